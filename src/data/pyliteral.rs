@@ -1,0 +1,342 @@
+//! The loader for the tutorial's own data module: a `.py` file of dict literals,
+//! `train_data = { 'good': True, ... }` and `test_data = { ... }`.
+//!
+//! The file is parsed, never executed. Exactly this subset is accepted: assignments of a
+//! dict literal to a name, keys that are quoted strings (single or double quotes, with the
+//! escapes `\\ \' \" \n \t`), values `True`, `False` or integers, commas (a trailing one
+//! too), `#` comments and blank lines. Anything else is an error at its line and column.
+
+use std::path::Path;
+
+use super::source::{RawExample, Role};
+use crate::error::{Error, Location, Result};
+
+/// Parses `text` and returns the entries of the dict bound to `role`'s variable.
+pub fn parse(path: &Path, text: &str, role: Role) -> Result<Vec<RawExample>> {
+    let mut parser = Parser {
+        path,
+        chars: text.chars().collect(),
+        pos: 0,
+        line: 1,
+        col: 1,
+    };
+    let mut found = Vec::new();
+    let mut wanted = None;
+    while parser.skip_blank() {
+        let (name, line) = parser.assignment_target()?;
+        if found.iter().any(|n| n == &name) {
+            return Err(Error::data(
+                path,
+                Location::Line(line),
+                format!("`{name}` is assigned twice"),
+            ));
+        }
+        let entries = parser.dict(&name)?;
+        if name == role.py_variable() {
+            wanted = Some(entries);
+        }
+        found.push(name);
+    }
+    wanted.ok_or_else(|| {
+        let names = if found.is_empty() {
+            "none".to_owned()
+        } else {
+            found.join(", ")
+        };
+        Error::data(
+            path,
+            Location::File,
+            format!(
+                "no `{} = {{...}}` in this Python data module (it assigns: {names})",
+                role.py_variable()
+            ),
+        )
+    })
+}
+
+struct Parser<'a> {
+    path: &'a Path,
+    chars: Vec<char>,
+    pos: usize,
+    line: usize,
+    col: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).copied()
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.pos += 1;
+        if c == '\n' {
+            self.line += 1;
+            self.col = 1;
+        } else {
+            self.col += 1;
+        }
+        Some(c)
+    }
+
+    fn error(&self, message: impl Into<String>) -> Error {
+        Error::data(self.path, Location::LineCol(self.line, self.col), message)
+    }
+
+    /// A short quote of what stands at the cursor, for "found ..." messages.
+    fn found(&self) -> String {
+        match self.peek() {
+            None => "the end of the file".to_owned(),
+            Some(_) => {
+                let rest: String = self.chars[self.pos..]
+                    .iter()
+                    .take_while(|&&c| c != '\n')
+                    .take(20)
+                    .collect();
+                format!("`{}`", rest.trim_end())
+            }
+        }
+    }
+
+    /// Skips whitespace, newlines and comments; false at the end of the file.
+    fn skip_blank(&mut self) -> bool {
+        while let Some(c) = self.peek() {
+            if c == '#' {
+                while self.peek().is_some_and(|c| c != '\n') {
+                    self.bump();
+                }
+            } else if c.is_whitespace() {
+                self.bump();
+            } else {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn expect(&mut self, want: char, what: &str) -> Result<()> {
+        self.skip_blank();
+        if self.peek() == Some(want) {
+            self.bump();
+            Ok(())
+        } else {
+            Err(self.error(format!("expected {what}, found {}", self.found())))
+        }
+    }
+
+    fn identifier(&mut self) -> String {
+        let mut name = String::new();
+        while let Some(c) = self.peek().filter(|c| c.is_alphanumeric() || *c == '_') {
+            name.push(c);
+            self.bump();
+        }
+        name
+    }
+
+    /// `name =`, returning the name and its line.
+    fn assignment_target(&mut self) -> Result<(String, usize)> {
+        let line = self.line;
+        let starts_name = self.peek().is_some_and(|c| c.is_alphabetic() || c == '_');
+        let name = if starts_name {
+            self.identifier()
+        } else {
+            String::new()
+        };
+        self.skip_blank();
+        if name.is_empty() || self.peek() != Some('=') || is_keyword(&name) {
+            return Err(self.error_at_line(
+                line,
+                format!(
+                    "only assignments of dict literals (`train_data = {{ 'text': True, ... }}`) \
+                     are allowed; found {}",
+                    if name.is_empty() {
+                        self.found()
+                    } else {
+                        format!("`{name}`")
+                    }
+                ),
+            ));
+        }
+        self.bump();
+        Ok((name, line))
+    }
+
+    fn error_at_line(&self, line: usize, message: String) -> Error {
+        Error::data(self.path, Location::Line(line), message)
+    }
+
+    /// `{ 'text': value, ... }` with an optional trailing comma.
+    fn dict(&mut self, name: &str) -> Result<Vec<RawExample>> {
+        self.skip_blank();
+        if self.peek() != Some('{') {
+            return Err(self.error(format!(
+                "`{name}` must be a dict literal `{{ 'text': True, ... }}`, found {} \
+                 (the file is parsed, never executed)",
+                self.found()
+            )));
+        }
+        self.bump();
+        let mut entries = Vec::new();
+        loop {
+            self.skip_blank();
+            if self.peek() == Some('}') {
+                self.bump();
+                return Ok(entries);
+            }
+            let line = self.line;
+            let text = self.string()?;
+            self.expect(':', "`:` after the phrase")?;
+            let label = self.value()?;
+            entries.push(RawExample { text, label, line });
+            self.skip_blank();
+            match self.peek() {
+                Some(',') => {
+                    self.bump();
+                }
+                Some('}') => {}
+                _ => return Err(self.error(format!("expected `,` or `}}`, found {}", self.found()))),
+            }
+        }
+    }
+
+    fn string(&mut self) -> Result<String> {
+        let quote = match self.peek() {
+            Some(q @ ('\'' | '"')) => q,
+            _ => {
+                return Err(self.error(format!(
+                    "expected a quoted phrase, found {}",
+                    self.found()
+                )));
+            }
+        };
+        self.bump();
+        let mut text = String::new();
+        loop {
+            if matches!(self.peek(), None | Some('\n')) {
+                return Err(self.error("unterminated string"));
+            }
+            match self.bump() {
+                Some(c) if c == quote => return Ok(text),
+                Some('\\') => {
+                    let escaped = match self.bump() {
+                        Some('\\') => '\\',
+                        Some('\'') => '\'',
+                        Some('"') => '"',
+                        Some('n') => '\n',
+                        Some('t') => '\t',
+                        other => {
+                            let shown = other.map_or(String::new(), String::from);
+                            return Err(self.error(format!(
+                                "unsupported escape `\\{shown}`; allowed: \\\\ \\' \\\" \\n \\t"
+                            )));
+                        }
+                    };
+                    text.push(escaped);
+                }
+                Some(c) => text.push(c),
+                None => unreachable!("checked above"),
+            }
+        }
+    }
+
+    /// `True`, `False` or an integer, as a label string.
+    fn value(&mut self) -> Result<String> {
+        self.skip_blank();
+        let start = (self.line, self.col);
+        let mut word = String::new();
+        while let Some(c) = self.peek().filter(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+        {
+            word.push(c);
+            self.bump();
+        }
+        match word.as_str() {
+            "True" => Ok("true".to_owned()),
+            "False" => Ok("false".to_owned()),
+            w if w.parse::<i64>().is_ok() => Ok(w.to_owned()),
+            _ => Err(Error::data(
+                self.path,
+                Location::LineCol(start.0, start.1),
+                format!(
+                    "expected a label `True`, `False` or an integer, found {}",
+                    if word.is_empty() {
+                        self.found()
+                    } else {
+                        format!("`{word}`")
+                    }
+                ),
+            )),
+        }
+    }
+}
+
+fn is_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "import" | "from" | "def" | "class" | "if" | "for" | "while" | "with" | "del" | "exec"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODULE: &str = "# data\ntrain_data = {\n  'good': True,\n  \"not good\": False, # c\n  'it\\'s': 2,\n}\n\ntest_data = {'bad': False}\n";
+
+    fn parse_str(text: &str, role: Role) -> Result<Vec<RawExample>> {
+        parse(Path::new("d.py"), text, role)
+    }
+
+    #[test]
+    fn reads_the_dict_of_its_role() {
+        let train = parse_str(MODULE, Role::Train).unwrap();
+        let got: Vec<_> = train
+            .iter()
+            .map(|e| (e.text.as_str(), e.label.as_str(), e.line))
+            .collect();
+        assert_eq!(
+            got,
+            [("good", "true", 3), ("not good", "false", 4), ("it's", "2", 5)]
+        );
+        let test = parse_str(MODULE, Role::Test).unwrap();
+        assert_eq!(test[0].text, "bad");
+        assert_eq!(test[0].line, 8);
+    }
+
+    #[test]
+    fn refuses_code() {
+        let err = parse_str("import os\ntrain_data = {}\n", Role::Train).unwrap_err();
+        assert!(err.to_string().starts_with("d.py:1: only assignments of dict literals"), "{err}");
+        let err = parse_str("train_data = dict(good=True)\n", Role::Train).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "d.py:1:14: `train_data` must be a dict literal `{ 'text': True, ... }`, found \
+             `dict(good=True)` (the file is parsed, never executed)"
+        );
+        let err = parse_str("train_data = {'a': bool(1)}\n", Role::Train).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "d.py:1:20: expected a label `True`, `False` or an integer, found `bool`"
+        );
+        let err = parse_str("print('hi')\n", Role::Train).unwrap_err();
+        assert!(err.to_string().contains("found `print`"), "{err}");
+    }
+
+    #[test]
+    fn syntax_errors_give_line_and_column() {
+        let err = parse_str("train_data = {\n 'a' True }\n", Role::Train).unwrap_err();
+        assert_eq!(err.to_string(), "d.py:2:6: expected `:` after the phrase, found `True }`");
+        let err = parse_str("train_data = {'a: True}\n", Role::Train).unwrap_err();
+        assert_eq!(err.to_string(), "d.py:1:24: unterminated string");
+        let err = parse_str("train_data = {'a': True 'b': False}", Role::Train).unwrap_err();
+        assert_eq!(err.to_string(), "d.py:1:25: expected `,` or `}`, found `'b': False}`");
+    }
+
+    #[test]
+    fn missing_variable_lists_what_is_there() {
+        let err = parse_str("train_data = {'a': True}\n", Role::Test).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "d.py: no `test_data = {...}` in this Python data module (it assigns: train_data)"
+        );
+    }
+}

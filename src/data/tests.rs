@@ -1,0 +1,186 @@
+//! Loader tests over real files in a temp dir: every format, and each bad input.
+
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn load_err(train: &Path, test: &Path) -> String {
+    let err = load(train, test).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    err.to_string()
+}
+
+const TRAIN_TSV: &str = "text\tlabel\ni am good\t1\nnot good\t0\nvery bad\tfalse\n";
+
+#[test]
+fn tsv_builds_sorted_vocabulary_and_binary_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = write(dir.path(), "train.tsv", TRAIN_TSV.as_bytes());
+    let test = write(dir.path(), "test.tsv", b"text\tlabel\nam i bad\tTRUE\n");
+    let data = load(&train, &test).unwrap();
+    assert_eq!(data.vocab, ["am", "bad", "good", "i", "not", "very"]);
+    assert_eq!(data.classes, ["0", "1"]);
+    let labels: Vec<_> = data.train.iter().map(|e| e.label).collect();
+    assert_eq!(labels, [1, 0, 0]);
+    assert_eq!(data.train[0].words, [Some(3), Some(0), Some(2)]);
+    assert_eq!(data.test[0].words, [Some(0), Some(3), Some(1)]);
+    assert_eq!(data.test[0].label, 1);
+    assert!(data.warnings.is_empty());
+    assert_eq!(data.train_tokens(), 7);
+}
+
+#[test]
+fn same_content_in_csv_and_py_gives_the_same_fingerprint() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = write(dir.path(), "a.tsv", TRAIN_TSV.as_bytes());
+    let csv = write(
+        dir.path(),
+        "a.csv",
+        "label,text\n1,i am good\n0,\"not good\"\n0,very bad\n".as_bytes(),
+    );
+    let py = write(
+        dir.path(),
+        "a.py",
+        b"train_data = {'i am good': True, 'not good': False, 'very bad': False}\n\
+          test_data = {'i am good': True}\n",
+    );
+    let test = write(dir.path(), "t.tsv", b"text\tlabel\ni am good\t1\n");
+    let a = load(&tsv, &test).unwrap();
+    let b = load(&csv, &test).unwrap();
+    let c = load(&py, &py).unwrap();
+    assert_eq!(a.fingerprint, b.fingerprint);
+    // Same words and labels, class names `false`/`true` instead of `0`/`1`: different data.
+    assert_ne!(a.fingerprint, c.fingerprint);
+    assert_eq!(c.classes, ["false", "true"]);
+    assert_eq!(c.test.len(), 1);
+}
+
+#[test]
+fn russian_text_with_punctuation() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = write(
+        dir.path(),
+        "ru.csv",
+        "text,label\nЯ хороший,1\nЯ плохой,0\n\"Я плохой, а не хороший!\",0\n".as_bytes(),
+    );
+    let test = write(dir.path(), "t.tsv", "text\tlabel\nя не плохой.\t1\n".as_bytes());
+    let data = load(&train, &test).unwrap();
+    assert_eq!(data.vocab, ["а", "не", "плохой", "хороший", "я"]);
+    assert_eq!(data.train[2].words.len(), 5);
+    assert_eq!(data.test[0].words, [Some(4), Some(1), Some(2)]);
+}
+
+#[test]
+fn class_names_and_integers_sort() {
+    let dir = tempfile::tempdir().unwrap();
+    let named = write(dir.path(), "n.tsv", b"text\tlabel\na\tpos\nb\tneg\nc\tneutral\n");
+    let data = load(&named, &named).unwrap();
+    assert_eq!(data.classes, ["neg", "neutral", "pos"]);
+    let ints = write(dir.path(), "i.tsv", b"text\tlabel\na\t10\nb\t2\nc\t0\n");
+    let data = load(&ints, &ints).unwrap();
+    assert_eq!(data.classes, ["0", "2", "10"]);
+    let labels: Vec<_> = data.train.iter().map(|e| e.label).collect();
+    assert_eq!(labels, [2, 1, 0]);
+}
+
+#[test]
+fn unknown_test_words_are_zero_inputs_and_one_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = write(dir.path(), "train.tsv", TRAIN_TSV.as_bytes());
+    let test = write(
+        dir.path(),
+        "test.tsv",
+        b"text\tlabel\nyou are good\t1\nyou bad\t0\n",
+    );
+    let data = load(&train, &test).unwrap();
+    assert_eq!(data.test[0].words, [None, None, Some(2)]);
+    assert_eq!(data.warnings.len(), 1);
+    assert!(
+        data.warnings[0].ends_with(
+            "2 word(s) (3 occurrence(s)) are not in the training vocabulary and read as a \
+             zero input vector: are, you"
+        ),
+        "{}",
+        data.warnings[0]
+    );
+}
+
+#[test]
+fn bom_crlf_and_conflicting_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = write(
+        dir.path(),
+        "train.tsv",
+        b"\xEF\xBB\xBFtext\tlabel\r\ngood\t1\r\nbad\t0\r\nGood!\t0\r\n",
+    );
+    let data = load(&train, &train).unwrap();
+    assert_eq!(data.train.len(), 3);
+    assert!(data.warnings[0].contains("`Good!` (lines 2 and 4)"), "{:?}", data.warnings);
+}
+
+#[test]
+fn bad_inputs_name_file_line_and_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let good = write(d, "good.tsv", TRAIN_TSV.as_bytes());
+    let cases: Vec<(PathBuf, String)> = vec![
+        (d.join("missing.tsv"), "missing.tsv: cannot read the file: No such file".into()),
+        (write(d, "empty.tsv", b""), "empty.tsv: the file is empty".into()),
+        (
+            write(d, "header.tsv", b"text\tlabel\n"),
+            "header.tsv: only a header line, no examples".into(),
+        ),
+        (
+            write(d, "nolabel.tsv", b"text\nx\n"),
+            "nolabel.tsv:1: the header has no `label` column".into(),
+        ),
+        (
+            write(d, "badlabel.tsv", b"text\tlabel\ngood\t1\nbad\t0\nmeh\t0\n"),
+            String::new(),
+        ),
+        (
+            write(d, "latin1.tsv", b"text\tlabel\ngood\t1\nna\xEFve\t0\n"),
+            "latin1.tsv:3: not valid UTF-8 (byte 0xEF)".into(),
+        ),
+        (
+            write(d, "code.py", b"import os\ntrain_data = {}\n"),
+            "code.py:1: only assignments of dict literals".into(),
+        ),
+        (
+            write(d, "data.txt", b"text\tlabel\n"),
+            "data.txt: unknown data format (`.txt`); allowed: .tsv, .csv, .py".into(),
+        ),
+        (
+            write(d, "nowords.tsv", b"text\tlabel\ngood\t1\n?!\t0\n"),
+            "nowords.tsv:3: the phrase `?!` has no words".into(),
+        ),
+        (
+            write(d, "oneclass.tsv", b"text\tlabel\ngood\t1\nhappy\ttrue\n"),
+            "oneclass.tsv: every training example has the label `1`".into(),
+        ),
+        (
+            {
+                std::fs::create_dir(d.join("dir.tsv")).unwrap();
+                d.join("dir.tsv")
+            },
+            "dir.tsv: cannot read the file".into(),
+        ),
+    ];
+    for (train, want) in cases.iter().filter(|(_, w)| !w.is_empty()) {
+        let msg = load_err(train, &good);
+        assert!(msg.contains(want.as_str()), "{msg:?} lacks {want:?}");
+    }
+    // A test label the training set does not have.
+    let test = write(d, "test.tsv", b"text\tlabel\ngood\t1\nbad\tmaybe\n");
+    let msg = load_err(&good, &test);
+    assert!(
+        msg.ends_with("test.tsv:3: unknown label `maybe`; the training set's classes are: 0, 1"),
+        "{msg}"
+    );
+}

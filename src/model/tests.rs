@@ -1,0 +1,202 @@
+//! Model tests: hand-computed forward values, finite-difference gradient checks, and the
+//! difference between the article's propagation and the exact gradient.
+
+use ndarray::{Array1, Array2, array};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::*;
+
+/// The 2-unit net of the hand computation (values worked out with Python's `math`).
+fn two_unit_net() -> Rnn {
+    Rnn::from_parts(
+        array![[0.5, -1.0], [0.25, 0.0]],
+        array![[0.1, -0.2], [0.3, 0.4]],
+        array![[1.0, -1.0], [0.5, 2.0]],
+        array![0.0, 0.1],
+        array![0.0, -0.5],
+    )
+    .unwrap()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-15 * b.abs().max(1.0)
+}
+
+#[test]
+fn forward_by_hand_on_two_units() {
+    let rnn = two_unit_net();
+    let mut ws = Workspace::default();
+    let out = rnn.forward(&[Some(0), Some(1)], 0, &mut ws);
+    let want_hs = [
+        0.0,
+        0.0,
+        0.462_117_157_260_009_74,
+        0.336_375_544_336_332_2,
+        -0.770_299_307_341_499_2,
+        0.356_774_771_320_455_9,
+    ];
+    for (got, want) in ws.hs.iter().zip(want_hs) {
+        assert!(close(*got, want), "{got} vs {want}");
+    }
+    assert!(close(ws.probs[0], 0.277_785_296_453_653_24));
+    assert!(close(ws.probs[1], 0.722_214_703_546_346_8));
+    assert!(close(out.loss, 1.280_906_778_595_223_5));
+    assert!(!out.correct);
+    // A word the vocabulary lacks is a zero input: only the bias moves the state.
+    rnn.forward(&[None], 1, &mut ws);
+    assert_eq!(ws.hs[2..4], [0.0, 0.1f64.tanh()]);
+}
+
+/// A random net with weights large enough that tanh is far from linear.
+fn random_net(rng: &mut ChaCha8Rng, vocab: usize, hidden: usize, classes: usize) -> Rnn {
+    let mut draw = |r: usize, c: usize| {
+        Array2::from_shape_fn((r, c), |_| rng.random_range(-1.0..1.0) * 0.8)
+    };
+    let (w_xh, w_hh, w_hy) = (draw(hidden, vocab), draw(hidden, hidden), draw(classes, hidden));
+    let b_h = Array1::from_shape_fn(hidden, |_| rng.random_range(-0.5..0.5));
+    let b_y = Array1::from_shape_fn(classes, |_| rng.random_range(-0.5..0.5));
+    Rnn::from_parts(w_xh, w_hh, w_hy, b_h, b_y).unwrap()
+}
+
+fn loss(rnn: &Rnn, words: &[Option<u32>], label: usize) -> f64 {
+    rnn.forward(words, label, &mut Workspace::default()).loss
+}
+
+/// The five parameters as (name, logical shape, getter of element (i, j)) in one place.
+type Param = (&'static str, fn(&mut Rnn) -> &mut [f64], fn(&Grads) -> Vec<f64>);
+
+fn params() -> [Param; 5] {
+    // Flat views in memory order; the gradient is read in the same order.
+    [
+        ("w_xh", |r| slice_mut(&mut r.w_xh), |g| mem(&g.w_xh)),
+        ("w_hh", |r| slice_mut(&mut r.w_hh), |g| mem(&g.w_hh)),
+        ("w_hy", |r| slice_mut(&mut r.w_hy), |g| mem(&g.w_hy)),
+        ("b_h", |r| slice1_mut(&mut r.b_h), |g| g.b_h.to_vec()),
+        ("b_y", |r| slice1_mut(&mut r.b_y), |g| g.b_y.to_vec()),
+    ]
+}
+
+fn mem(a: &Array2<f64>) -> Vec<f64> {
+    a.as_slice_memory_order().unwrap().to_vec()
+}
+
+/// Fourth-order central difference of the loss in one parameter element.
+fn numeric_grad(rnn: &Rnn, get: fn(&mut Rnn) -> &mut [f64], idx: usize, words: &[Option<u32>], label: usize) -> f64 {
+    const EPS: f64 = 1e-3;
+    let at = |delta: f64| {
+        let mut r = rnn.clone();
+        get(&mut r)[idx] += delta;
+        loss(&r, words, label)
+    };
+    (-at(2.0 * EPS) + 8.0 * at(EPS) - 8.0 * at(-EPS) + at(-2.0 * EPS)) / (12.0 * EPS)
+}
+
+fn analytic(rnn: &Rnn, words: &[Option<u32>], label: usize, gradient: Gradient) -> Grads {
+    let mut ws = Workspace::default();
+    let mut grads = rnn.grads();
+    rnn.forward(words, label, &mut ws);
+    rnn.backward(words, label, gradient, &mut ws, &mut grads);
+    grads
+}
+
+/// Largest relative error |a - n| / max(|a|, |n|) over every element of every parameter;
+/// elements where both are below 1e-7 in size compare absolutely (relative error there is
+/// finite-difference noise, and their absolute error is far below 1e-12).
+fn worst_relative_error(rnn: &Rnn, words: &[Option<u32>], label: usize, gradient: Gradient) -> (f64, String) {
+    let grads = analytic(rnn, words, label, gradient);
+    let mut worst = (0.0, String::new());
+    for (name, get, read) in params() {
+        for (idx, a) in read(&grads).into_iter().enumerate() {
+            let n = numeric_grad(rnn, get, idx, words, label);
+            let err = (a - n).abs() / a.abs().max(n.abs()).max(1e-7);
+            if err > worst.0 {
+                worst = (err, format!("{name}[{idx}]: analytic {a:e}, numeric {n:e}"));
+            }
+        }
+    }
+    worst
+}
+
+#[test]
+fn exact_gradient_matches_finite_differences() {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    for case in 0..24 {
+        let hidden = rng.random_range(3..=8);
+        let classes = rng.random_range(2..=4);
+        let vocab = rng.random_range(2..=6);
+        let len = rng.random_range(1..=6);
+        let words: Vec<Option<u32>> = (0..len)
+            .map(|_| {
+                // Now and then a word outside the vocabulary (a zero input).
+                (rng.random_range(0..8) > 0).then(|| rng.random_range(0..vocab as u32))
+            })
+            .collect();
+        let label = rng.random_range(0..classes);
+        let rnn = random_net(&mut rng, vocab, hidden, classes);
+        let (err, at) = worst_relative_error(&rnn, &words, label, Gradient::Exact);
+        assert!(err < 1e-6, "case {case} (H={hidden} K={classes} n={len}): {err:e} at {at}");
+    }
+}
+
+#[test]
+fn article_propagation_equals_exact_only_for_symmetric_w_hh() {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let words = [Some(0), Some(2), Some(1), Some(2)];
+    let mut rnn = random_net(&mut rng, 3, 5, 2);
+    let max_diff = |rnn: &Rnn| {
+        let a = analytic(rnn, &words, 1, Gradient::Article);
+        let e = analytic(rnn, &words, 1, Gradient::Exact);
+        let pairs = [(mem(&a.w_xh), mem(&e.w_xh)), (mem(&a.w_hh), mem(&e.w_hh)), (a.b_h.to_vec(), e.b_h.to_vec())];
+        pairs
+            .iter()
+            .flat_map(|(x, y)| x.iter().zip(y).map(|(p, q)| (p - q).abs()))
+            .fold(0.0, f64::max)
+    };
+    assert!(max_diff(&rnn) > 1e-3, "a random W_hh should separate the variants");
+    let (err, _) = worst_relative_error(&rnn, &words, 1, Gradient::Article);
+    assert!(err > 1e-3, "the article's propagation is not the gradient");
+
+    let sym = (rnn.w_hh() + &rnn.w_hh().t()) * 0.5;
+    rnn.w_hh_mut().assign(&sym);
+    // Same values, summed in another order: equal to rounding.
+    assert!(max_diff(&rnn) < 1e-14, "{:e}", max_diff(&rnn));
+}
+
+#[test]
+fn sgd_step_clips_each_element_and_skips_untouched_columns() {
+    let mut rnn = two_unit_net();
+    let before = rnn.clone();
+    let mut ws = Workspace::default();
+    let mut grads = rnn.grads();
+    rnn.train_example(&[Some(1)], 0, Gradient::Exact, 0.5, 0.01, &mut ws, &mut grads);
+    // Column 0 of W_xh was not in the phrase: bit for bit unchanged.
+    assert_eq!(rnn.w_xh().column(0), before.w_xh().column(0));
+    // |dL/db_y| = |p - onehot| is far above 0.01 for this net, so each moves by lr * clip.
+    for k in 0..2 {
+        let moved = before.b_y()[k] - rnn.b_y()[k];
+        assert!((moved.abs() - 0.005).abs() < 1e-15, "{moved}");
+    }
+    // Grads of a second example: the stale column of the first is cleared.
+    rnn.forward(&[Some(0)], 0, &mut ws);
+    rnn.backward(&[Some(0)], 0, Gradient::Exact, &mut ws, &mut grads);
+    assert!(grads.w_xh.column(1).iter().all(|&g| g == 0.0));
+    assert_eq!(grads.touched, [0]);
+}
+
+#[test]
+fn init_draws_scaled_normals_and_zero_biases() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    let rnn = Rnn::init(18, 64, 2, 0.001, &mut rng);
+    let all: Vec<f64> = [rnn.w_xh(), rnn.w_hh(), rnn.w_hy()]
+        .iter()
+        .flat_map(|w| w.iter().copied())
+        .collect();
+    let n = all.len() as f64;
+    let mean = all.iter().sum::<f64>() / n;
+    let std = (all.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+    assert!(mean.abs() < 1e-4 && (std - 0.001).abs() < 5e-5, "mean {mean}, std {std}");
+    assert!(rnn.b_h().iter().chain(rnn.b_y()).all(|&b| b == 0.0));
+    let again = Rnn::init(18, 64, 2, 0.001, &mut ChaCha8Rng::seed_from_u64(0));
+    assert_eq!(rnn, again);
+}
