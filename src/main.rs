@@ -1,1 +1,17 @@
-fn main(){}
+//! The `sweep` binary: parse the command line, run the command, turn errors into a message
+//! and an exit code (0 all runs finished, 1 some run could not be completed, 2 a usage,
+//! experiment or data error).
+
+use clap::Parser;
+
+fn main() {
+    let cli = sweep::cli::Cli::parse();
+    let code = match sweep::cli::execute(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("sweep: error: {err}");
+            err.exit_code()
+        }
+    };
+    std::process::exit(code);
+}

@@ -103,7 +103,10 @@ pub fn build(
             .map(|(ex, words)| {
                 Ok(Example {
                     text: ex.text.clone(),
-                    words: words.iter().map(|w| index.get(w.as_str()).copied()).collect(),
+                    words: words
+                        .iter()
+                        .map(|w| index.get(w.as_str()).copied())
+                        .collect(),
                     label: classes.index(path, ex)?,
                 })
             })
@@ -113,8 +116,18 @@ pub fn build(
     let test = encode(test_path, test_raw, &test_tokens)?;
 
     let mut warnings = Vec::new();
-    warnings.extend(conflicting_duplicates(train_path, train_raw, &train_tokens, &train));
-    warnings.extend(conflicting_duplicates(test_path, test_raw, &test_tokens, &test));
+    warnings.extend(conflicting_duplicates(
+        train_path,
+        train_raw,
+        &train_tokens,
+        &train,
+    ));
+    warnings.extend(conflicting_duplicates(
+        test_path,
+        test_raw,
+        &test_tokens,
+        &test,
+    ));
     warnings.extend(unknown_words(test_path, &test_tokens, &index));
     let fingerprint = fingerprint(&classes.names, &vocab, &train, &test);
     Ok(Dataset {
@@ -157,11 +170,30 @@ impl Classes {
     fn from_labels(path: &Path, raw: &[RawExample]) -> Result<Classes> {
         let normalised: BTreeSet<String> = raw.iter().map(|e| normalise(&e.label)).collect();
         if let Some(empty) = raw.iter().find(|e| e.label.is_empty()) {
-            return Err(Error::data(path, Location::Line(empty.line), "the label is empty"));
+            return Err(Error::data(
+                path,
+                Location::Line(empty.line),
+                "the label is empty",
+            ));
+        }
+        if let Some(odd) = mixed_kind(raw) {
+            return Err(Error::data(
+                path,
+                Location::Line(odd.line),
+                format!(
+                    "bad label `{}`: labels are either 0/1 or true/false, or integers, or \
+                     class names, not a mix (the first label is `{}`)",
+                    odd.label, raw[0].label
+                ),
+            ));
         }
         let classes = if normalised.iter().all(|l| is_binary(l)) {
             let numeric = normalised.iter().any(|l| l == "0" || l == "1");
-            let names = if numeric { ["0", "1"] } else { ["false", "true"] };
+            let names = if numeric {
+                ["0", "1"]
+            } else {
+                ["false", "true"]
+            };
             let index = [("0", 0), ("false", 0), ("1", 1), ("true", 1)]
                 .into_iter()
                 .map(|(l, i)| (l.to_owned(), i))
@@ -197,17 +229,20 @@ impl Classes {
     }
 
     fn index(&self, path: &Path, ex: &RawExample) -> Result<usize> {
-        self.index.get(&normalise(&ex.label)).copied().ok_or_else(|| {
-            Error::data(
-                path,
-                Location::Line(ex.line),
-                format!(
-                    "unknown label `{}`; the training set's classes are: {}",
-                    ex.label,
-                    self.names.join(", ")
-                ),
-            )
-        })
+        self.index
+            .get(&normalise(&ex.label))
+            .copied()
+            .ok_or_else(|| {
+                Error::data(
+                    path,
+                    Location::Line(ex.line),
+                    format!(
+                        "unknown label `{}`; the training set's classes are: {}",
+                        ex.label,
+                        self.names.join(", ")
+                    ),
+                )
+            })
     }
 }
 
@@ -219,6 +254,25 @@ fn normalise(label: &str) -> String {
     } else {
         label.trim().to_owned()
     }
+}
+
+/// The first label that cannot share a kind with the labels before it. The kinds are
+/// binary (`0`, `1`, `true`, `false`), integers, and names (anything else).
+fn mixed_kind(raw: &[RawExample]) -> Option<&RawExample> {
+    const BINARY: u8 = 1;
+    const INTEGER: u8 = 2;
+    const NAME: u8 = 4;
+    let kinds = |label: &str| match normalise(label).as_str() {
+        "true" | "false" => BINARY,
+        "0" | "1" => BINARY | INTEGER,
+        n if n.parse::<i64>().is_ok() => INTEGER,
+        _ => NAME,
+    };
+    let mut possible = BINARY | INTEGER | NAME;
+    raw.iter().find(|e| {
+        possible &= kinds(&e.label);
+        possible == 0
+    })
 }
 
 fn is_binary(label: &str) -> bool {
@@ -282,7 +336,12 @@ fn unknown_words(
     ))
 }
 
-fn fingerprint(classes: &[String], vocab: &[String], train: &[Example], test: &[Example]) -> String {
+fn fingerprint(
+    classes: &[String],
+    vocab: &[String],
+    train: &[Example],
+    test: &[Example],
+) -> String {
     let mut hasher = Sha256::new();
     let mut put = |s: &str| {
         hasher.update((s.len() as u64).to_le_bytes());

@@ -194,7 +194,9 @@ impl Parser<'_> {
                     self.bump();
                 }
                 Some('}') => {}
-                _ => return Err(self.error(format!("expected `,` or `}}`, found {}", self.found()))),
+                _ => {
+                    return Err(self.error(format!("expected `,` or `}}`, found {}", self.found())));
+                }
             }
         }
     }
@@ -203,10 +205,7 @@ impl Parser<'_> {
         let quote = match self.peek() {
             Some(q @ ('\'' | '"')) => q,
             _ => {
-                return Err(self.error(format!(
-                    "expected a quoted phrase, found {}",
-                    self.found()
-                )));
+                return Err(self.error(format!("expected a quoted phrase, found {}", self.found())));
             }
         };
         self.bump();
@@ -244,7 +243,9 @@ impl Parser<'_> {
         self.skip_blank();
         let start = (self.line, self.col);
         let mut word = String::new();
-        while let Some(c) = self.peek().filter(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+        while let Some(c) = self
+            .peek()
+            .filter(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
         {
             word.push(c);
             self.bump();
@@ -295,7 +296,11 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            [("good", "true", 3), ("not good", "false", 4), ("it's", "2", 5)]
+            [
+                ("good", "true", 3),
+                ("not good", "false", 4),
+                ("it's", "2", 5)
+            ]
         );
         let test = parse_str(MODULE, Role::Test).unwrap();
         assert_eq!(test[0].text, "bad");
@@ -305,7 +310,11 @@ mod tests {
     #[test]
     fn refuses_code() {
         let err = parse_str("import os\ntrain_data = {}\n", Role::Train).unwrap_err();
-        assert!(err.to_string().starts_with("d.py:1: only assignments of dict literals"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("d.py:1: only assignments of dict literals"),
+            "{err}"
+        );
         let err = parse_str("train_data = dict(good=True)\n", Role::Train).unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -324,11 +333,17 @@ mod tests {
     #[test]
     fn syntax_errors_give_line_and_column() {
         let err = parse_str("train_data = {\n 'a' True }\n", Role::Train).unwrap_err();
-        assert_eq!(err.to_string(), "d.py:2:6: expected `:` after the phrase, found `True }`");
+        assert_eq!(
+            err.to_string(),
+            "d.py:2:6: expected `:` after the phrase, found `True }`"
+        );
         let err = parse_str("train_data = {'a: True}\n", Role::Train).unwrap_err();
         assert_eq!(err.to_string(), "d.py:1:24: unterminated string");
         let err = parse_str("train_data = {'a': True 'b': False}", Role::Train).unwrap_err();
-        assert_eq!(err.to_string(), "d.py:1:25: expected `,` or `}`, found `'b': False}`");
+        assert_eq!(
+            err.to_string(),
+            "d.py:1:25: expected `,` or `}`, found `'b': False}`"
+        );
     }
 
     #[test]

@@ -64,9 +64,8 @@ pub fn load(path: &Path, role: Role) -> Result<Vec<RawExample>> {
 /// The file's contents as UTF-8 without a byte-order mark; empty files and invalid bytes are
 /// errors that give the line.
 fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Error::data(path, Location::File, format!("cannot read the file: {e}"))
-    })?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::data(path, Location::File, format!("cannot read the file: {e}")))?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::data(path, Location::File, "the file is empty"));

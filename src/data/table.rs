@@ -14,7 +14,10 @@ pub fn parse(path: &Path, text: &str, delimiter: u8) -> Result<Vec<RawExample>> 
         .quoting(delimiter != b'\t')
         .has_headers(true)
         .from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| csv_error(path, text, &e))?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_error(path, text, &e))?
+        .clone();
     let column = |name: &str| {
         headers
             .iter()

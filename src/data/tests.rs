@@ -69,7 +69,11 @@ fn russian_text_with_punctuation() {
         "ru.csv",
         "text,label\nЯ хороший,1\nЯ плохой,0\n\"Я плохой, а не хороший!\",0\n".as_bytes(),
     );
-    let test = write(dir.path(), "t.tsv", "text\tlabel\nя не плохой.\t1\n".as_bytes());
+    let test = write(
+        dir.path(),
+        "t.tsv",
+        "text\tlabel\nя не плохой.\t1\n".as_bytes(),
+    );
     let data = load(&train, &test).unwrap();
     assert_eq!(data.vocab, ["а", "не", "плохой", "хороший", "я"]);
     assert_eq!(data.train[2].words.len(), 5);
@@ -79,14 +83,26 @@ fn russian_text_with_punctuation() {
 #[test]
 fn class_names_and_integers_sort() {
     let dir = tempfile::tempdir().unwrap();
-    let named = write(dir.path(), "n.tsv", b"text\tlabel\na\tpos\nb\tneg\nc\tneutral\n");
+    let named = write(
+        dir.path(),
+        "n.tsv",
+        b"text\tlabel\na\tpos\nb\tneg\nc\tneutral\n",
+    );
     let data = load(&named, &named).unwrap();
     assert_eq!(data.classes, ["neg", "neutral", "pos"]);
-    let ints = write(dir.path(), "i.tsv", b"text\tlabel\na\t10\nb\t2\nc\t0\n");
+    let ints = write(
+        dir.path(),
+        "i.tsv",
+        b"text\tlabel\na\t10\nb\t2\nc\t0\nd\t1\n",
+    );
     let data = load(&ints, &ints).unwrap();
-    assert_eq!(data.classes, ["0", "2", "10"]);
+    assert_eq!(data.classes, ["0", "1", "2", "10"]);
     let labels: Vec<_> = data.train.iter().map(|e| e.label).collect();
-    assert_eq!(labels, [2, 1, 0]);
+    assert_eq!(labels, [3, 2, 0, 1]);
+    let mixed = write(dir.path(), "m.tsv", b"text\tlabel\na\tpos\nb\t1\n");
+    assert!(load_err(&mixed, &mixed).contains("m.tsv:3: bad label `1`"));
+    let bools = write(dir.path(), "b.tsv", b"text\tlabel\na\t1\nb\tFalse\nc\t2\n");
+    assert!(load_err(&bools, &bools).contains("b.tsv:4: bad label `2`"));
 }
 
 #[test]
@@ -121,7 +137,11 @@ fn bom_crlf_and_conflicting_duplicates() {
     );
     let data = load(&train, &train).unwrap();
     assert_eq!(data.train.len(), 3);
-    assert!(data.warnings[0].contains("`Good!` (lines 2 and 4)"), "{:?}", data.warnings);
+    assert!(
+        data.warnings[0].contains("`Good!` (lines 2 and 4)"),
+        "{:?}",
+        data.warnings
+    );
 }
 
 #[test]
@@ -130,8 +150,14 @@ fn bad_inputs_name_file_line_and_problem() {
     let d = dir.path();
     let good = write(d, "good.tsv", TRAIN_TSV.as_bytes());
     let cases: Vec<(PathBuf, String)> = vec![
-        (d.join("missing.tsv"), "missing.tsv: cannot read the file: No such file".into()),
-        (write(d, "empty.tsv", b""), "empty.tsv: the file is empty".into()),
+        (
+            d.join("missing.tsv"),
+            "missing.tsv: cannot read the file: No such file".into(),
+        ),
+        (
+            write(d, "empty.tsv", b""),
+            "empty.tsv: the file is empty".into(),
+        ),
         (
             write(d, "header.tsv", b"text\tlabel\n"),
             "header.tsv: only a header line, no examples".into(),
@@ -141,8 +167,12 @@ fn bad_inputs_name_file_line_and_problem() {
             "nolabel.tsv:1: the header has no `label` column".into(),
         ),
         (
-            write(d, "badlabel.tsv", b"text\tlabel\ngood\t1\nbad\t0\nmeh\t0\n"),
-            String::new(),
+            write(
+                d,
+                "badlabel.tsv",
+                b"text\tlabel\ngood\t1\nbad\t0\nmeh\tnope\n",
+            ),
+            "badlabel.tsv:4: bad label `nope`".into(),
         ),
         (
             write(d, "latin1.tsv", b"text\tlabel\ngood\t1\nna\xEFve\t0\n"),

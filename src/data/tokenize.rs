@@ -21,7 +21,9 @@ mod tests {
     fn article_phrases_split_on_spaces() {
         assert_eq!(
             tokenize("i am not at all bad or sad right now"),
-            ["i", "am", "not", "at", "all", "bad", "or", "sad", "right", "now"]
+            [
+                "i", "am", "not", "at", "all", "bad", "or", "sad", "right", "now"
+            ]
         );
         assert_eq!(tokenize("good"), ["good"]);
     }
@@ -40,7 +42,10 @@ mod tests {
 
     #[test]
     fn separators_collapse_and_digits_stay() {
-        assert_eq!(tokenize("  Good...BAD\t\r\n 42 «ёлка»—x "), ["good", "bad", "42", "ёлка", "x"]);
+        assert_eq!(
+            tokenize("  Good...BAD\t\r\n 42 «ёлка»—x "),
+            ["good", "bad", "42", "ёлка", "x"]
+        );
         assert!(tokenize(" ,.!? ").is_empty());
     }
 }

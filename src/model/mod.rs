@@ -277,7 +277,10 @@ impl Rnn {
         d_y.copy_from_slice(probs);
         d_y[label] -= 1.0;
         let h_n = &hs[n * h..(n + 1) * h];
-        for (row, &dy) in slice_mut(&mut grads.w_hy).chunks_exact_mut(h).zip(d_y.iter()) {
+        for (row, &dy) in slice_mut(&mut grads.w_hy)
+            .chunks_exact_mut(h)
+            .zip(d_y.iter())
+        {
             for (g, &x) in row.iter_mut().zip(h_n) {
                 *g = dy * x;
             }
@@ -327,10 +330,7 @@ impl Rnn {
 
     /// One SGD step with every gradient element clipped to `[-clip, clip]`.
     pub fn sgd_step(&mut self, grads: &Grads, learning_rate: f64, clip: f64) {
-        let pairs = [
-            (&mut self.w_hh, &grads.w_hh),
-            (&mut self.w_hy, &grads.w_hy),
-        ];
+        let pairs = [(&mut self.w_hh, &grads.w_hh), (&mut self.w_hy, &grads.w_hy)];
         for (w, g) in pairs {
             kernel::clip_update(slice_mut(w), slice(g), learning_rate, clip);
         }
@@ -368,10 +368,12 @@ impl Rnn {
 
 // Every array here is built contiguous by `Rnn::zeros`, so these never fail.
 fn slice(a: &Array2<f64>) -> &[f64] {
-    a.as_slice_memory_order().expect("parameters are contiguous")
+    a.as_slice_memory_order()
+        .expect("parameters are contiguous")
 }
 fn slice_mut(a: &mut Array2<f64>) -> &mut [f64] {
-    a.as_slice_memory_order_mut().expect("parameters are contiguous")
+    a.as_slice_memory_order_mut()
+        .expect("parameters are contiguous")
 }
 fn slice1(a: &Array1<f64>) -> &[f64] {
     a.as_slice().expect("parameters are contiguous")

@@ -50,10 +50,13 @@ fn forward_by_hand_on_two_units() {
 
 /// A random net with weights large enough that tanh is far from linear.
 fn random_net(rng: &mut ChaCha8Rng, vocab: usize, hidden: usize, classes: usize) -> Rnn {
-    let mut draw = |r: usize, c: usize| {
-        Array2::from_shape_fn((r, c), |_| rng.random_range(-1.0..1.0) * 0.8)
-    };
-    let (w_xh, w_hh, w_hy) = (draw(hidden, vocab), draw(hidden, hidden), draw(classes, hidden));
+    let mut draw =
+        |r: usize, c: usize| Array2::from_shape_fn((r, c), |_| rng.random_range(-1.0..1.0) * 0.8);
+    let (w_xh, w_hh, w_hy) = (
+        draw(hidden, vocab),
+        draw(hidden, hidden),
+        draw(classes, hidden),
+    );
     let b_h = Array1::from_shape_fn(hidden, |_| rng.random_range(-0.5..0.5));
     let b_y = Array1::from_shape_fn(classes, |_| rng.random_range(-0.5..0.5));
     Rnn::from_parts(w_xh, w_hh, w_hy, b_h, b_y).unwrap()
@@ -64,7 +67,11 @@ fn loss(rnn: &Rnn, words: &[Option<u32>], label: usize) -> f64 {
 }
 
 /// The five parameters as (name, logical shape, getter of element (i, j)) in one place.
-type Param = (&'static str, fn(&mut Rnn) -> &mut [f64], fn(&Grads) -> Vec<f64>);
+type Param = (
+    &'static str,
+    fn(&mut Rnn) -> &mut [f64],
+    fn(&Grads) -> Vec<f64>,
+);
 
 fn params() -> [Param; 5] {
     // Flat views in memory order; the gradient is read in the same order.
@@ -82,7 +89,13 @@ fn mem(a: &Array2<f64>) -> Vec<f64> {
 }
 
 /// Fourth-order central difference of the loss in one parameter element.
-fn numeric_grad(rnn: &Rnn, get: fn(&mut Rnn) -> &mut [f64], idx: usize, words: &[Option<u32>], label: usize) -> f64 {
+fn numeric_grad(
+    rnn: &Rnn,
+    get: fn(&mut Rnn) -> &mut [f64],
+    idx: usize,
+    words: &[Option<u32>],
+    label: usize,
+) -> f64 {
     const EPS: f64 = 1e-3;
     let at = |delta: f64| {
         let mut r = rnn.clone();
@@ -103,7 +116,12 @@ fn analytic(rnn: &Rnn, words: &[Option<u32>], label: usize, gradient: Gradient) 
 /// Largest relative error |a - n| / max(|a|, |n|) over every element of every parameter;
 /// elements where both are below 1e-7 in size compare absolutely (relative error there is
 /// finite-difference noise, and their absolute error is far below 1e-12).
-fn worst_relative_error(rnn: &Rnn, words: &[Option<u32>], label: usize, gradient: Gradient) -> (f64, String) {
+fn worst_relative_error(
+    rnn: &Rnn,
+    words: &[Option<u32>],
+    label: usize,
+    gradient: Gradient,
+) -> (f64, String) {
     let grads = analytic(rnn, words, label, gradient);
     let mut worst = (0.0, String::new());
     for (name, get, read) in params() {
@@ -135,7 +153,10 @@ fn exact_gradient_matches_finite_differences() {
         let label = rng.random_range(0..classes);
         let rnn = random_net(&mut rng, vocab, hidden, classes);
         let (err, at) = worst_relative_error(&rnn, &words, label, Gradient::Exact);
-        assert!(err < 1e-6, "case {case} (H={hidden} K={classes} n={len}): {err:e} at {at}");
+        assert!(
+            err < 1e-6,
+            "case {case} (H={hidden} K={classes} n={len}): {err:e} at {at}"
+        );
     }
 }
 
@@ -147,13 +168,20 @@ fn article_propagation_equals_exact_only_for_symmetric_w_hh() {
     let max_diff = |rnn: &Rnn| {
         let a = analytic(rnn, &words, 1, Gradient::Article);
         let e = analytic(rnn, &words, 1, Gradient::Exact);
-        let pairs = [(mem(&a.w_xh), mem(&e.w_xh)), (mem(&a.w_hh), mem(&e.w_hh)), (a.b_h.to_vec(), e.b_h.to_vec())];
+        let pairs = [
+            (mem(&a.w_xh), mem(&e.w_xh)),
+            (mem(&a.w_hh), mem(&e.w_hh)),
+            (a.b_h.to_vec(), e.b_h.to_vec()),
+        ];
         pairs
             .iter()
             .flat_map(|(x, y)| x.iter().zip(y).map(|(p, q)| (p - q).abs()))
             .fold(0.0, f64::max)
     };
-    assert!(max_diff(&rnn) > 1e-3, "a random W_hh should separate the variants");
+    assert!(
+        max_diff(&rnn) > 1e-3,
+        "a random W_hh should separate the variants"
+    );
     let (err, _) = worst_relative_error(&rnn, &words, 1, Gradient::Article);
     assert!(err > 1e-3, "the article's propagation is not the gradient");
 
@@ -169,7 +197,15 @@ fn sgd_step_clips_each_element_and_skips_untouched_columns() {
     let before = rnn.clone();
     let mut ws = Workspace::default();
     let mut grads = rnn.grads();
-    rnn.train_example(&[Some(1)], 0, Gradient::Exact, 0.5, 0.01, &mut ws, &mut grads);
+    rnn.train_example(
+        &[Some(1)],
+        0,
+        Gradient::Exact,
+        0.5,
+        0.01,
+        &mut ws,
+        &mut grads,
+    );
     // Column 0 of W_xh was not in the phrase: bit for bit unchanged.
     assert_eq!(rnn.w_xh().column(0), before.w_xh().column(0));
     // |dL/db_y| = |p - onehot| is far above 0.01 for this net, so each moves by lr * clip.
@@ -195,7 +231,10 @@ fn init_draws_scaled_normals_and_zero_biases() {
     let n = all.len() as f64;
     let mean = all.iter().sum::<f64>() / n;
     let std = (all.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
-    assert!(mean.abs() < 1e-4 && (std - 0.001).abs() < 5e-5, "mean {mean}, std {std}");
+    assert!(
+        mean.abs() < 1e-4 && (std - 0.001).abs() < 5e-5,
+        "mean {mean}, std {std}"
+    );
     assert!(rnn.b_h().iter().chain(rnn.b_y()).all(|&b| b == 0.0));
     let again = Rnn::init(18, 64, 2, 0.001, &mut ChaCha8Rng::seed_from_u64(0));
     assert_eq!(rnn, again);

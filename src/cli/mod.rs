@@ -1,0 +1,113 @@
+//! The command line: raw arguments (clap) and the dispatch to one module per command.
+//!
+//! Arguments are parsed here and turned into checked settings in one place per command, so
+//! nothing below the CLI ever sees an unchecked value.
+
+mod train;
+
+use std::io::Write;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::{Error, Result};
+use crate::model::Gradient;
+use crate::train::SettingsParams;
+
+/// Reproduce the classic from-scratch RNN sentiment tutorial over seeds and grids.
+#[derive(Debug, Parser)]
+#[command(name = "sweep", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train one run and print the article's table every `--eval-every` epochs.
+    Train(TrainArgs),
+}
+
+/// Flags of `sweep train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Training data: .tsv/.csv with `text` and `label` columns, or the tutorial's data.py.
+    #[arg(long, value_name = "FILE")]
+    pub train: std::path::PathBuf,
+    /// Test data, in any of the same formats (data.py: its `test_data`).
+    #[arg(long, value_name = "FILE")]
+    pub test: std::path::PathBuf,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    /// Seed of the run's ChaCha RNG (initial weights and every epoch's shuffle).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+/// Training settings as flags; every default is the article's.
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    /// Hidden units.
+    #[arg(long, default_value_t = 64)]
+    pub hidden_size: u64,
+    /// SGD learning rate.
+    #[arg(long, default_value_t = 0.02)]
+    pub learning_rate: f64,
+    /// Elementwise gradient clip; `inf` turns clipping off.
+    #[arg(long, default_value_t = 1.0)]
+    pub clip: f64,
+    #[arg(long, default_value_t = 1000)]
+    pub epochs: u64,
+    /// Measure test loss and accuracy every this many epochs (and after the last).
+    #[arg(long, default_value_t = 100)]
+    pub eval_every: u64,
+    /// BPTT variant: `article` (the published W_hh·temp) or `exact` (W_hhᵀ·temp).
+    #[arg(long, default_value = "article", value_parser = parse_gradient)]
+    pub gradient: Gradient,
+    /// Standard deviation of the initial weights.
+    #[arg(long, default_value_t = 0.001)]
+    pub init_scale: f64,
+}
+
+impl SettingsArgs {
+    pub fn params(&self) -> SettingsParams {
+        SettingsParams {
+            hidden_size: self.hidden_size,
+            learning_rate: self.learning_rate,
+            clip: self.clip,
+            epochs: self.epochs,
+            eval_every: self.eval_every,
+            init_scale: self.init_scale,
+            gradient: self.gradient,
+        }
+    }
+}
+
+fn parse_gradient(s: &str) -> Result<Gradient, String> {
+    Gradient::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a gradient variant; allowed: article, exact"))
+}
+
+/// Runs the command and returns the process exit code.
+pub fn execute(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Train(args) => train::execute(&args),
+    }
+}
+
+/// Prints the data set's warnings once each, on stderr.
+pub(crate) fn warn_all(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("sweep: warning: {w}");
+    }
+}
+
+/// Writes to stdout; a closed pipe (`sweep ... | head`) ends output quietly.
+pub(crate) fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::io(std::path::Path::new("<stdout>"), e))
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,256 @@
+//! Training settings: [`SettingsParams`] as given (flags or an experiment file), checked once
+//! by [`SettingsParams::check`] into [`Settings`], the only form training accepts.
+//!
+//! Every default is the article's.
+
+use std::fmt;
+use std::ops::Deref;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Gradient;
+
+/// Training settings, not yet checked. The seed is not among them: a configuration is
+/// these settings, a run is a configuration and a seed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsParams {
+    pub hidden_size: u64,
+    pub learning_rate: f64,
+    /// Elementwise gradient clip; `inf` disables clipping.
+    pub clip: f64,
+    pub epochs: u64,
+    /// Test metrics are measured after every `eval_every`-th epoch (and after the last).
+    pub eval_every: u64,
+    /// Standard deviation of the initial weights (the article divides N(0,1) by 1000).
+    pub init_scale: f64,
+    pub gradient: Gradient,
+}
+
+impl Default for SettingsParams {
+    fn default() -> Self {
+        SettingsParams {
+            hidden_size: 64,
+            learning_rate: 0.02,
+            clip: 1.0,
+            epochs: 1000,
+            eval_every: 100,
+            init_scale: 0.001,
+            gradient: Gradient::Article,
+        }
+    }
+}
+
+/// Checked settings; dereferences to the fields of [`SettingsParams`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Settings(SettingsParams);
+
+impl Deref for Settings {
+    type Target = SettingsParams;
+    fn deref(&self) -> &SettingsParams {
+        &self.0
+    }
+}
+
+impl Settings {
+    /// The hidden size as a count.
+    pub fn hidden(&self) -> usize {
+        self.hidden_size as usize
+    }
+
+    /// Epochs as a loop bound.
+    pub fn epoch_count(&self) -> u32 {
+        self.epochs as u32
+    }
+
+    /// Whether test metrics are measured after `epoch`.
+    pub fn evaluates_at(&self, epoch: u32) -> bool {
+        u64::from(epoch) % self.eval_every == 0 || u64::from(epoch) == self.epochs
+    }
+
+    /// Bytes a run of these settings holds in parameters, gradients and scratch for a
+    /// vocabulary of `vocab` words, `classes` classes and phrases up to `max_len` words.
+    pub fn memory_bytes(&self, vocab: usize, classes: usize, max_len: usize) -> u128 {
+        let h = self.hidden_size as u128;
+        let params = h * h + h * vocab as u128 + classes as u128 * (h + 1) + h;
+        // Parameters and gradients, plus the hidden states and BPTT temporaries.
+        (2 * params + 2 * h * (max_len as u128 + 1)) * 8
+    }
+}
+
+/// A setting outside its allowed range: names the field, the value and what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsError {
+    pub field: &'static str,
+    pub value: String,
+    pub allowed: String,
+}
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` = {} is not allowed: {}",
+            self.field, self.value, self.allowed
+        )
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+/// Epochs above this are refused: a run's epoch counter is 32-bit, and a billion epochs of
+/// even the smallest data set would take years.
+pub const MAX_EPOCHS: u64 = 1_000_000_000;
+/// Hidden sizes above this are refused before anything is allocated.
+pub const MAX_HIDDEN: u64 = 1 << 20;
+
+impl SettingsParams {
+    /// Checks every field; the first one out of range is the error.
+    pub fn check(self) -> Result<Settings, SettingsError> {
+        let fail = |field, value: String, allowed: &str| {
+            Err(SettingsError {
+                field,
+                value,
+                allowed: allowed.to_owned(),
+            })
+        };
+        if !(1..=MAX_HIDDEN).contains(&self.hidden_size) {
+            return fail(
+                "hidden_size",
+                self.hidden_size.to_string(),
+                "an integer from 1 to 1048576",
+            );
+        }
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+            return fail(
+                "learning_rate",
+                fmt_f64(self.learning_rate),
+                "a finite number > 0",
+            );
+        }
+        if self.clip.is_nan() || self.clip <= 0.0 {
+            return fail(
+                "clip",
+                fmt_f64(self.clip),
+                "a number > 0, or inf for no clipping",
+            );
+        }
+        if !(1..=MAX_EPOCHS).contains(&self.epochs) {
+            return fail(
+                "epochs",
+                self.epochs.to_string(),
+                "an integer from 1 to 1000000000",
+            );
+        }
+        if self.eval_every == 0 || self.eval_every > self.epochs {
+            let allowed = format!("an integer from 1 to epochs ({})", self.epochs);
+            return fail("eval_every", self.eval_every.to_string(), &allowed);
+        }
+        if !(self.init_scale.is_finite() && self.init_scale >= 0.0) {
+            return fail(
+                "init_scale",
+                fmt_f64(self.init_scale),
+                "a finite number >= 0",
+            );
+        }
+        Ok(Settings(self))
+    }
+}
+
+/// Formats a float the way a user writes it: `inf`, `nan`, `0.02`, `1`.
+pub fn fmt_f64(x: f64) -> String {
+    if x.is_nan() {
+        "nan".into()
+    } else if x.is_infinite() {
+        if x > 0.0 { "inf" } else { "-inf" }.into()
+    } else {
+        format!("{x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(params: SettingsParams) -> String {
+        params.check().unwrap_err().to_string()
+    }
+
+    #[test]
+    fn defaults_are_the_articles_and_valid() {
+        let s = SettingsParams::default().check().unwrap();
+        assert_eq!((s.hidden(), s.learning_rate, s.clip), (64, 0.02, 1.0));
+        assert_eq!((s.epochs, s.eval_every, s.init_scale), (1000, 100, 0.001));
+        assert!(s.evaluates_at(100) && !s.evaluates_at(150) && s.evaluates_at(1000));
+    }
+
+    #[test]
+    fn each_bad_field_is_named_with_its_value() {
+        let d = SettingsParams::default;
+        assert_eq!(
+            err(SettingsParams {
+                learning_rate: 0.0,
+                ..d()
+            }),
+            "`learning_rate` = 0 is not allowed: a finite number > 0"
+        );
+        assert!(
+            err(SettingsParams {
+                learning_rate: f64::NAN,
+                ..d()
+            })
+            .contains("= nan")
+        );
+        assert!(
+            err(SettingsParams {
+                learning_rate: f64::INFINITY,
+                ..d()
+            })
+            .contains("= inf")
+        );
+        assert!(
+            err(SettingsParams {
+                hidden_size: 0,
+                ..d()
+            })
+            .starts_with("`hidden_size` = 0")
+        );
+        assert!(err(SettingsParams { clip: -1.0, ..d() }).starts_with("`clip` = -1"));
+        assert!(err(SettingsParams { epochs: 0, ..d() }).starts_with("`epochs` = 0"));
+        assert_eq!(
+            err(SettingsParams {
+                eval_every: 2000,
+                ..d()
+            }),
+            "`eval_every` = 2000 is not allowed: an integer from 1 to epochs (1000)"
+        );
+        assert!(
+            err(SettingsParams {
+                init_scale: -0.1,
+                ..d()
+            })
+            .starts_with("`init_scale`")
+        );
+        assert!(
+            SettingsParams {
+                clip: f64::INFINITY,
+                ..d()
+            }
+            .check()
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn memory_estimate_by_hand() {
+        let s = SettingsParams {
+            hidden_size: 2,
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        // params: 4 + 2*3 + 2*(2+1) + 2 = 18; scratch: 2 * 2 * (4+1) = 20.
+        assert_eq!(s.memory_bytes(3, 2, 4), (2 * 18 + 20) * 8);
+    }
+}
