@@ -1,0 +1,222 @@
+//! Experiments: a TOML file declaring data, fixed settings and a grid, expanded into runs.
+//!
+//! [`Experiment::load`] parses and checks the file; [`Experiment::runs`] expands the grid
+//! (cartesian product in the canonical key order, seed innermost), checks every
+//! combination's settings, and gives each run its id: a short stable hash of its resolved
+//! settings, its seed and the content of its data.
+
+mod parse;
+mod setting;
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use parse::{Axis, log_space, valid_name};
+pub use setting::{Key, Kind, Value};
+
+use crate::data::hex;
+use crate::error::{Error, Location, Result};
+use crate::train::{Settings, SettingsParams};
+
+/// Bumped whenever the training arithmetic changes the bits of any result, so that records
+/// made by older code get other ids instead of silently failing `sweep rerun`.
+pub const NUMERICS_VERSION: u32 = 1;
+
+/// A grid larger than this needs `--yes`.
+pub const LARGE_GRID: u128 = 100_000;
+
+/// A parsed and checked experiment.
+#[derive(Debug, Clone)]
+pub struct Experiment {
+    pub path: PathBuf,
+    pub name: String,
+    pub description: String,
+    pub train: PathBuf,
+    pub test: PathBuf,
+    /// One axis per setting, canonical order, seed last.
+    pub axes: Vec<Axis>,
+}
+
+/// One run of the grid.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    /// Position in grid order.
+    pub index: usize,
+    pub id: String,
+    pub settings: Settings,
+    pub seed: u64,
+}
+
+impl Experiment {
+    /// Reads and checks the experiment file at `path`.
+    pub fn load(path: &Path) -> Result<Experiment> {
+        let spec = parse::parse(path)?;
+        let exp = Experiment {
+            path: path.to_path_buf(),
+            name: spec.name,
+            description: spec.description,
+            train: spec.train,
+            test: spec.test,
+            axes: spec.axes,
+        };
+        // Each combination of fixed settings and grid values must be valid; checking the
+        // values one axis at a time against the article's other settings finds most errors
+        // with the key that caused them, the product check in `runs` finds the rest.
+        for axis in &exp.axes {
+            for &value in &axis.values {
+                let mut params = exp.first_params();
+                axis.key.apply(value, &mut params);
+                if let Err(e) = params.check() {
+                    if e.field == axis.key.name() {
+                        return Err(exp.setting_error(axis, &e.to_string()));
+                    }
+                }
+            }
+        }
+        Ok(exp)
+    }
+
+    /// Number of runs in the grid (saturating, so absurd grids compare as large).
+    pub fn run_count(&self) -> u128 {
+        self.axes
+            .iter()
+            .fold(1u128, |n, a| n.saturating_mul(a.values.len() as u128))
+    }
+
+    /// The axes given as lists in `[grid]` with more than one value.
+    pub fn swept(&self) -> impl Iterator<Item = &Axis> {
+        self.axes.iter().filter(|a| a.values.len() > 1)
+    }
+
+    /// Number of configurations (runs without the seed axis).
+    pub fn config_count(&self) -> u128 {
+        self.run_count() / self.axis(Key::Seed).values.len() as u128
+    }
+
+    pub fn axis(&self, key: Key) -> &Axis {
+        &self.axes[Key::ALL.iter().position(|&k| k == key).unwrap_or(0)]
+    }
+
+    /// Every run in grid order, checked, with ids over `data_fingerprint`.
+    pub fn runs(&self, data_fingerprint: &str) -> Result<Vec<RunSpec>> {
+        let total = self.run_count() as usize;
+        let mut runs = Vec::with_capacity(total);
+        let mut digits = vec![0usize; self.axes.len()];
+        for index in 0..total {
+            // Mixed-radix counter over the axes, the last (seed) fastest.
+            let mut rest = index;
+            for (d, axis) in digits.iter_mut().zip(&self.axes).rev() {
+                *d = rest % axis.values.len();
+                rest /= axis.values.len();
+            }
+            let mut params = SettingsParams::default();
+            let mut seed = 0;
+            for (axis, &d) in self.axes.iter().zip(&digits) {
+                let value = axis.values[d];
+                axis.key.apply(value, &mut params);
+                if let (Key::Seed, Value::Integer(s)) = (axis.key, value) {
+                    seed = s;
+                }
+            }
+            let settings = params.check().map_err(|e| {
+                let axis = Key::from_name(e.field).map_or(&self.axes[0], |k| self.axis(k));
+                self.setting_error(axis, &e.to_string())
+            })?;
+            let id = run_id(&settings, seed, data_fingerprint);
+            runs.push(RunSpec {
+                index,
+                id,
+                settings,
+                seed,
+            });
+        }
+        Ok(runs)
+    }
+
+    /// The label of a configuration: the article's four axes always, and any other setting
+    /// that varies in this grid, e.g. `h=64 lr=0.02 clip=1 exact`.
+    pub fn label(&self, settings: &SettingsParams) -> String {
+        let always = [Key::HiddenSize, Key::LearningRate, Key::Clip, Key::Gradient];
+        Key::ALL
+            .iter()
+            .filter(|&&k| k != Key::Seed)
+            .filter(|&&k| always.contains(&k) || self.axis(k).values.len() > 1)
+            .map(|&k| {
+                let v = k.value_of(settings, 0).short();
+                if k.short().is_empty() {
+                    v
+                } else {
+                    format!("{}={v}", k.short())
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn first_params(&self) -> SettingsParams {
+        let mut params = SettingsParams::default();
+        for axis in &self.axes {
+            axis.key.apply(axis.values[0], &mut params);
+        }
+        params
+    }
+
+    fn setting_error(&self, axis: &Axis, message: &str) -> Error {
+        Error::experiment(
+            &self.path,
+            Location::Key(axis.dotted(), axis.line),
+            message.to_owned(),
+        )
+    }
+
+    /// The experiment as resolved: every setting explicit, ranges expanded, data paths
+    /// absolute, with the data's fingerprint. Valid input for `sweep run`.
+    pub fn resolved_toml(&self, fingerprint: &str) -> String {
+        let mut out = format!("name = {}\n", quote(&self.name));
+        out += &format!("description = {}\n", quote(&self.description));
+        out += &format!("# data fingerprint (sha256 of the encoded data): {fingerprint}\n\n[data]\n");
+        for (key, path) in [("train", &self.train), ("test", &self.test)] {
+            let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            out += &format!("{key} = {}\n", quote(&abs.display().to_string()));
+        }
+        for (section, swept) in [("train", false), ("grid", true)] {
+            out += &format!("\n[{section}]\n");
+            for axis in self.axes.iter().filter(|a| a.swept == swept) {
+                let values: Vec<String> = axis.values.iter().map(toml_value).collect();
+                if swept {
+                    out += &format!("{} = [{}]\n", axis.key.name(), values.join(", "));
+                } else {
+                    out += &format!("{} = {}\n", axis.key.name(), values[0]);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn toml_value(v: &Value) -> String {
+    match v {
+        Value::Gradient(g) => quote(g.name()),
+        Value::Float(f) if f.fract() == 0.0 && f.is_finite() => format!("{f:.1}"),
+        other => other.to_string(),
+    }
+}
+
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+/// The run id: the first 12 hex digits of SHA-256 over the numerics version, every
+/// setting by name in canonical order, the seed, and the data fingerprint.
+pub fn run_id(settings: &SettingsParams, seed: u64, data_fingerprint: &str) -> String {
+    let mut text = format!("sweep-run numerics={NUMERICS_VERSION}\n");
+    for key in Key::ALL {
+        text += &format!("{}={}\n", key.name(), key.value_of(settings, seed));
+    }
+    text += &format!("data={data_fingerprint}\n");
+    hex(&Sha256::digest(text.as_bytes()))[..12].to_owned()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,436 @@
+//! Reading an experiment file: strict TOML walked key by key with its source positions, so
+//! every error names the file, the line and the key, and an unknown key suggests the
+//! nearest known one.
+
+use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::setting::{Key, Kind, Value};
+use crate::error::{Error, Location, Result};
+use crate::model::Gradient;
+
+/// One setting's values, and where they came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    pub key: Key,
+    pub values: Vec<Value>,
+    /// Given as a list in `[grid]` (rather than fixed in `[train]` or defaulted).
+    pub swept: bool,
+    /// Line of the key in the file, if it was given.
+    pub line: Option<usize>,
+}
+
+impl Axis {
+    /// The dotted key as the file spells it, for messages.
+    pub fn dotted(&self) -> String {
+        let section = if self.swept { "grid" } else { "train" };
+        format!("{section}.{}", self.key.name())
+    }
+}
+
+/// An experiment file as written, checked key by key (not yet combination by combination).
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub name: String,
+    pub description: String,
+    pub train: PathBuf,
+    pub test: PathBuf,
+    /// One axis per [`Key`], in canonical order.
+    pub axes: Vec<Axis>,
+}
+
+const TOP_KEYS: [&str; 5] = ["name", "description", "data", "train", "grid"];
+const DATA_KEYS: [&str; 2] = ["train", "test"];
+
+/// Parses the experiment file at `path`.
+pub fn parse(path: &Path) -> Result<Spec> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::experiment(path, Location::File, format!("cannot read the experiment file: {e}"))
+    })?;
+    let doc = Doc { path, text: &text };
+    let table = DeTable::parse(&text).map_err(|e| {
+        let at = e.span().map_or(Location::File, |s| doc.line_col(s.start));
+        Error::experiment(path, at, format!("TOML syntax error: {}", e.message().trim()))
+    })?;
+    doc.spec(table.get_ref())
+}
+
+struct Doc<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+type Entry<'i> = (&'i Spanned<std::borrow::Cow<'i, str>>, &'i Spanned<DeValue<'i>>);
+
+impl Doc<'_> {
+    fn line(&self, offset: usize) -> usize {
+        1 + self.text[..offset.min(self.text.len())].matches('\n').count()
+    }
+
+    fn line_col(&self, offset: usize) -> Location {
+        let offset = offset.min(self.text.len());
+        let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        Location::LineCol(self.line(offset), self.text[line_start..offset].chars().count() + 1)
+    }
+
+    fn error(&self, key: &str, offset: usize, message: impl Into<String>) -> Error {
+        Error::experiment(
+            self.path,
+            Location::Key(key.to_owned(), Some(self.line(offset))),
+            message,
+        )
+    }
+
+    fn unknown(&self, key: &str, offset: usize, allowed: &[&str]) -> Error {
+        let name = key.rsplit('.').next().unwrap_or(key);
+        let nearest = allowed
+            .iter()
+            .map(|a| (strsim::jaro_winkler(name, a), a))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .filter(|(score, _)| *score > 0.75);
+        let hint = match nearest {
+            Some((_, a)) => format!("; did you mean `{a}`?"),
+            None => String::new(),
+        };
+        self.error(key, offset, format!("unknown key (allowed: {}){hint}", allowed.join(", ")))
+    }
+
+    fn spec(&self, top: &DeTable<'_>) -> Result<Spec> {
+        let mut spec = Spec {
+            name: self.default_name()?,
+            description: String::new(),
+            train: PathBuf::new(),
+            test: PathBuf::new(),
+            axes: Key::ALL
+                .iter()
+                .map(|&key| Axis {
+                    key,
+                    values: vec![key.default_value()],
+                    swept: false,
+                    line: None,
+                })
+                .collect(),
+        };
+        let mut data = None;
+        for (k, v) in top.iter() {
+            let at = k.span().start;
+            match k.get_ref().as_ref() {
+                "name" => spec.name = self.name(self.string("name", v)?, at)?,
+                "description" => spec.description = self.string("description", v)?,
+                "data" => data = Some((self.table("data", v)?, at)),
+                "train" => self.settings(self.table("train", v)?, false, &mut spec.axes)?,
+                "grid" => self.settings(self.table("grid", v)?, true, &mut spec.axes)?,
+                other => return Err(self.unknown(other, at, &TOP_KEYS)),
+            }
+        }
+        let (data, _) = data.ok_or_else(|| {
+            Error::experiment(
+                self.path,
+                Location::Key("data".into(), None),
+                "missing: the experiment needs `[data]` with `train` and `test` paths",
+            )
+        })?;
+        (spec.train, spec.test) = self.data(data)?;
+        Ok(spec)
+    }
+
+    fn default_name(&self) -> Result<String> {
+        let stem = self.path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if valid_name(stem) {
+            Ok(stem.to_owned())
+        } else {
+            Err(Error::experiment(
+                self.path,
+                Location::Key("name".into(), None),
+                format!(
+                    "the file name `{stem}` is not a valid experiment name; set `name` \
+                     (letters, digits, - and _ only)"
+                ),
+            ))
+        }
+    }
+
+    fn name(&self, name: String, at: usize) -> Result<String> {
+        if valid_name(&name) {
+            Ok(name)
+        } else {
+            Err(self.error(
+                "name",
+                at,
+                format!("`{name}` is not allowed: letters, digits, - and _ only"),
+            ))
+        }
+    }
+
+    fn data(&self, data: &DeTable<'_>) -> Result<(PathBuf, PathBuf)> {
+        let base = self.path.parent().unwrap_or(Path::new("."));
+        let (mut train, mut test) = (None, None);
+        for (k, v) in data.iter() {
+            let key = format!("data.{}", k.get_ref());
+            let slot = match k.get_ref().as_ref() {
+                "train" => &mut train,
+                "test" => &mut test,
+                _ => return Err(self.unknown(&key, k.span().start, &DATA_KEYS)),
+            };
+            *slot = Some(base.join(self.string(&key, v)?));
+        }
+        let missing = |which: &str| {
+            Error::experiment(
+                self.path,
+                Location::Key(format!("data.{which}"), None),
+                "missing: give the path of the data file (relative to this experiment file)",
+            )
+        };
+        Ok((train.ok_or_else(|| missing("train"))?, test.ok_or_else(|| missing("test"))?))
+    }
+
+    /// `[train]` (scalars) or `[grid]` (lists or ranges) into the axes.
+    fn settings(&self, table: &DeTable<'_>, grid: bool, axes: &mut [Axis]) -> Result<()> {
+        let section = if grid { "grid" } else { "train" };
+        let names: Vec<&str> = Key::ALL.iter().map(|k| k.name()).collect();
+        for (k, v) in table.iter() {
+            self.setting((k, v), section, grid, &names, axes)?;
+        }
+        Ok(())
+    }
+
+    fn setting(
+        &self,
+        (k, v): Entry<'_>,
+        section: &str,
+        grid: bool,
+        names: &[&str],
+        axes: &mut [Axis],
+    ) -> Result<()> {
+        let dotted = format!("{section}.{}", k.get_ref());
+        let at = k.span().start;
+        let Some(key) = Key::from_name(k.get_ref()) else {
+            return Err(self.unknown(&dotted, at, names));
+        };
+        let axis = &mut axes[Key::ALL.iter().position(|&x| x == key).unwrap_or(0)];
+        if axis.line.is_some() {
+            let other = if grid { "[train]" } else { "[grid]" };
+            return Err(self.error(
+                &dotted,
+                at,
+                format!("`{}` is also set in {other}; a setting is either fixed or swept", key.name()),
+            ));
+        }
+        axis.values = if grid {
+            self.grid_values(&dotted, key, v)?
+        } else {
+            vec![self.scalar(&dotted, key, v)?]
+        };
+        axis.swept = grid;
+        axis.line = Some(self.line(at));
+        Ok(())
+    }
+
+    fn grid_values(&self, key: &str, setting: Key, v: &Spanned<DeValue<'_>>) -> Result<Vec<Value>> {
+        let values = match v.get_ref() {
+            DeValue::Array(items) => items
+                .iter()
+                .map(|item| self.scalar(key, setting, item))
+                .collect::<Result<Vec<_>>>()?,
+            DeValue::Table(t) => self.range(key, setting, t, v.span().start)?,
+            _ => {
+                return Err(self.error(key, v.span().start, format!(
+                    "expected a list of values{}, found {}",
+                    range_hint(setting.kind()),
+                    describe(v.get_ref())
+                )));
+            }
+        };
+        if values.is_empty() {
+            return Err(self.error(key, v.span().start, "the list is empty; give at least one value"));
+        }
+        for (i, value) in values.iter().enumerate() {
+            if values[..i].iter().any(|x| same(x, value)) {
+                return Err(self.error(key, v.span().start, format!("the value {value} is listed twice")));
+            }
+        }
+        Ok(values)
+    }
+
+    /// `{ start = 0, count = 48 }` for integers, `{ log = [1e-3, 1e-1], n = 5 }` for floats.
+    fn range(&self, key: &str, setting: Key, t: &DeTable<'_>, at: usize) -> Result<Vec<Value>> {
+        let allowed: &[&str] = match setting.kind() {
+            Kind::Integer => &["start", "count"],
+            Kind::Float => &["log", "n"],
+            Kind::Gradient => &[],
+        };
+        let mut fields: [Option<&Spanned<DeValue<'_>>>; 2] = [None, None];
+        for (k, v) in t.iter() {
+            let dotted = format!("{key}.{}", k.get_ref());
+            let Some(i) = allowed.iter().position(|a| *a == k.get_ref().as_ref()) else {
+                return Err(self.unknown(&dotted, k.span().start, allowed));
+            };
+            fields[i] = Some(v);
+        }
+        let [Some(a), Some(b)] = fields else {
+            return Err(self.error(key, at, format!(
+                "a range needs both `{}` and `{}`",
+                allowed.first().unwrap_or(&"start"),
+                allowed.get(1).unwrap_or(&"count")
+            )));
+        };
+        match setting.kind() {
+            Kind::Integer => {
+                let start = self.integer(&format!("{key}.start"), a, 0, u64::MAX)?;
+                let count = self.integer(&format!("{key}.count"), b, 1, 10_000_000)?;
+                let end = start.checked_add(count - 1).ok_or_else(|| {
+                    self.error(key, at, format!("start + count - 1 exceeds {}", u64::MAX))
+                })?;
+                Ok((start..=end).map(Value::Integer).collect())
+            }
+            _ => self.log_range(key, a, b),
+        }
+    }
+
+    fn log_range(&self, key: &str, ends: &Spanned<DeValue<'_>>, n: &Spanned<DeValue<'_>>) -> Result<Vec<Value>> {
+        let log_key = format!("{key}.log");
+        let bounds = match ends.get_ref() {
+            DeValue::Array(items) if items.len() == 2 => [
+                self.float(&log_key, &items[0])?,
+                self.float(&log_key, &items[1])?,
+            ],
+            other => {
+                return Err(self.error(&log_key, ends.span().start, format!(
+                    "expected two numbers `[low, high]`, found {}",
+                    describe(other)
+                )));
+            }
+        };
+        let [low, high] = bounds;
+        if !(low > 0.0 && high >= low && high.is_finite()) {
+            return Err(self.error(&log_key, ends.span().start, format!(
+                "[{low}, {high}] is not allowed: need 0 < low <= high, both finite"
+            )));
+        }
+        let n = self.integer(&format!("{key}.n"), n, 1, 1_000_000)?;
+        Ok(log_space(low, high, n as usize).into_iter().map(Value::Float).collect())
+    }
+
+    fn scalar(&self, key: &str, setting: Key, v: &Spanned<DeValue<'_>>) -> Result<Value> {
+        Ok(match setting.kind() {
+            Kind::Integer => Value::Integer(self.integer(key, v, 0, u64::MAX)?),
+            Kind::Float => Value::Float(self.float(key, v)?),
+            Kind::Gradient => {
+                let s = self.string(key, v)?;
+                Value::Gradient(Gradient::parse(&s).ok_or_else(|| {
+                    self.error(key, v.span().start, format!(
+                        "`{s}` is not a gradient variant; allowed: article, exact"
+                    ))
+                })?)
+            }
+        })
+    }
+
+    fn integer(&self, key: &str, v: &Spanned<DeValue<'_>>, min: u64, max: u64) -> Result<u64> {
+        let DeValue::Integer(i) = v.get_ref() else {
+            return Err(self.error(key, v.span().start, format!(
+                "expected an integer, found {}",
+                describe(v.get_ref())
+            )));
+        };
+        let digits = i.as_str().replace('_', "");
+        let parsed = i128::from_str_radix(&digits, i.radix()).ok();
+        match parsed {
+            Some(x) if x >= i128::from(min) && x <= i128::from(max) => Ok(x as u64),
+            _ => Err(self.error(key, v.span().start, format!(
+                "{} is not allowed: an integer from {min} to {max}",
+                i.as_str()
+            ))),
+        }
+    }
+
+    fn float(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<f64> {
+        match v.get_ref() {
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().map_err(|_| {
+                self.error(key, v.span().start, format!("`{}` is not a number", f.as_str()))
+            }),
+            // `clip = 1` means 1.0.
+            DeValue::Integer(i) => {
+                let digits = i.as_str().replace('_', "");
+                i64::from_str_radix(&digits, i.radix())
+                    .map(|x| x as f64)
+                    .map_err(|_| self.error(key, v.span().start, "the integer is out of range"))
+            }
+            other => Err(self.error(key, v.span().start, format!(
+                "expected a number, found {}",
+                describe(other)
+            ))),
+        }
+    }
+
+    fn string(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<String> {
+        match v.get_ref() {
+            DeValue::String(s) => Ok(s.to_string()),
+            other => Err(self.error(key, v.span().start, format!(
+                "expected a string, found {}",
+                describe(other)
+            ))),
+        }
+    }
+
+    fn table<'t, 'i>(&self, key: &str, v: &'t Spanned<DeValue<'i>>) -> Result<&'t DeTable<'i>> {
+        match v.get_ref() {
+            DeValue::Table(t) => Ok(t),
+            other => Err(self.error(key, v.span().start, format!(
+                "expected a table `[{key}]`, found {}",
+                describe(other)
+            ))),
+        }
+    }
+}
+
+/// `n` values from `low` to `high` evenly spaced in log scale, both ends exact.
+pub fn log_space(low: f64, high: f64, n: usize) -> Vec<f64> {
+    if n == 1 {
+        return vec![low];
+    }
+    let (a, b) = (low.ln(), high.ln());
+    (0..n)
+        .map(|i| match i {
+            0 => low,
+            i if i == n - 1 => high,
+            i => (a + (b - a) * i as f64 / (n - 1) as f64).exp(),
+        })
+        .collect()
+}
+
+/// Equal values, with floats compared by bits (so `nan` entries are caught elsewhere).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
+        _ => a == b,
+    }
+}
+
+fn range_hint(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Integer => " or a range `{ start = 0, count = 16 }`",
+        Kind::Float => " or a log range `{ log = [1e-3, 1e-1], n = 5 }`",
+        Kind::Gradient => "",
+    }
+}
+
+fn describe(v: &DeValue<'_>) -> String {
+    match v {
+        DeValue::String(s) => format!("the string \"{s}\""),
+        DeValue::Integer(i) => format!("the integer {}", i.as_str()),
+        DeValue::Float(f) => format!("the number {}", f.as_str()),
+        DeValue::Boolean(b) => format!("the boolean {b}"),
+        DeValue::Datetime(d) => format!("the date {d}"),
+        DeValue::Array(_) => "a list".into(),
+        DeValue::Table(_) => "a table".into(),
+    }
+}
+
+/// Letters, digits, `-` and `_`: safe as a directory name everywhere.
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
