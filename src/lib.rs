@@ -10,7 +10,9 @@ pub mod data;
 pub mod error;
 pub mod experiment;
 pub mod model;
+pub mod output;
 pub mod report;
+pub mod runner;
 pub mod train;
 
 pub use error::{Error, Result};

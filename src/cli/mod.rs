@@ -3,9 +3,13 @@
 //! Arguments are parsed here and turned into checked settings in one place per command, so
 //! nothing below the CLI ever sees an unchecked value.
 
+mod plan;
+mod rerun;
+mod run;
 mod train;
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -23,8 +27,55 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Train every run of an experiment's grid in parallel and write the result tables.
+    Run(RunArgs),
+    /// Describe an experiment's runs, axes, output and estimated time; trains nothing.
+    Plan(PlanArgs),
+    /// Re-train one recorded run and check that every recorded number comes out the same.
+    Rerun(RerunArgs),
     /// Train one run and print the article's table every `--eval-every` epochs.
     Train(TrainArgs),
+}
+
+/// What `sweep plan` and `sweep run` share: the experiment and where its results go.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The experiment file (TOML).
+    #[arg(value_name = "EXPERIMENT")]
+    pub experiment: PathBuf,
+    /// Results directory [default: results/<name>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Runs trained at once [default: all cores].
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub jobs: Option<u32>,
+    /// Accept a grid of more than 100000 runs.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// Flags of `sweep run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// Print the plan and train nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Flags of `sweep rerun`.
+#[derive(Debug, Args)]
+pub struct RerunArgs {
+    /// A results directory written by `sweep run`.
+    #[arg(value_name = "RESULTS")]
+    pub results: PathBuf,
+    /// The run's id (the `run_id` column of runs.csv).
+    #[arg(value_name = "RUN_ID")]
+    pub run_id: String,
 }
 
 /// Flags of `sweep train`.
@@ -32,10 +83,10 @@ pub enum Command {
 pub struct TrainArgs {
     /// Training data: .tsv/.csv with `text` and `label` columns, or the tutorial's data.py.
     #[arg(long, value_name = "FILE")]
-    pub train: std::path::PathBuf,
+    pub train: PathBuf,
     /// Test data, in any of the same formats (data.py: its `test_data`).
     #[arg(long, value_name = "FILE")]
-    pub test: std::path::PathBuf,
+    pub test: PathBuf,
     #[command(flatten)]
     pub settings: SettingsArgs,
     /// Seed of the run's ChaCha RNG (initial weights and every epoch's shuffle).
@@ -90,6 +141,9 @@ fn parse_gradient(s: &str) -> Result<Gradient, String> {
 /// Runs the command and returns the process exit code.
 pub fn execute(cli: Cli) -> Result<i32> {
     match cli.command {
+        Command::Run(args) => run::execute(&args),
+        Command::Plan(args) => plan::execute(&args),
+        Command::Rerun(args) => rerun::execute(&args),
         Command::Train(args) => train::execute(&args),
     }
 }

@@ -175,7 +175,8 @@ impl Experiment {
     pub fn resolved_toml(&self, fingerprint: &str) -> String {
         let mut out = format!("name = {}\n", quote(&self.name));
         out += &format!("description = {}\n", quote(&self.description));
-        out += &format!("# data fingerprint (sha256 of the encoded data): {fingerprint}\n\n[data]\n");
+        out +=
+            &format!("# data fingerprint (sha256 of the encoded data): {fingerprint}\n\n[data]\n");
         for (key, path) in [("train", &self.train), ("test", &self.test)] {
             let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
             out += &format!("{key} = {}\n", quote(&abs.display().to_string()));

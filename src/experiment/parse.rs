@@ -47,12 +47,20 @@ const DATA_KEYS: [&str; 2] = ["train", "test"];
 /// Parses the experiment file at `path`.
 pub fn parse(path: &Path) -> Result<Spec> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::experiment(path, Location::File, format!("cannot read the experiment file: {e}"))
+        Error::experiment(
+            path,
+            Location::File,
+            format!("cannot read the experiment file: {e}"),
+        )
     })?;
     let doc = Doc { path, text: &text };
     let table = DeTable::parse(&text).map_err(|e| {
         let at = e.span().map_or(Location::File, |s| doc.line_col(s.start));
-        Error::experiment(path, at, format!("TOML syntax error: {}", e.message().trim()))
+        Error::experiment(
+            path,
+            at,
+            format!("TOML syntax error: {}", e.message().trim()),
+        )
     })?;
     doc.spec(table.get_ref())
 }
@@ -62,17 +70,25 @@ struct Doc<'a> {
     text: &'a str,
 }
 
-type Entry<'i> = (&'i Spanned<std::borrow::Cow<'i, str>>, &'i Spanned<DeValue<'i>>);
+type Entry<'i> = (
+    &'i Spanned<std::borrow::Cow<'i, str>>,
+    &'i Spanned<DeValue<'i>>,
+);
 
 impl Doc<'_> {
     fn line(&self, offset: usize) -> usize {
-        1 + self.text[..offset.min(self.text.len())].matches('\n').count()
+        1 + self.text[..offset.min(self.text.len())]
+            .matches('\n')
+            .count()
     }
 
     fn line_col(&self, offset: usize) -> Location {
         let offset = offset.min(self.text.len());
         let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        Location::LineCol(self.line(offset), self.text[line_start..offset].chars().count() + 1)
+        Location::LineCol(
+            self.line(offset),
+            self.text[line_start..offset].chars().count() + 1,
+        )
     }
 
     fn error(&self, key: &str, offset: usize, message: impl Into<String>) -> Error {
@@ -94,7 +110,11 @@ impl Doc<'_> {
             Some((_, a)) => format!("; did you mean `{a}`?"),
             None => String::new(),
         };
-        self.error(key, offset, format!("unknown key (allowed: {}){hint}", allowed.join(", ")))
+        self.error(
+            key,
+            offset,
+            format!("unknown key (allowed: {}){hint}", allowed.join(", ")),
+        )
     }
 
     fn spec(&self, top: &DeTable<'_>) -> Result<Spec> {
@@ -183,7 +203,10 @@ impl Doc<'_> {
                 "missing: give the path of the data file (relative to this experiment file)",
             )
         };
-        Ok((train.ok_or_else(|| missing("train"))?, test.ok_or_else(|| missing("test"))?))
+        Ok((
+            train.ok_or_else(|| missing("train"))?,
+            test.ok_or_else(|| missing("test"))?,
+        ))
     }
 
     /// `[train]` (scalars) or `[grid]` (lists or ranges) into the axes.
@@ -215,7 +238,10 @@ impl Doc<'_> {
             return Err(self.error(
                 &dotted,
                 at,
-                format!("`{}` is also set in {other}; a setting is either fixed or swept", key.name()),
+                format!(
+                    "`{}` is also set in {other}; a setting is either fixed or swept",
+                    key.name()
+                ),
             ));
         }
         axis.values = if grid {
@@ -230,26 +256,41 @@ impl Doc<'_> {
 
     fn grid_values(&self, key: &str, setting: Key, v: &Spanned<DeValue<'_>>) -> Result<Vec<Value>> {
         let values = match v.get_ref() {
-            DeValue::Array(items) => items
-                .iter()
-                .map(|item| self.scalar(key, setting, item))
-                .collect::<Result<Vec<_>>>()?,
+            DeValue::Array(items) => {
+                let values = items
+                    .iter()
+                    .map(|item| self.scalar(key, setting, item))
+                    .collect::<Result<Vec<_>>>()?;
+                let mut seen = std::collections::HashSet::new();
+                if let Some(twice) = values.iter().find(|x| !seen.insert(identity(x))) {
+                    return Err(self.error(
+                        key,
+                        v.span().start,
+                        format!("the value {twice} is listed twice"),
+                    ));
+                }
+                values
+            }
+            // Ranges are distinct by construction.
             DeValue::Table(t) => self.range(key, setting, t, v.span().start)?,
             _ => {
-                return Err(self.error(key, v.span().start, format!(
-                    "expected a list of values{}, found {}",
-                    range_hint(setting.kind()),
-                    describe(v.get_ref())
-                )));
+                return Err(self.error(
+                    key,
+                    v.span().start,
+                    format!(
+                        "expected a list of values{}, found {}",
+                        range_hint(setting.kind()),
+                        describe(v.get_ref())
+                    ),
+                ));
             }
         };
         if values.is_empty() {
-            return Err(self.error(key, v.span().start, "the list is empty; give at least one value"));
-        }
-        for (i, value) in values.iter().enumerate() {
-            if values[..i].iter().any(|x| same(x, value)) {
-                return Err(self.error(key, v.span().start, format!("the value {value} is listed twice")));
-            }
+            return Err(self.error(
+                key,
+                v.span().start,
+                "the list is empty; give at least one value",
+            ));
         }
         Ok(values)
     }
@@ -270,11 +311,15 @@ impl Doc<'_> {
             fields[i] = Some(v);
         }
         let [Some(a), Some(b)] = fields else {
-            return Err(self.error(key, at, format!(
-                "a range needs both `{}` and `{}`",
-                allowed.first().unwrap_or(&"start"),
-                allowed.get(1).unwrap_or(&"count")
-            )));
+            return Err(self.error(
+                key,
+                at,
+                format!(
+                    "a range needs both `{}` and `{}`",
+                    allowed.first().unwrap_or(&"start"),
+                    allowed.get(1).unwrap_or(&"count")
+                ),
+            ));
         };
         match setting.kind() {
             Kind::Integer => {
@@ -289,7 +334,12 @@ impl Doc<'_> {
         }
     }
 
-    fn log_range(&self, key: &str, ends: &Spanned<DeValue<'_>>, n: &Spanned<DeValue<'_>>) -> Result<Vec<Value>> {
+    fn log_range(
+        &self,
+        key: &str,
+        ends: &Spanned<DeValue<'_>>,
+        n: &Spanned<DeValue<'_>>,
+    ) -> Result<Vec<Value>> {
         let log_key = format!("{key}.log");
         let bounds = match ends.get_ref() {
             DeValue::Array(items) if items.len() == 2 => [
@@ -297,20 +347,29 @@ impl Doc<'_> {
                 self.float(&log_key, &items[1])?,
             ],
             other => {
-                return Err(self.error(&log_key, ends.span().start, format!(
-                    "expected two numbers `[low, high]`, found {}",
-                    describe(other)
-                )));
+                return Err(self.error(
+                    &log_key,
+                    ends.span().start,
+                    format!(
+                        "expected two numbers `[low, high]`, found {}",
+                        describe(other)
+                    ),
+                ));
             }
         };
         let [low, high] = bounds;
         if !(low > 0.0 && high >= low && high.is_finite()) {
-            return Err(self.error(&log_key, ends.span().start, format!(
-                "[{low}, {high}] is not allowed: need 0 < low <= high, both finite"
-            )));
+            return Err(self.error(
+                &log_key,
+                ends.span().start,
+                format!("[{low}, {high}] is not allowed: need 0 < low <= high, both finite"),
+            ));
         }
         let n = self.integer(&format!("{key}.n"), n, 1, 1_000_000)?;
-        Ok(log_space(low, high, n as usize).into_iter().map(Value::Float).collect())
+        Ok(log_space(low, high, n as usize)
+            .into_iter()
+            .map(Value::Float)
+            .collect())
     }
 
     fn scalar(&self, key: &str, setting: Key, v: &Spanned<DeValue<'_>>) -> Result<Value> {
@@ -320,9 +379,11 @@ impl Doc<'_> {
             Kind::Gradient => {
                 let s = self.string(key, v)?;
                 Value::Gradient(Gradient::parse(&s).ok_or_else(|| {
-                    self.error(key, v.span().start, format!(
-                        "`{s}` is not a gradient variant; allowed: article, exact"
-                    ))
+                    self.error(
+                        key,
+                        v.span().start,
+                        format!("`{s}` is not a gradient variant; allowed: article, exact"),
+                    )
                 })?)
             }
         })
@@ -330,26 +391,35 @@ impl Doc<'_> {
 
     fn integer(&self, key: &str, v: &Spanned<DeValue<'_>>, min: u64, max: u64) -> Result<u64> {
         let DeValue::Integer(i) = v.get_ref() else {
-            return Err(self.error(key, v.span().start, format!(
-                "expected an integer, found {}",
-                describe(v.get_ref())
-            )));
+            return Err(self.error(
+                key,
+                v.span().start,
+                format!("expected an integer, found {}", describe(v.get_ref())),
+            ));
         };
         let digits = i.as_str().replace('_', "");
         let parsed = i128::from_str_radix(&digits, i.radix()).ok();
         match parsed {
             Some(x) if x >= i128::from(min) && x <= i128::from(max) => Ok(x as u64),
-            _ => Err(self.error(key, v.span().start, format!(
-                "{} is not allowed: an integer from {min} to {max}",
-                i.as_str()
-            ))),
+            _ => Err(self.error(
+                key,
+                v.span().start,
+                format!(
+                    "{} is not allowed: an integer from {min} to {max}",
+                    i.as_str()
+                ),
+            )),
         }
     }
 
     fn float(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<f64> {
         match v.get_ref() {
             DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().map_err(|_| {
-                self.error(key, v.span().start, format!("`{}` is not a number", f.as_str()))
+                self.error(
+                    key,
+                    v.span().start,
+                    format!("`{}` is not a number", f.as_str()),
+                )
             }),
             // `clip = 1` means 1.0.
             DeValue::Integer(i) => {
@@ -358,30 +428,33 @@ impl Doc<'_> {
                     .map(|x| x as f64)
                     .map_err(|_| self.error(key, v.span().start, "the integer is out of range"))
             }
-            other => Err(self.error(key, v.span().start, format!(
-                "expected a number, found {}",
-                describe(other)
-            ))),
+            other => Err(self.error(
+                key,
+                v.span().start,
+                format!("expected a number, found {}", describe(other)),
+            )),
         }
     }
 
     fn string(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<String> {
         match v.get_ref() {
             DeValue::String(s) => Ok(s.to_string()),
-            other => Err(self.error(key, v.span().start, format!(
-                "expected a string, found {}",
-                describe(other)
-            ))),
+            other => Err(self.error(
+                key,
+                v.span().start,
+                format!("expected a string, found {}", describe(other)),
+            )),
         }
     }
 
     fn table<'t, 'i>(&self, key: &str, v: &'t Spanned<DeValue<'i>>) -> Result<&'t DeTable<'i>> {
         match v.get_ref() {
             DeValue::Table(t) => Ok(t),
-            other => Err(self.error(key, v.span().start, format!(
-                "expected a table `[{key}]`, found {}",
-                describe(other)
-            ))),
+            other => Err(self.error(
+                key,
+                v.span().start,
+                format!("expected a table `[{key}]`, found {}", describe(other)),
+            )),
         }
     }
 }
@@ -401,11 +474,13 @@ pub fn log_space(low: f64, high: f64, n: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Equal values, with floats compared by bits (so `nan` entries are caught elsewhere).
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
-        _ => a == b,
+/// A hashable identity of a value within one axis (all values of an axis have one kind);
+/// floats by their bits.
+fn identity(v: &Value) -> u64 {
+    match v {
+        Value::Integer(x) => *x,
+        Value::Float(x) => x.to_bits(),
+        Value::Gradient(g) => *g as u64,
     }
 }
 
@@ -432,5 +507,7 @@ fn describe(v: &DeValue<'_>) -> String {
 /// Letters, digits, `-` and `_`: safe as a directory name everywhere.
 pub fn valid_name(name: &str) -> bool {
     !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }

@@ -169,7 +169,10 @@ mod tests {
 
     #[test]
     fn short_values() {
-        assert_eq!(Value::Float(0.003_162_277_660_168_379_4).short(), "0.003162");
+        assert_eq!(
+            Value::Float(0.003_162_277_660_168_379_4).short(),
+            "0.003162"
+        );
         assert_eq!(Value::Float(0.02).short(), "0.02");
         assert_eq!(Value::Float(f64::INFINITY).short(), "inf");
         assert_eq!(Value::Float(1.0).short(), "1");

@@ -57,9 +57,21 @@ fn grid_order_is_canonical_with_seed_innermost() {
     use Gradient::{Article as A, Exact as E};
     assert_eq!(
         order,
-        [(8, A, 7), (8, A, 8), (8, E, 7), (8, E, 8), (16, A, 7), (16, A, 8), (16, E, 7), (16, E, 8)]
+        [
+            (8, A, 7),
+            (8, A, 8),
+            (8, E, 7),
+            (8, E, 8),
+            (16, A, 7),
+            (16, A, 8),
+            (16, E, 7),
+            (16, E, 8)
+        ]
     );
-    assert_eq!(exp.label(&exp.runs("fp").unwrap()[2].settings), "h=8 lr=0.02 clip=1 exact");
+    assert_eq!(
+        exp.label(&exp.runs("fp").unwrap()[2].settings),
+        "h=8 lr=0.02 clip=1 exact"
+    );
 }
 
 #[test]
@@ -70,7 +82,10 @@ fn run_ids_are_stable_and_depend_on_everything() {
     assert_eq!(run_id(&s, 0, "abc"), "8a69564d31e4");
     assert_ne!(run_id(&s, 1, "abc"), run_id(&s, 0, "abc"));
     assert_ne!(run_id(&s, 0, "abd"), run_id(&s, 0, "abc"));
-    let other = SettingsParams { clip: f64::INFINITY, ..s.clone() };
+    let other = SettingsParams {
+        clip: f64::INFINITY,
+        ..s.clone()
+    };
     assert_ne!(run_id(&other, 0, "abc"), run_id(&s, 0, "abc"));
 }
 
@@ -79,7 +94,10 @@ fn log_ranges_hit_both_ends() {
     assert_eq!(log_space(1e-3, 1e-1, 3)[0], 1e-3);
     assert!((log_space(1e-3, 1e-1, 3)[1] - 1e-2).abs() < 1e-17);
     assert_eq!(log_space(1e-3, 1e-1, 3)[2], 1e-1);
-    let exp = load(&format!("{DATA}[grid]\nlearning_rate = {{ log = [0.001, 0.1], n = 5 }}\n")).unwrap();
+    let exp = load(&format!(
+        "{DATA}[grid]\nlearning_rate = {{ log = [0.001, 0.1], n = 5 }}\n"
+    ))
+    .unwrap();
     assert_eq!(exp.run_count(), 5);
 }
 
@@ -96,41 +114,122 @@ fn resolved_toml_loads_back_to_the_same_runs() {
     let again_path = dir.path().join("again.toml");
     std::fs::write(&again_path, exp.resolved_toml("fp")).unwrap();
     let again = Experiment::load(&again_path).unwrap();
-    let ids = |e: &Experiment| e.runs("fp").unwrap().into_iter().map(|r| r.id).collect::<Vec<_>>();
+    let ids = |e: &Experiment| {
+        e.runs("fp")
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(ids(&exp), ids(&again));
 }
 
 #[test]
 fn bad_experiments_name_file_line_and_key() {
     let cases: Vec<(String, &str)> = vec![
-        (format!("{DATA}[grid]\nhidden_size = [64\n"), "exp.toml:5:18: TOML syntax error: unclosed array"),
-        (format!("{DATA}[train]\nlerning_rate = 0.1\n"), "exp.toml:5: key `train.lerning_rate`: unknown key (allowed: hidden_size, learning_rate, clip, gradient, epochs, eval_every, init_scale, seed); did you mean `learning_rate`?"),
-        (format!("nmae = \"x\"\n{DATA}"), "key `nmae`: unknown key (allowed: name, description, data, train, grid); did you mean `name`?"),
-        (format!("{DATA}[grid]\nhidden_size = \"64\"\n"), "exp.toml:5: key `grid.hidden_size`: expected a list of values or a range `{ start = 0, count = 16 }`, found the string \"64\""),
-        (format!("{DATA}[grid]\nhidden_size = [64.5]\n"), "key `grid.hidden_size`: expected an integer, found the number 64.5"),
-        (format!("{DATA}[grid]\nclip = []\n"), "key `grid.clip`: the list is empty"),
-        (format!("{DATA}[grid]\nlearning_rate = [0.1, -0.5]\n"), "exp.toml:5: key `grid.learning_rate`: `learning_rate` = -0.5 is not allowed: a finite number > 0"),
-        (format!("{DATA}[train]\nlearning_rate = nan\n"), "`learning_rate` = nan is not allowed"),
-        (format!("{DATA}[train]\nlearning_rate = inf\n"), "`learning_rate` = inf is not allowed"),
-        (format!("{DATA}[train]\nhidden_size = 0\n"), "key `train.hidden_size`: `hidden_size` = 0 is not allowed"),
-        (format!("{DATA}[train]\nepochs = 0\n"), "key `train.epochs`: `epochs` = 0 is not allowed"),
-        (format!("{DATA}[train]\nepochs = 50\n"), "key `train.eval_every`: `eval_every` = 100 is not allowed: an integer from 1 to epochs (50)"),
-        (format!("{DATA}[train]\nclip = 0\n"), "key `train.clip`: `clip` = 0 is not allowed"),
-        (format!("{DATA}[train]\ngradient = \"transposed\"\n"), "key `train.gradient`: `transposed` is not a gradient variant; allowed: article, exact"),
-        (format!("name = \"../x\"\n{DATA}"), "exp.toml:1: key `name`: `../x` is not allowed: letters, digits, - and _ only"),
-        (format!("{DATA}[train]\nclip = 1.0\n[grid]\nclip = [1.0, 2.0]\n"), "clip`: `clip` is also set in ["),
-        (format!("{DATA}[grid]\nseed = [-1]\n"), "key `grid.seed`: -1 is not allowed: an integer from 0 to 18446744073709551615"),
-        (format!("{DATA}[grid]\nseed = [18446744073709551616]\n"), "18446744073709551616 is not allowed"),
-        (format!("{DATA}[grid]\nseed = [1, 2, 1]\n"), "key `grid.seed`: the value 1 is listed twice"),
-        (format!("{DATA}[grid]\nseed = {{ start = 0 }}\n"), "a range needs both `start` and `count`"),
-        (format!("{DATA}[grid]\nlearning_rate = {{ log = [0.1, 0.01], n = 3 }}\n"), "key `grid.learning_rate.log`: [0.1, 0.01] is not allowed"),
-        ("[train]\nepochs = 10\n".to_owned(), "exp.toml: key `data`: missing"),
-        ("[data]\ntrain = \"a.tsv\"\n".to_owned(), "key `data.test`: missing"),
-        (format!("{DATA}[grid]\nhidden_size = [8]\nhidden_size = [9]\n"), "exp.toml:6:1: TOML syntax error: duplicate key"),
+        (
+            format!("{DATA}[grid]\nhidden_size = [64\n"),
+            "exp.toml:5:18: TOML syntax error: unclosed array",
+        ),
+        (
+            format!("{DATA}[train]\nlerning_rate = 0.1\n"),
+            "exp.toml:5: key `train.lerning_rate`: unknown key (allowed: hidden_size, learning_rate, clip, gradient, epochs, eval_every, init_scale, seed); did you mean `learning_rate`?",
+        ),
+        (
+            format!("nmae = \"x\"\n{DATA}"),
+            "key `nmae`: unknown key (allowed: name, description, data, train, grid); did you mean `name`?",
+        ),
+        (
+            format!("{DATA}[grid]\nhidden_size = \"64\"\n"),
+            "exp.toml:5: key `grid.hidden_size`: expected a list of values or a range `{ start = 0, count = 16 }`, found the string \"64\"",
+        ),
+        (
+            format!("{DATA}[grid]\nhidden_size = [64.5]\n"),
+            "key `grid.hidden_size`: expected an integer, found the number 64.5",
+        ),
+        (
+            format!("{DATA}[grid]\nclip = []\n"),
+            "key `grid.clip`: the list is empty",
+        ),
+        (
+            format!("{DATA}[grid]\nlearning_rate = [0.1, -0.5]\n"),
+            "exp.toml:5: key `grid.learning_rate`: `learning_rate` = -0.5 is not allowed: a finite number > 0",
+        ),
+        (
+            format!("{DATA}[train]\nlearning_rate = nan\n"),
+            "`learning_rate` = nan is not allowed",
+        ),
+        (
+            format!("{DATA}[train]\nlearning_rate = inf\n"),
+            "`learning_rate` = inf is not allowed",
+        ),
+        (
+            format!("{DATA}[train]\nhidden_size = 0\n"),
+            "key `train.hidden_size`: `hidden_size` = 0 is not allowed",
+        ),
+        (
+            format!("{DATA}[train]\nepochs = 0\n"),
+            "key `train.epochs`: `epochs` = 0 is not allowed",
+        ),
+        (
+            format!("{DATA}[train]\nepochs = 50\n"),
+            "key `train.eval_every`: `eval_every` = 100 is not allowed: an integer from 1 to epochs (50)",
+        ),
+        (
+            format!("{DATA}[train]\nclip = 0\n"),
+            "key `train.clip`: `clip` = 0 is not allowed",
+        ),
+        (
+            format!("{DATA}[train]\ngradient = \"transposed\"\n"),
+            "key `train.gradient`: `transposed` is not a gradient variant; allowed: article, exact",
+        ),
+        (
+            format!("name = \"../x\"\n{DATA}"),
+            "exp.toml:1: key `name`: `../x` is not allowed: letters, digits, - and _ only",
+        ),
+        (
+            format!("{DATA}[train]\nclip = 1.0\n[grid]\nclip = [1.0, 2.0]\n"),
+            "clip`: `clip` is also set in [",
+        ),
+        (
+            format!("{DATA}[grid]\nseed = [-1]\n"),
+            "key `grid.seed`: -1 is not allowed: an integer from 0 to 18446744073709551615",
+        ),
+        (
+            format!("{DATA}[grid]\nseed = [18446744073709551616]\n"),
+            "18446744073709551616 is not allowed",
+        ),
+        (
+            format!("{DATA}[grid]\nseed = [1, 2, 1]\n"),
+            "key `grid.seed`: the value 1 is listed twice",
+        ),
+        (
+            format!("{DATA}[grid]\nseed = {{ start = 0 }}\n"),
+            "a range needs both `start` and `count`",
+        ),
+        (
+            format!("{DATA}[grid]\nlearning_rate = {{ log = [0.1, 0.01], n = 3 }}\n"),
+            "key `grid.learning_rate.log`: [0.1, 0.01] is not allowed",
+        ),
+        (
+            "[train]\nepochs = 10\n".to_owned(),
+            "exp.toml: key `data`: missing",
+        ),
+        (
+            "[data]\ntrain = \"a.tsv\"\n".to_owned(),
+            "key `data.test`: missing",
+        ),
+        (
+            format!("{DATA}[grid]\nhidden_size = [8]\nhidden_size = [9]\n"),
+            "exp.toml:6:1: TOML syntax error: duplicate key",
+        ),
     ];
     for (text, want) in cases {
         let msg = load_err(&text);
-        assert!(msg.contains(want), "{text}\n---\n{msg}\n--- lacks ---\n{want}");
+        assert!(
+            msg.contains(want),
+            "{text}\n---\n{msg}\n--- lacks ---\n{want}"
+        );
     }
 }
 
@@ -139,7 +238,14 @@ fn unreadable_or_directory_experiment() {
     let dir = tempfile::tempdir().unwrap();
     let err = Experiment::load(dir.path()).unwrap_err();
     assert_eq!(err.exit_code(), 2);
-    assert!(err.to_string().contains("cannot read the experiment file"), "{err}");
+    assert!(
+        err.to_string().contains("cannot read the experiment file"),
+        "{err}"
+    );
     let err = Experiment::load(&dir.path().join("none.toml")).unwrap_err();
-    assert!(err.to_string().contains("none.toml: cannot read the experiment file"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("none.toml: cannot read the experiment file"),
+        "{err}"
+    );
 }

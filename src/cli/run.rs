@@ -1,0 +1,111 @@
+//! `sweep run`: train every run of an experiment not saved yet, then rebuild the tables.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use super::plan::{Prepared, describe, duration};
+use super::{RunArgs, print};
+use crate::error::{Error, Result};
+use crate::output::{self, SUMMARY_METRICS};
+use crate::runner::{self, RecordStore, RunnerOptions};
+
+pub fn execute(args: &RunArgs) -> Result<i32> {
+    let p = Prepared::load(&args.plan)?;
+    if args.dry_run {
+        print(&describe(&p)?)?;
+        return Ok(0);
+    }
+    let store = open_output(&p.out)?;
+    let saved = store.ids()?;
+    let todo: Vec<_> = p
+        .runs
+        .iter()
+        .filter(|r| !saved.contains(&r.id))
+        .cloned()
+        .collect();
+    eprintln!(
+        "sweep: {}: {} runs, {} already saved in {}, training {} on {} job(s)",
+        p.exp.name,
+        p.runs.len(),
+        p.runs.len() - todo.len(),
+        p.out.display(),
+        todo.len(),
+        p.jobs.min(todo.len().max(1))
+    );
+    let options = RunnerOptions {
+        jobs: p.jobs,
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+        experiment: p.exp.name.clone(),
+        data: p.data_ref(),
+    };
+    let start = std::time::Instant::now();
+    let outcome = runner::train_all(&todo, &p.data, &store, &options)?;
+    let written = output::write_results(&p.out, &p.exp, &p.runs, &store, &p.data.fingerprint)?;
+    eprintln!(
+        "sweep: trained {} run(s) in {} ({} diverged); wrote:",
+        outcome.trained,
+        duration(start.elapsed().as_secs_f64()),
+        outcome.diverged
+    );
+    for f in &written.files {
+        eprintln!("  {}", f.display());
+    }
+    print(&summary_table(&written.configs))?;
+    if outcome.failed.is_empty() {
+        Ok(0)
+    } else {
+        Err(Error::Incomplete(format!(
+            "{} run(s) could not be saved (first: {}); the others are saved, run again to retry",
+            outcome.failed.len(),
+            outcome.failed[0].1
+        )))
+    }
+}
+
+/// Creates the output directory, or says why it cannot be used: an input error (exit 2),
+/// found before any training.
+fn open_output(out: &Path) -> Result<RecordStore> {
+    let store = RecordStore::open(out).map_err(|e| {
+        Error::Usage(format!(
+            "cannot write the output directory {}: {e} (choose another with --out DIR)",
+            out.display()
+        ))
+    })?;
+    let probe = out.join(format!(".write-test.{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(|e| {
+        Error::Usage(format!(
+            "cannot write the output directory {}: {e} (choose another with --out DIR)",
+            out.display()
+        ))
+    })?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(store)
+}
+
+/// A short table of the final test accuracy per configuration.
+fn summary_table(configs: &[output::ConfigSummary]) -> String {
+    let test_acc = SUMMARY_METRICS
+        .iter()
+        .position(|m| *m == "final_test_acc")
+        .unwrap_or(3);
+    let mut s = format!(
+        "\n{:<32} {:>5} {:>8} {:>13} {:>12} {:>10}\n",
+        "configuration", "seeds", "diverged", "median test acc", "test acc = 1", "median ep."
+    );
+    for c in configs.iter().filter(|c| c.seeds > 0) {
+        let median = c
+            .stats(test_acc)
+            .map_or("-".into(), |s| format!("{:.3}", s.median));
+        let share = c
+            .share_test_perfect()
+            .map_or("-".into(), |x| format!("{:.0}%", 100.0 * x));
+        let first = c
+            .median_first_perfect()
+            .map_or("never".into(), |e| format!("{e}"));
+        s += &format!(
+            "{:<32} {:>5} {:>8} {:>15} {:>12} {:>10}\n",
+            c.label, c.seeds, c.diverged, median, share, first
+        );
+    }
+    s
+}

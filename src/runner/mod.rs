@@ -1,0 +1,114 @@
+//! Training the runs of a sweep in parallel and saving each as soon as it finishes.
+//!
+//! rayon spreads the runs over `jobs` threads; the arithmetic inside a run is single
+//! threaded and depends only on its settings and seed, so nothing here can change a result.
+//! Each finished run is saved at once as its own record ([`record`]), so a killed sweep
+//! loses at most the runs in flight.
+
+pub mod record;
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+pub use record::{DataRef, RecordStore, RunRecord};
+
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::experiment::RunSpec;
+use crate::train::{self, Status};
+
+/// How to run the sweep.
+#[derive(Debug, Clone)]
+pub struct RunnerOptions {
+    pub jobs: usize,
+    /// Show the progress bar (the caller decides: terminal and not `--quiet`).
+    pub progress: bool,
+    pub experiment: String,
+    pub data: DataRef,
+}
+
+/// What training the runs did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub trained: usize,
+    pub diverged: usize,
+    /// Runs that could not be saved, with the reason.
+    pub failed: Vec<(String, Error)>,
+}
+
+/// Trains every run of `todo` on `data` and saves each to `store`.
+pub fn train_all(
+    todo: &[RunSpec],
+    data: &Dataset,
+    store: &RecordStore,
+    options: &RunnerOptions,
+) -> Result<Outcome> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} worker threads: {e}", options.jobs)))?;
+    let bar = progress_bar(todo.len() as u64, options.progress);
+    let diverged = AtomicUsize::new(0);
+    let failed = Mutex::new(Vec::new());
+    pool.install(|| {
+        todo.par_iter().with_max_len(1).for_each(|spec| {
+            let record = train_one(spec, data, options);
+            if matches!(record.status, Status::Diverged { .. }) {
+                let n = diverged.fetch_add(1, Ordering::Relaxed) + 1;
+                bar.set_message(format!("{n} diverged"));
+            }
+            if let Err(e) = store.save(&record) {
+                bar.suspend(|| eprintln!("sweep: error: run {} could not be saved: {e}", spec.id));
+                failed
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((spec.id.clone(), e));
+            }
+            bar.inc(1);
+        });
+    });
+    bar.finish_and_clear();
+    let failed = failed.into_inner().unwrap_or_else(|p| p.into_inner());
+    Ok(Outcome {
+        trained: todo.len() - failed.len(),
+        diverged: diverged.into_inner(),
+        failed,
+    })
+}
+
+/// Trains one run and wraps it as a record.
+pub fn train_one(spec: &RunSpec, data: &Dataset, options: &RunnerOptions) -> RunRecord {
+    let start = Instant::now();
+    let result = train::run(data, &spec.settings, spec.seed, |_| {});
+    let wall_ms = start.elapsed().as_secs_f64() * 1e3;
+    RunRecord {
+        format: record::RECORD_FORMAT,
+        run_id: spec.id.clone(),
+        experiment: options.experiment.clone(),
+        seed: spec.seed,
+        settings: (*spec.settings).clone(),
+        data: options.data.clone(),
+        status: result.status,
+        metrics: result.metrics,
+        wall_ms,
+    }
+}
+
+fn progress_bar(total: u64, visible: bool) -> ProgressBar {
+    if !visible {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(
+        "{elapsed_precise} [{bar:30}] {pos}/{len} runs, {msg}, {per_sec}, ETA {eta}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message("0 diverged");
+    bar
+}
