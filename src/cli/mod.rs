@@ -4,6 +4,7 @@
 //! nothing below the CLI ever sees an unchecked value.
 
 mod plan;
+mod report;
 mod rerun;
 mod run;
 mod train;
@@ -33,8 +34,37 @@ pub enum Command {
     Plan(PlanArgs),
     /// Re-train one recorded run and check that every recorded number comes out the same.
     Rerun(RerunArgs),
+    /// Draw the figures and write report.md of a results directory (reads CSVs only).
+    Report(ReportArgs),
+    /// Print the article's epoch table of one run, or a configuration's medians over seeds.
+    Table(TableArgs),
     /// Train one run and print the article's table every `--eval-every` epochs.
     Train(TrainArgs),
+}
+
+/// Flags of `sweep report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A results directory written by `sweep run`.
+    #[arg(value_name = "RESULTS")]
+    pub results: PathBuf,
+}
+
+/// Flags of `sweep table`.
+#[derive(Debug, Args)]
+pub struct TableArgs {
+    /// A results directory written by `sweep run`.
+    #[arg(value_name = "RESULTS")]
+    pub results: PathBuf,
+    /// A configuration label, e.g. "h=64 lr=0.02 clip=1 exact" [default: the first].
+    #[arg(long, conflicts_with = "run")]
+    pub config: Option<String>,
+    /// A run id: that run's table in the article's format.
+    #[arg(long)]
+    pub run: Option<String>,
+    /// text, csv, markdown or json.
+    #[arg(long, default_value = "text")]
+    pub format: String,
 }
 
 /// What `sweep plan` and `sweep run` share: the experiment and where its results go.
@@ -144,6 +174,8 @@ pub fn execute(cli: Cli) -> Result<i32> {
         Command::Run(args) => run::execute(&args),
         Command::Plan(args) => plan::execute(&args),
         Command::Rerun(args) => rerun::execute(&args),
+        Command::Report(args) => report::execute(&args),
+        Command::Table(args) => report::table(&args),
         Command::Train(args) => train::execute(&args),
     }
 }

@@ -7,6 +7,7 @@ use super::plan::{Prepared, describe, duration};
 use super::{RunArgs, print};
 use crate::error::{Error, Result};
 use crate::output::{self, SUMMARY_METRICS};
+use crate::report::{self, load::Sweep, tables};
 use crate::runner::{self, RecordStore, RunnerOptions};
 
 pub fn execute(args: &RunArgs) -> Result<i32> {
@@ -41,16 +42,26 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
     let start = std::time::Instant::now();
     let outcome = runner::train_all(&todo, &p.data, &store, &options)?;
     let written = output::write_results(&p.out, &p.exp, &p.runs, &store, &p.data.fingerprint)?;
+    let report = report::write_report(&p.out)?;
     eprintln!(
         "sweep: trained {} run(s) in {} ({} diverged); wrote:",
         outcome.trained,
         duration(start.elapsed().as_secs_f64()),
         outcome.diverged
     );
-    for f in &written.files {
+    for f in written.files.iter().chain(&report) {
         eprintln!("  {}", f.display());
     }
     print(&summary_table(&written.configs))?;
+    let sweep = Sweep::load(&p.out)?;
+    if let Some(first) = sweep.configs.first() {
+        print(&format!(
+            "\n{}: median [25%, 75%] over {} seed(s)\n{}",
+            first.label,
+            first.runs.len(),
+            tables::text(&tables::config_table(first))
+        ))?;
+    }
     if outcome.failed.is_empty() {
         Ok(0)
     } else {

@@ -1,0 +1,21 @@
+//! Tables as CSV.
+
+use super::{Export, Table};
+
+pub struct CsvExport;
+
+impl Export for CsvExport {
+    fn extension(&self) -> &'static str {
+        "csv"
+    }
+
+    fn serialize(&self, table: &Table) -> Vec<u8> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        // Writing to a Vec cannot fail.
+        let _ = writer.write_record(&table.header);
+        for row in &table.rows {
+            let _ = writer.write_record(row);
+        }
+        writer.into_inner().unwrap_or_default()
+    }
+}
