@@ -6,13 +6,24 @@ Article-style phrases over the article's 18-word vocabulary
 built from a small grammar and labelled by an independent compositional labeller
 (`label()` below parses the words; it never looks at how a phrase was generated).
 
+Training phrases come mostly in pairs of "twins" (same structure, interchangeable words
+swapped: i/this, am/is, good/happy, bad/sad); every test phrase is an unseen twin of a
+training phrase, i.e. a new combination of known parts, as in the article's test set.
+
 Deterministic: standard library only, fixed seed. Run from anywhere:
     python3 data/make_en.py
+
+SEED was chosen once, offline, by a rule that never looks at test accuracy: among the
+seeds 0..999 whose sets pass check(), use all nine subject/suffix frames at least twice
+and hit the test length quota exactly, take them in order of fewest phrases shared
+with the tutorial's own lists (which live outside this repository), and keep the first
+whose training set the numpy reference fits to 100% train accuracy by epoch 1000 for
+model seeds 0..3 in both gradient modes ("article" and "exact").
 """
 import os
 import random
 
-SEED = 302
+SEED = 352
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "en")
 
@@ -154,8 +165,17 @@ def pool():
     for form, c in clauses():
         for fr in frames():
             text = fr % c
-            out.append((text, label(text), form))
+            out.append((text, label(text), form, c))
     return out
+
+
+# Interchangeable words: swapping them changes neither the structure nor the label.
+TWIN = {"this": "i", "is": "am", "happy": "good", "sad": "bad"}
+
+
+def skeleton(text):
+    """The phrase with interchangeable words normalised (i/this, am/is, good/happy, bad/sad)."""
+    return " ".join(TWIN.get(w, w) for w in text.split(" "))
 
 
 def groups(c):
@@ -168,16 +188,23 @@ def groups(c):
     return [("form", c[2]), ("subj", subj), ("suf", suf), ("all", "")]
 
 
-def pick(cands, quota, rng, chosen_before=()):
-    """Choose quota[n] phrases of n words for every n, greedily keeping the classes balanced
-    within every group of groups() (counting chosen_before too) and spreading the forms."""
+def pick(cands, quota, rng, chosen_before=(), twins=False):
+    """Choose quota[n] phrases of n words for every n (or of the nearest length that has
+    phrases left), greedily keeping the classes balanced within every group of groups()
+    (counting chosen_before too) and spreading the clause forms and frames. With twins, every chosen phrase brings along one twin (same skeleton, other
+    interchangeable words) while the quota of its length allows."""
     counts = {}
-    forms = {}
+    spread = {}
+
+    def kinds(c):
+        g = groups(c)
+        return [g[0], (g[1], g[2])]  # clause form; subject/suffix frame
 
     def add(c):
         for g in groups(c):
             counts.setdefault(g, [0, 0])[c[1]] += 1
-        forms[c[2]] = forms.get(c[2], 0) + 1
+        for k in kinds(c):
+            spread[k] = spread.get(k, 0) + 1
 
     for c in chosen_before:
         add(c)
@@ -186,7 +213,12 @@ def pick(cands, quota, rng, chosen_before=()):
     chosen = []
     avail = list(cands)
     rng.shuffle(avail)
-    for n in slots:
+    while slots:
+        n = slots.pop()
+        # Phrases of n words; if none is left, those of the nearest length left.
+        lens = {len(c[0].split(" ")) for c in avail}
+        assert lens, "no phrase left"
+        n = min(lens, key=lambda m: (abs(m - n), m))
         best, best_score = None, None
         for c in avail:
             if len(c[0].split(" ")) != n:
@@ -195,61 +227,82 @@ def pick(cands, quota, rng, chosen_before=()):
             for g in groups(c):
                 k = counts.get(g, [0, 0])
                 score += abs(k[c[1]] + 1 - k[1 - c[1]]) - abs(k[c[1]] - k[1 - c[1]])
-            score = 4 * score + forms.get(c[2], 0)
+            score = 4 * score + sum(spread.get(k, 0) for k in kinds(c))
             if best_score is None or score < best_score:
                 best, best_score = c, score
-        assert best is not None, "no phrase of %d words left" % n
         avail.remove(best)
         chosen.append(best)
         add(best)
+        if twins and n in slots:
+            sk = skeleton(best[0])
+            tw = [c for c in avail if skeleton(c[0]) == sk]
+            if tw:
+                c = rng.choice(tw)
+                avail.remove(c)
+                chosen.append(c)
+                add(c)
+                slots.remove(n)
     return chosen
 
 
-def main():
-    rng = random.Random(SEED)
+def build(seed):
+    """(train, test): lists of (text, label, form, clause)."""
+    rng = random.Random(seed)
     everything = pool()
-    assert len({t for t, _, _ in everything}) == len(everything)
+    assert len({t for t, _, _, _ in everything}) == len(everything)
 
-    # Training set: the four base words, then balanced picks of every length.
+    # Training set: the four base words, then balanced picks of every length, mostly in
+    # pairs of twins (e.g. "i am not sad right now" with "this is not bad right now").
     base_words = [c for c in everything if c[0] in BASE]
     rest = [c for c in everything if c[0] not in BASE]
     q = dict(TRAIN_LENGTHS)
     q[1] -= len(base_words)
-    train = base_words + pick(rest, q, rng, chosen_before=base_words)
+    train = base_words + pick(rest, q, rng, chosen_before=base_words, twins=True)
 
-    # Test set: unseen phrases whose words and clause forms all occur in training.
-    train_words = {w for t, _, _ in train for w in t.split(" ")}
-    train_forms = {f for _, _, f in train}
-    train_texts = {t for t, _, _ in train}
-    cands = [c for c in everything if c[0] not in train_texts and c[2] in train_forms
-             and set(c[0].split(" ")) <= train_words]
+    # Test set: unseen phrases, each a twin of a training phrase: a new combination of
+    # known parts, as in the article's test set.
+    train_words = {w for t, _, _, _ in train for w in t.split(" ")}
+    train_skeletons = {skeleton(t) for t, _, _, _ in train}
+    train_texts = {t for t, _, _, _ in train}
+    cands = [c for c in everything if c[0] not in train_texts
+             and skeleton(c[0]) in train_skeletons and set(c[0].split(" ")) <= train_words]
     test = pick(cands, TEST_LENGTHS, rng)
 
     rng.shuffle(train)
     rng.shuffle(test)
+    return train, test
 
-    # ---- constraints ----
+
+def check(train, test):
+    train_words = {w for t, _, _, _ in train for w in t.split(" ")}
+    train_texts = {t for t, _, _, _ in train}
     for name, rows, quota in (("train", train, TRAIN_LENGTHS), ("test", test, TEST_LENGTHS)):
-        texts = [t for t, _, _ in rows]
+        texts = [t for t, _, _, _ in rows]
         assert len(texts) == len(set(texts)), "duplicate in " + name
         assert len(rows) == sum(quota.values()), name
-        for t, y, _ in rows:
+        for t, y, _, _ in rows:
             assert set(t.split(" ")) <= VOCAB, t
             assert label(t) == y, t
             assert "\t" not in t and "\n" not in t and t == t.strip()
-        pos = sum(y for _, y, _ in rows)
+        pos = sum(y for _, y, _, _ in rows)
         assert abs(2 * pos - len(rows)) <= 2, (name, pos, len(rows))
     assert train_words == VOCAB, VOCAB - train_words
-    assert {w for t, _, _ in test for w in t.split(" ")} <= train_words
-    assert not ({t for t, _, _ in test} & train_texts)
+    assert {w for t, _, _, _ in test for w in t.split(" ")} <= train_words
+    assert not ({t for t, _, _, _ in test} & train_texts)
+    assert {skeleton(t) for t, _, _, _ in test} <= {skeleton(t) for t, _, _, _ in train}
 
+
+def main():
+    train, test = build(SEED)
+    check(train, test)
+    train_words = {w for t, _, _, _ in train for w in t.split(" ")}
     os.makedirs(OUT, exist_ok=True)
     for name, rows in (("train", train), ("test", test)):
         with open(os.path.join(OUT, name + ".tsv"), "w", encoding="utf-8", newline="\n") as f:
             f.write("text\tlabel\n")
-            for t, y, _ in rows:
+            for t, y, _, _ in rows:
                 f.write("%s\t%d\n" % (t, y))
-        pos = sum(y for _, y, _ in rows)
+        pos = sum(y for _, y, _, _ in rows)
         print("%s: %d phrases (%d positive, %d negative)" % (name, len(rows), pos, len(rows) - pos))
     print("vocabulary: %d words" % len(train_words))
 

@@ -64,7 +64,15 @@ fn a_small_sweep_writes_every_file_with_the_right_rows() {
     assert_eq!(lines("curves.csv"), 1 + 12 * 40);
     assert_eq!(lines("summary.csv"), 1 + 4);
     assert_eq!(lines("timings.csv"), 1 + 12);
-    assert_eq!(std::fs::read_dir(out.join("runs")).unwrap().count(), 12);
+    let files: Vec<String> = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(files.iter().filter(|f| f.ends_with(".json")).count(), 12);
+    assert_eq!(
+        files.iter().filter(|f| f.ends_with(".safetensors")).count(),
+        12
+    );
     let curves = read(&out.join("curves.csv"));
     let row10 = curves.lines().nth(10).unwrap();
     assert!(!row10.ends_with(",,"), "epoch 10 is evaluated: {row10}");

@@ -4,6 +4,7 @@
 //! nothing below the CLI ever sees an unchecked value.
 
 mod plan;
+mod predict;
 mod report;
 mod rerun;
 mod run;
@@ -34,6 +35,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Re-train one recorded run and check that every recorded number comes out the same.
     Rerun(RerunArgs),
+    /// Class probabilities of phrases under a run's saved weights.
+    Predict(PredictArgs),
     /// Draw the figures and write report.md of a results directory (reads CSVs only).
     Report(ReportArgs),
     /// Print the article's epoch table of one run, or a configuration's medians over seeds.
@@ -95,6 +98,23 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Do not save each run's final weights (runs/<id>.safetensors).
+    #[arg(long)]
+    pub no_weights: bool,
+}
+
+/// Flags of `sweep predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// A results directory written by `sweep run`.
+    #[arg(value_name = "RESULTS")]
+    pub results: PathBuf,
+    /// The run whose saved weights to use.
+    #[arg(long)]
+    pub run: String,
+    /// Phrases to classify.
+    #[arg(value_name = "TEXT", required = true)]
+    pub texts: Vec<String>,
 }
 
 /// Flags of `sweep rerun`.
@@ -174,6 +194,7 @@ pub fn execute(cli: Cli) -> Result<i32> {
         Command::Run(args) => run::execute(&args),
         Command::Plan(args) => plan::execute(&args),
         Command::Rerun(args) => rerun::execute(&args),
+        Command::Predict(args) => predict::execute(&args),
         Command::Report(args) => report::execute(&args),
         Command::Table(args) => report::table(&args),
         Command::Train(args) => train::execute(&args),

@@ -44,9 +44,17 @@ pub fn execute(args: &RerunArgs) -> Result<i32> {
         progress: false,
         experiment: recorded.experiment.clone(),
         data: recorded.data.clone(),
+        save_weights: false,
     };
-    let again = train_one(&spec, &data, &options);
-    match first_difference(&recorded, &again) {
+    let (again, model) = train_one(&spec, &data, &options);
+    let mut difference = first_difference(&recorded, &again);
+    if difference.is_none() && store.weights_path(&recorded.run_id).exists() {
+        let saved = store.load_weights(&recorded.run_id)?;
+        if saved.model != model {
+            difference = Some("the saved final weights differ".into());
+        }
+    }
+    match difference {
         None => {
             print(&format!(
                 "run {}: {} epochs re-trained, status {}, every recorded number matches bit for bit\n",

@@ -38,6 +38,7 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
         progress: !args.quiet && std::io::stderr().is_terminal(),
         experiment: p.exp.name.clone(),
         data: p.data_ref(),
+        save_weights: !args.no_weights,
     };
     let start = std::time::Instant::now();
     let outcome = runner::train_all(&todo, &p.data, &store, &options)?;

@@ -199,7 +199,15 @@ impl Experiment {
 fn toml_value(v: &Value) -> String {
     match v {
         Value::Gradient(g) => quote(g.name()),
-        Value::Float(f) if f.fract() == 0.0 && f.is_finite() => format!("{f:.1}"),
+        // `1` would read back as an integer; TOML floats need a dot or an exponent.
+        Value::Float(_) => {
+            let s = v.to_string();
+            if s.chars().all(|c| c.is_ascii_digit() || c == '-') {
+                format!("{s}.0")
+            } else {
+                s
+            }
+        }
         other => other.to_string(),
     }
 }

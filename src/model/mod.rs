@@ -10,6 +10,7 @@
 
 pub mod kernel;
 pub mod math;
+pub mod weights;
 
 use ndarray::{Array1, Array2, ShapeBuilder};
 use rand::RngExt;

@@ -19,6 +19,8 @@ pub use record::{DataRef, RecordStore, RunRecord};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::experiment::RunSpec;
+use crate::model::Rnn;
+use crate::model::weights::SavedModel;
 use crate::train::{self, Status};
 
 /// How to run the sweep.
@@ -29,6 +31,8 @@ pub struct RunnerOptions {
     pub progress: bool,
     pub experiment: String,
     pub data: DataRef,
+    /// Save each run's final weights (`runs/<id>.safetensors`) beside its record.
+    pub save_weights: bool,
 }
 
 /// What training the runs did.
@@ -56,12 +60,21 @@ pub fn train_all(
     let failed = Mutex::new(Vec::new());
     pool.install(|| {
         todo.par_iter().with_max_len(1).for_each(|spec| {
-            let record = train_one(spec, data, options);
+            let (record, model) = train_one(spec, data, options);
             if matches!(record.status, Status::Diverged { .. }) {
                 let n = diverged.fetch_add(1, Ordering::Relaxed) + 1;
                 bar.set_message(format!("{n} diverged"));
             }
-            if let Err(e) = store.save(&record) {
+            let weights = options.save_weights.then(|| SavedModel {
+                model,
+                vocab: data.vocab.clone(),
+                classes: data.classes.clone(),
+            });
+            // The weights first: a record on disk means its run is complete.
+            let saved = weights
+                .map_or(Ok(()), |w| store.save_weights(&record.run_id, &w))
+                .and_then(|()| store.save(&record).map(|_| ()));
+            if let Err(e) = saved {
                 bar.suspend(|| eprintln!("sweep: error: run {} could not be saved: {e}", spec.id));
                 failed
                     .lock()
@@ -80,12 +93,12 @@ pub fn train_all(
     })
 }
 
-/// Trains one run and wraps it as a record.
-pub fn train_one(spec: &RunSpec, data: &Dataset, options: &RunnerOptions) -> RunRecord {
+/// Trains one run; returns its record and its final weights.
+pub fn train_one(spec: &RunSpec, data: &Dataset, options: &RunnerOptions) -> (RunRecord, Rnn) {
     let start = Instant::now();
     let result = train::run(data, &spec.settings, spec.seed, |_| {});
     let wall_ms = start.elapsed().as_secs_f64() * 1e3;
-    RunRecord {
+    let record = RunRecord {
         format: record::RECORD_FORMAT,
         run_id: spec.id.clone(),
         experiment: options.experiment.clone(),
@@ -95,7 +108,8 @@ pub fn train_one(spec: &RunSpec, data: &Dataset, options: &RunnerOptions) -> Run
         status: result.status,
         metrics: result.metrics,
         wall_ms,
-    }
+    };
+    (record, result.model)
 }
 
 fn progress_bar(total: u64, visible: bool) -> ProgressBar {

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::model::weights::SavedModel;
 use crate::train::{EpochMetrics, RunSummary, SettingsParams, Status};
 
 /// Version of the record layout.
@@ -115,6 +116,31 @@ impl RecordStore {
                 )),
             )
         })
+    }
+
+    pub fn weights_path(&self, run_id: &str) -> PathBuf {
+        self.dir.join(format!("{run_id}.safetensors"))
+    }
+
+    /// Saves a run's final weights atomically.
+    pub fn save_weights(&self, run_id: &str, weights: &SavedModel) -> Result<()> {
+        let path = self.weights_path(run_id);
+        let bytes = weights
+            .to_bytes()
+            .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+        write_atomic(&path, &bytes)
+    }
+
+    /// Reads a run's saved weights.
+    pub fn load_weights(&self, run_id: &str) -> Result<SavedModel> {
+        let path = self.weights_path(run_id);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            Error::Usage(format!(
+                "cannot read {} ({e}); was the sweep run with --no-weights?",
+                path.display()
+            ))
+        })?;
+        SavedModel::from_bytes(&bytes).map_err(|e| Error::io(&path, std::io::Error::other(e)))
     }
 
     /// Saves `record` atomically: written and synced under a temporary name, then renamed.

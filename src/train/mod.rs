@@ -104,7 +104,8 @@ pub fn run(
         let test = settings
             .evaluates_at(epoch)
             .then(|| evaluate(&model, &data.test, &mut ws));
-        if test.is_some_and(|t| !t.loss.is_finite()) {
+        // Finite losses can still sum to infinity; a record never holds a non-finite number.
+        if !loss.is_finite() || test.is_some_and(|t| !t.loss.is_finite()) {
             return diverged(metrics, epoch, model);
         }
         let n = data.train.len() as f64;

@@ -95,6 +95,22 @@ fn non_finite_loss_marks_the_run_diverged() {
 }
 
 #[test]
+fn an_epoch_whose_finite_losses_sum_to_infinity_is_diverged() {
+    // Regression: with 8 units each example's loss stays finite (about 1e307) but their sum
+    // overflowed, and the run went on recording an infinite loss (written as JSON null).
+    let data = bundled_en();
+    let s = settings(|p| {
+        p.init_scale = 1e307;
+        p.hidden_size = 8;
+        p.epochs = 5;
+        p.eval_every = 5;
+    });
+    let r = run(&data, &s, 0, |_| {});
+    assert_eq!(r.status, Status::Diverged { epoch: 1 });
+    assert!(r.metrics.iter().all(|m| m.train.loss.is_finite()));
+}
+
+#[test]
 fn exact_gradient_learns_the_bundled_set_for_seeds_0_to_3() {
     let data = bundled_en();
     let s = settings(|p| p.gradient = Gradient::Exact);

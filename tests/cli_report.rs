@@ -1,0 +1,259 @@
+//! End-to-end tests of what a user reads after a sweep: figures, report.md, tables, predict.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn sweep() -> Command {
+    Command::cargo_bin("sweep").unwrap()
+}
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/en")
+        .join(name)
+}
+
+/// Runs a small sweep (two learning rates x two clips x both variants, 3 seeds) into `out`.
+fn small_sweep(dir: &Path, body: &str) -> PathBuf {
+    let exp = dir.join("exp.toml");
+    std::fs::write(
+        &exp,
+        format!(
+            "name = \"small\"\ndescription = \"a small test sweep\"\n[data]\ntrain = \"{}\"\ntest = \"{}\"\n{body}",
+            data("train.tsv").display(),
+            data("test.tsv").display()
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = sweep()
+        .arg("run")
+        .arg(&exp)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    out
+}
+
+const GRID: &str = "[train]\nepochs = 60\neval_every = 20\nhidden_size = 8\n\
+                    [grid]\nlearning_rate = [0.02, 0.1]\nclip = [1.0, 5.0]\n\
+                    gradient = [\"article\", \"exact\"]\nseed = [0, 1, 2]\n";
+
+/// Decodes a PNG: (width, height, variance of its grey levels).
+fn png_stats(path: &Path) -> (u32, u32, f64) {
+    let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let grey: Vec<f64> = buf[..info.buffer_size()]
+        .chunks(channels)
+        .map(|p| p.iter().take(3).map(|&c| f64::from(c)).sum::<f64>() / 3.0)
+        .collect();
+    let mean = grey.iter().sum::<f64>() / grey.len() as f64;
+    let var = grey.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / grey.len() as f64;
+    (info.width, info.height, var)
+}
+
+#[test]
+fn figures_are_non_blank_pngs_of_the_expected_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = small_sweep(dir.path(), GRID);
+    let plots = out.join("plots");
+    let mut names: Vec<String> = std::fs::read_dir(&plots)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    let want_configs = 8;
+    assert_eq!(
+        names.iter().filter(|n| n.starts_with("curves-")).count(),
+        want_configs,
+        "{names:?}"
+    );
+    for want in [
+        "loss.png",
+        "accuracy.png",
+        "final-vs-learning_rate.png",
+        "final-vs-clip.png",
+        "final-vs-gradient.png",
+        "heatmap-learning_rate-clip.png",
+        "heatmap-learning_rate-gradient.png",
+        "heatmap-clip-gradient.png",
+        "curves-h8_lr0.1_clip5_exact.png",
+    ] {
+        assert!(
+            names.contains(&want.to_owned()),
+            "{want} missing from {names:?}"
+        );
+    }
+    for name in &names {
+        let (w, h, var) = png_stats(&plots.join(name));
+        let wide = name.starts_with("loss")
+            || name.starts_with("accuracy")
+            || name.starts_with("final-vs");
+        assert_eq!(
+            (w, h),
+            if wide { (1400, 600) } else { (900, 600) },
+            "{name}"
+        );
+        assert!(var > 100.0, "{name} looks blank (grey variance {var})");
+    }
+}
+
+#[test]
+fn report_rebuilds_identically_from_the_csvs_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = small_sweep(dir.path(), GRID);
+    let first = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        first.starts_with("# Sweep report: small\n\na small test sweep\n"),
+        "{first}"
+    );
+    assert!(
+        first.contains("| h=8 lr=0.1 clip=5 exact | 3 | 0 |"),
+        "{first}"
+    );
+    assert!(first.contains("![loss.png](plots/loss.png)"));
+    // Remove the records and the figures: the report must come from the CSVs.
+    std::fs::remove_dir_all(out.join("runs")).unwrap();
+    std::fs::remove_dir_all(out.join("plots")).unwrap();
+    std::fs::remove_file(out.join("report.md")).unwrap();
+    let o = sweep().arg("report").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(out.join("report.md")).unwrap(),
+        first
+    );
+    assert!(out.join("plots/loss.png").exists());
+}
+
+#[test]
+fn the_article_table_sits_beside_the_matching_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = small_sweep(
+        dir.path(),
+        "[grid]\nseed = [0, 1]\ngradient = [\"article\", \"exact\"]\nhidden_size = [64]\nepochs = [1000]\n",
+    );
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("median [25%, 75%] over the 2 seeds of `h=64 lr=0.02 clip=1 article`"),
+        "{report}"
+    );
+    assert!(report.contains("| 700 | 0.008 | "), "{report}");
+    // The table command gives the same medians.
+    let t = sweep()
+        .arg("table")
+        .arg(&out)
+        .args(["--config", "h=64 lr=0.02 clip=1 article", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
+    let csv = String::from_utf8(t.stdout).unwrap();
+    assert_eq!(csv.lines().count(), 11);
+    assert!(
+        csv.starts_with("epoch,seeds,train loss,train acc,test loss,test acc\n100,2,"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn a_configuration_whose_every_run_diverged_still_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    // init_scale 1e307 overflows the first product: every such run diverges in epoch 1.
+    let out = small_sweep(
+        dir.path(),
+        "[train]\nepochs = 30\neval_every = 10\nhidden_size = 8\n[grid]\ninit_scale = [0.001, 1e307]\nseed = [0, 1]\n",
+    );
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert_eq!(runs.matches(",diverged,1,").count(), 2, "{runs}");
+    assert!(!runs.contains("NaN") && !runs.contains("nan"));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("init=1e307 (all diverged) | 2 | 2 |"),
+        "{report}"
+    );
+    assert!(
+        out.join("plots/curves-h8_lr0.02_clip1_article_init1e307.png")
+            .exists()
+    );
+}
+
+#[test]
+fn run_table_prints_the_articles_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = small_sweep(dir.path(), GRID);
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let id = runs.lines().nth(1).unwrap().split(',').next().unwrap();
+    let t = sweep()
+        .arg("table")
+        .arg(&out)
+        .args(["--run", id])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(t.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 9, "{text}");
+    assert_eq!(lines[0], "--- Epoch 20");
+    assert!(
+        lines[1].starts_with("Train:\tLoss ") && lines[2].starts_with("Test:\tLoss "),
+        "{text}"
+    );
+    let bad = sweep()
+        .arg("table")
+        .arg(&out)
+        .args(["--config", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("there are: `h=8 lr=0.02 clip=1 article`")
+    );
+}
+
+#[test]
+fn predict_gives_the_training_codes_own_probabilities() {
+    use sweep::model::Workspace;
+    use sweep::train::SettingsParams;
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = small_sweep(
+        dir.path(),
+        "[train]\nepochs = 50\neval_every = 10\nhidden_size = 8\nlearning_rate = 0.1\n[grid]\nseed = [4]\n",
+    );
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let id = runs.lines().nth(1).unwrap().split(',').next().unwrap();
+    let phrase = "i am not very happy";
+    let o = sweep()
+        .arg("predict")
+        .arg(&out)
+        .args(["--run", id, phrase])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let printed = String::from_utf8(o.stdout).unwrap();
+
+    // Train the same run in-process and run the phrase forward.
+    let data = sweep::data::load(&data("train.tsv"), &data("test.tsv")).unwrap();
+    let settings = SettingsParams {
+        epochs: 50,
+        eval_every: 10,
+        hidden_size: 8,
+        learning_rate: 0.1,
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    let result = sweep::train::run(&data, &settings, 4, |_| {});
+    let mut ws = Workspace::default();
+    result.model.forward(&data.encode(phrase), 0, &mut ws);
+    let want = format!(
+        "{phrase}\t0: {:.6}\t1: {:.6}\n",
+        ws.probs()[0],
+        ws.probs()[1]
+    );
+    assert_eq!(printed, want);
+}
