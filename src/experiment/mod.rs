@@ -21,7 +21,7 @@ use crate::train::{Settings, SettingsParams};
 
 /// Bumped whenever the training arithmetic changes the bits of any result, so that records
 /// made by older code get other ids instead of silently failing `sweep rerun`.
-pub const NUMERICS_VERSION: u32 = 1;
+pub const NUMERICS_VERSION: u32 = 2;
 
 /// A grid larger than this needs `--yes`.
 pub const LARGE_GRID: u128 = 100_000;
@@ -67,10 +67,10 @@ impl Experiment {
             for &value in &axis.values {
                 let mut params = exp.first_params();
                 axis.key.apply(value, &mut params);
-                if let Err(e) = params.check() {
-                    if e.field == axis.key.name() {
-                        return Err(exp.setting_error(axis, &e.to_string()));
-                    }
+                if let Err(e) = params.check()
+                    && e.field == axis.key.name()
+                {
+                    return Err(exp.setting_error(axis, &e.to_string()));
                 }
             }
         }

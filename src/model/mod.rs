@@ -10,6 +10,7 @@
 
 pub mod kernel;
 pub mod math;
+pub mod tanh;
 pub mod weights;
 
 use ndarray::{Array1, Array2, ShapeBuilder};
@@ -212,6 +213,7 @@ impl Rnn {
     /// Runs the phrase through the net; leaves the hidden states and the class
     /// probabilities in `ws` and returns the loss against `label` and whether the argmax
     /// (ties to the first class) is `label`.
+    #[inline(always)]
     pub fn forward(&self, words: &[Option<u32>], label: usize, ws: &mut Workspace) -> Outcome {
         let h = self.hidden_size();
         let k = self.classes();
@@ -233,8 +235,9 @@ impl Rnn {
                 kernel::axpy(1.0, column, next);
             }
             for (x, b) in next.iter_mut().zip(b_h) {
-                *x = (*x + b).tanh();
+                *x += b;
             }
+            tanh::tanh_in_place(next);
         }
         let h_n = &ws.hs[words.len() * h..];
         ws.logits.resize(k, 0.0);
@@ -251,6 +254,7 @@ impl Rnn {
     }
 
     /// BPTT for the example of the last [`Rnn::forward`] on `ws`: fills `grads`.
+    #[inline(always)]
     pub fn backward(
         &self,
         words: &[Option<u32>],
@@ -322,14 +326,16 @@ impl Rnn {
         // dW_hh = Σ_t temp_t h_{t-1}ᵀ as one product over the sequence, row by row, in the
         // article's order (t = n..1); h_0 = 0 adds nothing.
         for (i, row) in slice_mut(&mut grads.w_hh).chunks_exact_mut(h).enumerate() {
-            row.fill(0.0);
-            for t in (1..n).rev() {
-                kernel::axpy(temps[t * h + i], &hs[t * h..(t + 1) * h], row);
-            }
+            let term = |k: usize| {
+                let t = n - 1 - k;
+                (temps[t * h + i], &hs[t * h..(t + 1) * h])
+            };
+            kernel::weighted_row_sum(n.saturating_sub(1), term, row);
         }
     }
 
     /// One SGD step with every gradient element clipped to `[-clip, clip]`.
+    #[inline(always)]
     pub fn sgd_step(&mut self, grads: &Grads, learning_rate: f64, clip: f64) {
         let pairs = [(&mut self.w_hh, &grads.w_hh), (&mut self.w_hy, &grads.w_hy)];
         for (w, g) in pairs {
@@ -349,6 +355,8 @@ impl Rnn {
     }
 
     /// Forward, backward and update on one example; returns the forward pass's outcome.
+    /// Runs the widest instruction set this machine has ([`Isa::best`]); every one gives the
+    /// same bits.
     #[allow(clippy::too_many_arguments)]
     pub fn train_example(
         &mut self,
@@ -360,10 +368,108 @@ impl Rnn {
         ws: &mut Workspace,
         grads: &mut Grads,
     ) -> Outcome {
-        let outcome = self.forward(words, label, ws);
-        self.backward(words, label, gradient, ws, grads);
-        self.sgd_step(grads, learning_rate, clip);
+        let step = Step {
+            words,
+            label,
+            gradient,
+            learning_rate,
+            clip,
+        };
+        self.train_example_on(Isa::best(), step, ws, grads)
+    }
+
+    /// [`Rnn::train_example`] on a chosen instruction set (tests compare them all).
+    pub fn train_example_on(
+        &mut self,
+        isa: Isa,
+        step: Step<'_>,
+        ws: &mut Workspace,
+        grads: &mut Grads,
+    ) -> Outcome {
+        match isa {
+            // SAFETY: `Isa::best` and `Isa::available` only return sets the CPU has.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 if Isa::Avx512.is_supported() => unsafe {
+                self.step_avx512(step, ws, grads)
+            },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 if Isa::Avx2.is_supported() => unsafe { self.step_avx2(step, ws, grads) },
+            _ => self.step(step, ws, grads),
+        }
+    }
+
+    #[inline(always)]
+    fn step(&mut self, s: Step<'_>, ws: &mut Workspace, grads: &mut Grads) -> Outcome {
+        let outcome = self.forward(s.words, s.label, ws);
+        self.backward(s.words, s.label, s.gradient, ws, grads);
+        self.sgd_step(grads, s.learning_rate, s.clip);
         outcome
+    }
+
+    // The same code compiled for wider vectors. No fused multiply-add is enabled, and Rust
+    // never contracts `a * b + c` on its own, so each path rounds exactly like the baseline.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn step_avx2(&mut self, s: Step<'_>, ws: &mut Workspace, grads: &mut Grads) -> Outcome {
+        self.step(s, ws, grads)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn step_avx512(&mut self, s: Step<'_>, ws: &mut Workspace, grads: &mut Grads) -> Outcome {
+        self.step(s, ws, grads)
+    }
+}
+
+/// One training example and the settings its step needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    pub words: &'a [Option<u32>],
+    pub label: usize,
+    pub gradient: Gradient,
+    pub learning_rate: f64,
+    pub clip: f64,
+}
+
+/// Instruction sets the training step is compiled for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isa {
+    /// The default target (SSE2 on x86-64).
+    Baseline,
+    Avx2,
+    Avx512,
+}
+
+impl Isa {
+    /// The widest set this CPU supports.
+    pub fn best() -> Isa {
+        static BEST: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
+        *BEST.get_or_init(|| {
+            [Isa::Avx512, Isa::Avx2]
+                .into_iter()
+                .find(|i| i.is_supported())
+                .unwrap_or(Isa::Baseline)
+        })
+    }
+
+    /// Every set this CPU supports.
+    pub fn available() -> Vec<Isa> {
+        [Isa::Baseline, Isa::Avx2, Isa::Avx512]
+            .into_iter()
+            .filter(|i| i.is_supported())
+            .collect()
+    }
+
+    pub fn is_supported(self) -> bool {
+        match self {
+            Isa::Baseline => true,
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => std::arch::is_x86_feature_detected!("avx512f"),
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => false,
+        }
     }
 }
 

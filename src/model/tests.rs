@@ -239,3 +239,46 @@ fn init_draws_scaled_normals_and_zero_biases() {
     let again = Rnn::init(18, 64, 2, 0.001, &mut ChaCha8Rng::seed_from_u64(0));
     assert_eq!(rnn, again);
 }
+
+#[test]
+fn every_instruction_set_gives_the_same_bits() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    // Hidden sizes around the vector and block widths.
+    for hidden in [3, 8, 31, 64, 70] {
+        let start = Rnn::init(6, hidden, 3, 0.3, &mut rng);
+        let mut runs = Vec::new();
+        for isa in Isa::available() {
+            let mut rnn = start.clone();
+            let mut ws = Workspace::default();
+            let mut grads = rnn.grads();
+            let mut losses = Vec::new();
+            for k in 0..40u32 {
+                let words: Vec<Option<u32>> =
+                    (0..1 + k % 7).map(|j| Some((k * 3 + j) % 6)).collect();
+                for gradient in Gradient::ALL {
+                    let step = Step {
+                        words: &words,
+                        label: (k % 3) as usize,
+                        gradient,
+                        learning_rate: 0.1,
+                        clip: 1.0,
+                    };
+                    losses.push(
+                        rnn.train_example_on(isa, step, &mut ws, &mut grads)
+                            .loss
+                            .to_bits(),
+                    );
+                }
+            }
+            runs.push((isa, losses, rnn));
+        }
+        for (isa, losses, rnn) in &runs[1..] {
+            assert_eq!(
+                losses, &runs[0].1,
+                "H={hidden}: {isa:?} losses differ from {:?}",
+                runs[0].0
+            );
+            assert_eq!(rnn, &runs[0].2, "H={hidden}: {isa:?} weights differ");
+        }
+    }
+}

@@ -95,10 +95,10 @@ impl RecordStore {
             let entry = entry.map_err(|e| Error::io(&self.dir, e))?;
             let name = entry.file_name();
             // Temporary files start with a dot and are never records.
-            if let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".json")) {
-                if !id.starts_with('.') {
-                    ids.insert(id.to_owned());
-                }
+            if let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".json"))
+                && !id.starts_with('.')
+            {
+                ids.insert(id.to_owned());
             }
         }
         Ok(ids)
