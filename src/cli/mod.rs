@@ -3,11 +3,13 @@
 //! Arguments are parsed here and turned into checked settings in one place per command, so
 //! nothing below the CLI ever sees an unchecked value.
 
+mod merge;
 mod plan;
 mod predict;
 mod report;
 mod rerun;
 mod run;
+mod slurm;
 mod train;
 
 use std::io::Write;
@@ -41,8 +43,48 @@ pub enum Command {
     Report(ReportArgs),
     /// Print the article's epoch table of one run, or a configuration's medians over seeds.
     Table(TableArgs),
+    /// Write (and with --submit, submit) a Slurm job array running the experiment's shards.
+    Slurm(SlurmArgs),
+    /// Merge the records of results directories written by separate shards, then report.
+    Merge(MergeArgs),
     /// Train one run and print the article's table every `--eval-every` epochs.
     Train(TrainArgs),
+}
+
+/// Flags of `sweep slurm`.
+#[derive(Debug, Args)]
+pub struct SlurmArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// Array tasks (shards) [default: one per run, at most 1000 and below MaxArraySize].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub tasks: Option<u32>,
+    /// CPUs per array task; each task trains that many runs at once.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub cpus_per_task: u32,
+    /// Time limit per array task, in Slurm's format.
+    #[arg(long, default_value = "01:00:00")]
+    pub time: String,
+    /// Slurm partition.
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// At most this many array tasks running at once.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub throttle: Option<u32>,
+    /// Submit the array and the report job with sbatch.
+    #[arg(long)]
+    pub submit: bool,
+}
+
+/// Flags of `sweep merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The merged results directory (created if needed).
+    #[arg(value_name = "OUT")]
+    pub out: PathBuf,
+    /// Results directories written by shards of the same experiment.
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
 }
 
 /// Flags of `sweep report`.
@@ -101,6 +143,10 @@ pub struct RunArgs {
     /// Do not save each run's final weights (runs/<id>.safetensors).
     #[arg(long)]
     pub no_weights: bool,
+    /// Train only shard K of N (runs dealt by id), or `auto` in a Slurm array task. Shards
+    /// write records only; `sweep report` builds the tables once all are done.
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<String>,
 }
 
 /// Flags of `sweep predict`.
@@ -197,6 +243,8 @@ pub fn execute(cli: Cli) -> Result<i32> {
         Command::Predict(args) => predict::execute(&args),
         Command::Report(args) => report::execute(&args),
         Command::Table(args) => report::table(&args),
+        Command::Slurm(args) => slurm::execute(&args),
+        Command::Merge(args) => merge::execute(&args),
         Command::Train(args) => train::execute(&args),
     }
 }

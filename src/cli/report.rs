@@ -1,18 +1,50 @@
 //! `sweep report` and `sweep table`: read a results directory, never re-train.
 
+use std::path::{Path, PathBuf};
+
 use super::{ReportArgs, TableArgs, print};
+use crate::data;
 use crate::error::{Error, Result};
+use crate::experiment::Experiment;
+use crate::output;
 use crate::report::export;
 use crate::report::load::Sweep;
 use crate::report::{tables, write_report};
+use crate::runner::RecordStore;
 
 pub fn execute(args: &ReportArgs) -> Result<i32> {
-    let files = write_report(&args.results)?;
-    eprintln!("sweep: wrote {} figure(s) and the report:", files.len() - 1);
+    let files = rebuild(&args.results)?;
+    eprintln!("sweep: wrote:");
     for f in &files {
         eprintln!("  {}", f.display());
     }
     Ok(0)
+}
+
+/// Rebuilds a results directory's tables from its run records (when it has them and its
+/// resolved `experiment.toml`), then its figures and report from the tables. Without
+/// records, the existing tables are used as they are.
+pub fn rebuild(dir: &Path) -> Result<Vec<PathBuf>> {
+    let resolved = dir.join("experiment.toml");
+    let mut files = Vec::new();
+    if dir.join("runs").is_dir() && resolved.is_file() {
+        let exp = Experiment::load(&resolved)?;
+        let data = data::load(&exp.train, &exp.test)?;
+        let runs = exp.runs(&data.fingerprint)?;
+        let store = RecordStore::existing(dir)?;
+        let written = output::write_results(dir, &exp, &runs, &store, &data.fingerprint)?;
+        if written.missing > 0 {
+            eprintln!(
+                "sweep: warning: {} of {} runs have no record yet; the tables hold the other {}",
+                written.missing,
+                runs.len(),
+                written.present
+            );
+        }
+        files.extend(written.files);
+    }
+    files.extend(write_report(dir)?);
+    Ok(files)
 }
 
 pub fn table(args: &TableArgs) -> Result<i32> {

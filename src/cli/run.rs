@@ -8,6 +8,8 @@ use super::{RunArgs, print};
 use crate::error::{Error, Result};
 use crate::output::{self, SUMMARY_METRICS};
 use crate::report::{self, load::Sweep, tables};
+use crate::runner::record::write_atomic;
+use crate::runner::shard::Shard;
 use crate::runner::{self, RecordStore, RunnerOptions};
 
 pub fn execute(args: &RunArgs) -> Result<i32> {
@@ -16,19 +18,28 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
         print(&describe(&p)?)?;
         return Ok(0);
     }
+    let shard = args
+        .shard
+        .as_deref()
+        .map(|s| Shard::parse(s, |k| std::env::var(k).ok()))
+        .transpose()?;
     let store = open_output(&p.out)?;
+    // Written first, so that shards leave `sweep report` what it needs.
+    let resolved = p.exp.resolved_toml(&p.data.fingerprint);
+    write_atomic(&p.out.join("experiment.toml"), resolved.as_bytes())?;
+    let mine = shard.map_or_else(|| p.runs.clone(), |s| s.select(&p.runs));
     let saved = store.ids()?;
-    let todo: Vec<_> = p
-        .runs
+    let todo: Vec<_> = mine
         .iter()
         .filter(|r| !saved.contains(&r.id))
         .cloned()
         .collect();
     eprintln!(
-        "sweep: {}: {} runs, {} already saved in {}, training {} on {} job(s)",
+        "sweep: {}{}: {} runs, {} already saved in {}, training {} on {} job(s)",
         p.exp.name,
-        p.runs.len(),
-        p.runs.len() - todo.len(),
+        shard.map_or(String::new(), |s| format!(" shard {s}")),
+        mine.len(),
+        mine.len() - todo.len(),
         p.out.display(),
         todo.len(),
         p.jobs.min(todo.len().max(1))
@@ -42,19 +53,32 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
     };
     let start = std::time::Instant::now();
     let outcome = runner::train_all(&todo, &p.data, &store, &options)?;
-    let written = output::write_results(&p.out, &p.exp, &p.runs, &store, &p.data.fingerprint)?;
-    let report = report::write_report(&p.out)?;
+    let took = duration(start.elapsed().as_secs_f64());
     eprintln!(
-        "sweep: trained {} run(s) in {} ({} diverged); wrote:",
-        outcome.trained,
-        duration(start.elapsed().as_secs_f64()),
-        outcome.diverged
+        "sweep: trained {} run(s) in {took} ({} diverged)",
+        outcome.trained, outcome.diverged
     );
-    for f in written.files.iter().chain(&report) {
-        eprintln!("  {}", f.display());
+    if shard.is_some() {
+        eprintln!(
+            "sweep: when every shard is done, `sweep report {}` builds the tables",
+            p.out.display()
+        );
+    } else {
+        let written = output::write_results(&p.out, &p.exp, &p.runs, &store, &p.data.fingerprint)?;
+        let report = report::write_report(&p.out)?;
+        eprintln!("sweep: wrote:");
+        for f in written.files.iter().chain(&report) {
+            eprintln!("  {}", f.display());
+        }
+        print(&summary_table(&written.configs))?;
+        print_first_config(&p.out)?;
     }
-    print(&summary_table(&written.configs))?;
-    let sweep = Sweep::load(&p.out)?;
+    finish(&outcome)
+}
+
+/// The median table of the first configuration, as the end of a sweep shows it.
+fn print_first_config(out: &Path) -> Result<()> {
+    let sweep = Sweep::load(out)?;
     if let Some(first) = sweep.configs.first() {
         print(&format!(
             "\n{}: median [25%, 75%] over {} seed(s)\n{}",
@@ -63,6 +87,11 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
             tables::text(&tables::config_table(first))
         ))?;
     }
+    Ok(())
+}
+
+/// Exit 0 when every run was saved, else the error naming the first that was not.
+fn finish(outcome: &runner::Outcome) -> Result<i32> {
     if outcome.failed.is_empty() {
         Ok(0)
     } else {

@@ -6,6 +6,7 @@
 //! loses at most the runs in flight.
 
 pub mod record;
+pub mod shard;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,0 +1,134 @@
+//! `sweep slurm`: write (and with `--submit`, submit) a Slurm job array that runs an
+//! experiment's shards, one array task per shard, and a report job that waits for the array
+//! (`afterany`) and rebuilds the tables. Slurm schedules; sweep only splits the runs.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::SlurmArgs;
+use super::plan::Prepared;
+use crate::error::{Error, Result};
+use crate::runner::record::write_atomic;
+
+pub fn execute(args: &SlurmArgs) -> Result<i32> {
+    let p = Prepared::load(&args.plan)?;
+    let runs = p.runs.len();
+    let max_array = max_array_size();
+    let wanted = args.tasks.unwrap_or(runs.min(1000) as u32) as usize;
+    // Array indices run 0..tasks-1 and must stay below MaxArraySize.
+    let tasks = wanted.min(runs).min(max_array.unwrap_or(usize::MAX)).max(1);
+    std::fs::create_dir_all(p.out.join("slurm/logs")).map_err(|e| Error::io(&p.out, e))?;
+    let abs = |path: &Path| std::fs::canonicalize(path).map_err(|e| Error::io(path, e));
+    let paths = Paths {
+        binary: abs(&std::env::current_exe().map_err(|e| Error::io(Path::new("sweep"), e))?)?,
+        experiment: abs(&p.exp.path)?,
+        out: abs(&p.out)?,
+    };
+    let array = paths.out.join("slurm/sweep.sbatch");
+    let report = paths.out.join("slurm/report.sbatch");
+    write_atomic(
+        &array,
+        array_script(args, &p.exp.name, &paths, tasks).as_bytes(),
+    )?;
+    write_atomic(&report, report_script(&p.exp.name, &paths).as_bytes())?;
+    eprintln!(
+        "sweep: {runs} runs in {tasks} array task(s) of about {} run(s) each{}; wrote\n  {}\n  {}",
+        runs.div_ceil(tasks),
+        max_array.map_or(String::new(), |m| format!(" (cluster MaxArraySize {m})")),
+        array.display(),
+        report.display()
+    );
+    if args.submit {
+        let array_id = sbatch(&[array.as_os_str().to_owned()])?;
+        let dependency = format!("--dependency=afterany:{array_id}");
+        let report_id = sbatch(&[dependency.into(), report.as_os_str().to_owned()])?;
+        println!("submitted array job {array_id} and report job {report_id}");
+    }
+    Ok(0)
+}
+
+struct Paths {
+    binary: PathBuf,
+    experiment: PathBuf,
+    out: PathBuf,
+}
+
+fn array_script(args: &SlurmArgs, name: &str, p: &Paths, tasks: usize) -> String {
+    let throttle = args.throttle.map_or(String::new(), |m| format!("%{m}"));
+    let partition = args
+        .partition
+        .as_ref()
+        .map_or(String::new(), |q| format!("#SBATCH --partition={q}\n"));
+    format!(
+        "#!/bin/bash\n\
+         # Written by `sweep slurm`: one array task per shard of the experiment's runs.\n\
+         #SBATCH --job-name=sweep-{name}\n\
+         #SBATCH --array=0-{last}{throttle}\n\
+         #SBATCH --cpus-per-task={cpus}\n\
+         #SBATCH --time={time}\n\
+         {partition}\
+         #SBATCH --output={out}/slurm/logs/%A_%a.out\n\
+         set -euo pipefail\n\
+         exec {bin} run {exp} --out {out} --shard auto --jobs \"${{SLURM_CPUS_PER_TASK:-1}}\" --quiet\n",
+        last = tasks - 1,
+        cpus = args.cpus_per_task,
+        time = args.time,
+        out = quote(&p.out),
+        bin = quote(&p.binary),
+        exp = quote(&p.experiment),
+    )
+}
+
+fn report_script(name: &str, p: &Paths) -> String {
+    format!(
+        "#!/bin/bash\n\
+         # Written by `sweep slurm`: runs after every array task has ended (afterany).\n\
+         #SBATCH --job-name=sweep-{name}-report\n\
+         #SBATCH --cpus-per-task=1\n\
+         #SBATCH --output={out}/slurm/logs/report_%j.out\n\
+         set -euo pipefail\n\
+         exec {bin} report {out}\n",
+        out = quote(&p.out),
+        bin = quote(&p.binary),
+    )
+}
+
+/// A path as one shell word.
+fn quote(path: &Path) -> String {
+    let s = path.display().to_string();
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+=:".contains(c))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The cluster's MaxArraySize, when `scontrol` can tell.
+fn max_array_size() -> Option<usize> {
+    let out = Command::new("scontrol")
+        .args(["show", "config"])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("MaxArraySize"))?;
+    line.split('=').nth(1)?.trim().parse().ok()
+}
+
+/// Submits with `sbatch --parsable`; returns the job id.
+fn sbatch(args: &[std::ffi::OsString]) -> Result<String> {
+    let out = Command::new("sbatch").arg("--parsable").args(args).output().map_err(|e| {
+        Error::Usage(format!("cannot run sbatch ({e}); is this a Slurm login node? Without --submit the scripts are only written"))
+    })?;
+    if !out.status.success() {
+        return Err(Error::Incomplete(format!(
+            "sbatch failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(text.trim().split(';').next().unwrap_or("").to_owned())
+}
