@@ -107,6 +107,29 @@ impl fmt::Display for Located<'_> {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A user's value inside a message: in backticks, cut to 40 characters so that a 100 MB
+/// line never becomes a 100 MB message.
+pub fn quoted(value: &str) -> String {
+    const MAX: usize = 40;
+    match value.char_indices().nth(MAX) {
+        Some((cut, _)) => format!(
+            "`{}...` ({} characters)",
+            &value[..cut],
+            value.chars().count()
+        ),
+        None => format!("`{value}`"),
+    }
+}
+
+/// A list inside a message, at most ten items shown.
+pub fn listed(items: &[String]) -> String {
+    let mut shown: Vec<String> = items.iter().take(10).cloned().collect();
+    if items.len() > 10 {
+        shown.push(format!("... ({} in all)", items.len()));
+    }
+    shown.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +148,20 @@ mod tests {
         let e = Error::io(Path::new("out"), io::Error::other("disk full"));
         assert_eq!(e.to_string(), "out: disk full");
         assert_eq!(e.exit_code(), 1);
+    }
+
+    #[test]
+    fn long_values_are_cut() {
+        assert_eq!(quoted("good"), "`good`");
+        let long = "x".repeat(100);
+        assert_eq!(
+            quoted(&long),
+            format!("`{}...` (100 characters)", "x".repeat(40))
+        );
+        let many: Vec<String> = (0..12).map(|i| i.to_string()).collect();
+        assert_eq!(
+            listed(&many),
+            "0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ... (12 in all)"
+        );
     }
 }

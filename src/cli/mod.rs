@@ -3,6 +3,7 @@
 //! Arguments are parsed here and turned into checked settings in one place per command, so
 //! nothing below the CLI ever sees an unchecked value.
 
+mod clean;
 mod merge;
 mod plan;
 mod predict;
@@ -45,6 +46,8 @@ pub enum Command {
     Table(TableArgs),
     /// Write (and with --submit, submit) a Slurm job array running the experiment's shards.
     Slurm(SlurmArgs),
+    /// Remove records of runs the results directory's experiment no longer contains.
+    Clean(CleanArgs),
     /// Merge the records of results directories written by separate shards, then report.
     Merge(MergeArgs),
     /// Train one run and print the article's table every `--eval-every` epochs.
@@ -147,6 +150,21 @@ pub struct RunArgs {
     /// write records only; `sweep report` builds the tables once all are done.
     #[arg(long, value_name = "K/N|auto")]
     pub shard: Option<String>,
+    /// If another sweep is writing the same results directory, wait for it instead of
+    /// refusing.
+    #[arg(long)]
+    pub wait: bool,
+}
+
+/// Flags of `sweep clean`.
+#[derive(Debug, Args)]
+pub struct CleanArgs {
+    /// A results directory written by `sweep run`.
+    #[arg(value_name = "RESULTS")]
+    pub results: PathBuf,
+    /// Remove the records of runs that the directory's experiment.toml no longer has.
+    #[arg(long, required = true)]
+    pub unused: bool,
 }
 
 /// Flags of `sweep predict`.
@@ -245,6 +263,7 @@ pub fn execute(cli: Cli) -> Result<i32> {
         Command::Table(args) => report::table(&args),
         Command::Slurm(args) => slurm::execute(&args),
         Command::Merge(args) => merge::execute(&args),
+        Command::Clean(args) => clean::execute(&args),
         Command::Train(args) => train::execute(&args),
     }
 }

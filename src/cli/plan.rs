@@ -9,7 +9,7 @@ use crate::data::{self, Dataset};
 use crate::error::{Error, Location, Result};
 use crate::experiment::{Experiment, Key, LARGE_GRID, RunSpec};
 use crate::runner::{DataRef, RecordStore};
-use crate::train::{self, SettingsParams};
+use crate::train::{self, Settings, SettingsParams};
 
 /// An experiment with its data loaded and its runs expanded and checked.
 pub struct Prepared {
@@ -69,6 +69,18 @@ pub fn default_jobs() -> usize {
 
 /// Refuses hidden sizes whose weights would not fit in memory, before allocating any.
 fn check_memory(exp: &Experiment, data: &Dataset, runs: &[RunSpec], jobs: usize) -> Result<()> {
+    let Some(biggest) = runs.iter().max_by_key(|r| r.settings.hidden_size) else {
+        return Ok(());
+    };
+    check_fits(&biggest.settings, data, jobs.min(runs.len())).map_err(|message| {
+        let axis = exp.axis(Key::HiddenSize);
+        Error::experiment(&exp.path, Location::Key(axis.dotted(), axis.line), message)
+    })
+}
+
+/// Whether `jobs` runs of `settings` on `data` fit in the memory available now; the error
+/// says how much they need.
+pub fn check_fits(settings: &Settings, data: &Dataset, jobs: usize) -> Result<(), String> {
     let Some(available) = available_memory() else {
         return Ok(());
     };
@@ -79,27 +91,16 @@ fn check_memory(exp: &Experiment, data: &Dataset, runs: &[RunSpec], jobs: usize)
         .map(|e| e.words.len())
         .max()
         .unwrap_or(1);
-    let Some(biggest) = runs.iter().max_by_key(|r| r.settings.hidden_size) else {
-        return Ok(());
-    };
-    let per_run = biggest
-        .settings
-        .memory_bytes(data.vocab.len(), data.classes.len(), max_len);
-    let need = per_run * jobs.min(runs.len()) as u128;
-    if need > available as u128 {
-        let axis = exp.axis(Key::HiddenSize);
-        return Err(Error::experiment(
-            &exp.path,
-            Location::Key(axis.dotted(), axis.line),
-            format!(
-                "hidden_size = {} needs {} per run ({} for {} parallel jobs) but this machine \
-                 has {} available",
-                biggest.settings.hidden_size,
-                bytes(per_run),
-                bytes(need),
-                jobs.min(runs.len()),
-                bytes(available as u128)
-            ),
+    let per_run = settings.memory_bytes(data.vocab.len(), data.classes.len(), max_len);
+    let need = per_run * jobs.max(1) as u128;
+    if need > u128::from(available) {
+        return Err(format!(
+            "hidden_size = {} needs {} per run ({} for {} parallel job(s)) but this machine has {} available",
+            settings.hidden_size,
+            bytes(per_run),
+            bytes(need),
+            jobs.max(1),
+            bytes(u128::from(available))
         ));
     }
     Ok(())

@@ -46,7 +46,9 @@ pub fn execute(args: &RerunArgs) -> Result<i32> {
         data: recorded.data.clone(),
         save_weights: false,
     };
-    let (again, model) = train_one(&spec, &data, &options);
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let (again, model) = train_one(&spec, &data, &options, &never)
+        .ok_or_else(|| Error::Incomplete("the rerun was interrupted".into()))?;
     let mut difference = first_difference(&recorded, &again);
     if difference.is_none() && store.weights_path(&recorded.run_id).exists() {
         let saved = store.load_weights(&recorded.run_id)?;

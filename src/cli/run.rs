@@ -8,6 +8,7 @@ use super::{RunArgs, print};
 use crate::error::{Error, Result};
 use crate::output::{self, SUMMARY_METRICS};
 use crate::report::{self, load::Sweep, tables};
+use crate::runner::lock::Lock;
 use crate::runner::record::write_atomic;
 use crate::runner::shard::Shard;
 use crate::runner::{self, RecordStore, RunnerOptions};
@@ -24,6 +25,13 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
         .map(|s| Shard::parse(s, |k| std::env::var(k).ok()))
         .transpose()?;
     let store = open_output(&p.out)?;
+    // Shards share a directory by design; a whole sweep owns it.
+    let _lock = match shard {
+        None => Some(Lock::acquire(&p.out, args.wait)?),
+        Some(_) => None,
+    };
+    store.remove_stale_temporaries()?;
+    install_interrupt_handler();
     // Written first, so that shards leave `sweep report` what it needs.
     let resolved = p.exp.resolved_toml(&p.data.fingerprint);
     write_atomic(&p.out.join("experiment.toml"), resolved.as_bytes())?;
@@ -54,6 +62,14 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
     let start = std::time::Instant::now();
     let outcome = runner::train_all(&todo, &p.data, &store, &options)?;
     let took = duration(start.elapsed().as_secs_f64());
+    if outcome.interrupted {
+        eprintln!(
+            "sweep: interrupted: {} run(s) finished and saved in this session are kept, {} in \
+             flight were dropped; run the same command again to go on",
+            outcome.trained, outcome.dropped
+        );
+        return Ok(130);
+    }
     eprintln!(
         "sweep: trained {} run(s) in {took} ({} diverged)",
         outcome.trained, outcome.diverged
@@ -64,6 +80,7 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
             p.out.display()
         );
     } else {
+        report_unused(&p, &store)?;
         let written = output::write_results(&p.out, &p.exp, &p.runs, &store, &p.data.fingerprint)?;
         let report = report::write_report(&p.out)?;
         eprintln!("sweep: wrote:");
@@ -74,6 +91,35 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
         print_first_config(&p.out)?;
     }
     finish(&outcome)
+}
+
+/// Ctrl-C: stop starting runs, drop those in flight, keep what is saved (exit 130). A
+/// second Ctrl-C exits at once.
+fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if runner::INTERRUPTED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            std::process::exit(130);
+        }
+    });
+}
+
+/// Says how many saved records belong to runs the experiment no longer has.
+fn report_unused(p: &Prepared, store: &RecordStore) -> Result<()> {
+    let wanted: std::collections::HashSet<&str> = p.runs.iter().map(|r| r.id.as_str()).collect();
+    let unused = store
+        .ids()?
+        .iter()
+        .filter(|id| !wanted.contains(id.as_str()))
+        .count();
+    if unused > 0 {
+        eprintln!(
+            "sweep: {unused} record(s) in {} belong to runs this experiment no longer has; they \
+             are kept on disk and left out of the tables (`sweep clean {} --unused` removes them)",
+            p.out.join("runs").display(),
+            p.out.display()
+        );
+    }
+    Ok(())
 }
 
 /// The median table of the first configuration, as the end of a sweep shows it.

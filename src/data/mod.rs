@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 pub use source::{RawExample, Role};
 pub use tokenize::tokenize;
 
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Location, Result, listed, quoted};
 
 /// One encoded phrase.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,7 +148,7 @@ fn tokenize_all(path: &Path, raw: &[RawExample]) -> Result<Vec<Vec<String>>> {
                 Err(Error::data(
                     path,
                     Location::Line(ex.line),
-                    format!("the phrase `{}` has no words", ex.text),
+                    format!("the phrase {} has no words", quoted(&ex.text)),
                 ))
             } else {
                 Ok(words)
@@ -181,9 +181,10 @@ impl Classes {
                 path,
                 Location::Line(odd.line),
                 format!(
-                    "bad label `{}`: labels are either 0/1 or true/false, or integers, or \
-                     class names, not a mix (the first label is `{}`)",
-                    odd.label, raw[0].label
+                    "bad label {}: labels are either 0/1 or true/false, or integers, or \
+                     class names, not a mix (the first label is {})",
+                    quoted(&odd.label),
+                    quoted(&raw[0].label)
                 ),
             ));
         }
@@ -219,9 +220,9 @@ impl Classes {
                 path,
                 Location::File,
                 format!(
-                    "every training example has the label `{}`; a classifier needs at least two \
+                    "every training example has the label {}; a classifier needs at least two \
                      classes",
-                    raw[0].label
+                    quoted(&raw[0].label)
                 ),
             ));
         }
@@ -237,9 +238,9 @@ impl Classes {
                     path,
                     Location::Line(ex.line),
                     format!(
-                        "unknown label `{}`; the training set's classes are: {}",
-                        ex.label,
-                        self.names.join(", ")
+                        "unknown label {}; the training set's classes are: {}",
+                        quoted(&ex.label),
+                        listed(&self.names)
                     ),
                 )
             })

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::source::RawExample;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Location, Result, quoted};
 
 /// Parses delimited `text` (already checked UTF-8) from `path`.
 pub fn parse(path: &Path, text: &str, delimiter: u8) -> Result<Vec<RawExample>> {
@@ -23,7 +23,7 @@ pub fn parse(path: &Path, text: &str, delimiter: u8) -> Result<Vec<RawExample>> 
             .iter()
             .position(|h| h.trim().eq_ignore_ascii_case(name))
             .ok_or_else(|| {
-                let found: Vec<_> = headers.iter().map(|h| format!("`{h}`")).collect();
+                let found: Vec<_> = headers.iter().map(quoted).collect();
                 Error::data(
                     path,
                     Location::Line(1),

@@ -5,11 +5,12 @@
 //! Each finished run is saved at once as its own record ([`record`]), so a killed sweep
 //! loses at most the runs in flight.
 
+pub mod lock;
 pub mod record;
 pub mod shard;
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -43,7 +44,15 @@ pub struct Outcome {
     pub diverged: usize,
     /// Runs that could not be saved, with the reason.
     pub failed: Vec<(String, Error)>,
+    /// Runs started but dropped because of an interrupt.
+    pub dropped: usize,
+    /// Whether an interrupt (Ctrl-C) stopped the sweep early.
+    pub interrupted: bool,
 }
+
+/// Set by the Ctrl-C handler: runs not started yet are skipped, runs in flight stop at
+/// their next epoch and are dropped, saved records are kept.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Trains every run of `todo` on `data` and saves each to `store`.
 pub fn train_all(
@@ -58,10 +67,18 @@ pub fn train_all(
         .map_err(|e| Error::Usage(format!("cannot start {} worker threads: {e}", options.jobs)))?;
     let bar = progress_bar(todo.len() as u64, options.progress);
     let diverged = AtomicUsize::new(0);
+    let trained = AtomicUsize::new(0);
     let failed = Mutex::new(Vec::new());
+    let dropped = AtomicUsize::new(0);
     pool.install(|| {
         todo.par_iter().with_max_len(1).for_each(|spec| {
-            let (record, model) = train_one(spec, data, options);
+            if INTERRUPTED.load(Ordering::Relaxed) {
+                return;
+            }
+            let Some((record, model)) = train_one(spec, data, options, &INTERRUPTED) else {
+                dropped.fetch_add(1, Ordering::Relaxed);
+                return;
+            };
             if matches!(record.status, Status::Diverged { .. }) {
                 let n = diverged.fetch_add(1, Ordering::Relaxed) + 1;
                 bar.set_message(format!("{n} diverged"));
@@ -81,6 +98,8 @@ pub fn train_all(
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .push((spec.id.clone(), e));
+            } else {
+                trained.fetch_add(1, Ordering::Relaxed);
             }
             bar.inc(1);
         });
@@ -88,16 +107,24 @@ pub fn train_all(
     bar.finish_and_clear();
     let failed = failed.into_inner().unwrap_or_else(|p| p.into_inner());
     Ok(Outcome {
-        trained: todo.len() - failed.len(),
+        trained: trained.into_inner(),
         diverged: diverged.into_inner(),
         failed,
+        dropped: dropped.into_inner(),
+        interrupted: INTERRUPTED.load(Ordering::Relaxed),
     })
 }
 
-/// Trains one run; returns its record and its final weights.
-pub fn train_one(spec: &RunSpec, data: &Dataset, options: &RunnerOptions) -> (RunRecord, Rnn) {
+/// Trains one run; returns its record and its final weights, or `None` if `cancel` was set
+/// before it finished.
+pub fn train_one(
+    spec: &RunSpec,
+    data: &Dataset,
+    options: &RunnerOptions,
+    cancel: &AtomicBool,
+) -> Option<(RunRecord, Rnn)> {
     let start = Instant::now();
-    let result = train::run(data, &spec.settings, spec.seed, |_| {});
+    let result = train::run_cancellable(data, &spec.settings, spec.seed, |_| {}, cancel)?;
     let wall_ms = start.elapsed().as_secs_f64() * 1e3;
     let record = RunRecord {
         format: record::RECORD_FORMAT,
@@ -110,7 +137,7 @@ pub fn train_one(spec: &RunSpec, data: &Dataset, options: &RunnerOptions) -> (Ru
         metrics: result.metrics,
         wall_ms,
     };
-    (record, result.model)
+    Some((record, result.model))
 }
 
 fn progress_bar(total: u64, visible: bool) -> ProgressBar {

@@ -143,6 +143,39 @@ impl RecordStore {
         SavedModel::from_bytes(&bytes).map_err(|e| Error::io(&path, std::io::Error::other(e)))
     }
 
+    /// Removes temporary files left by writers that are no longer running (a sweep killed
+    /// mid-write); those of live processes, such as other shards, stay.
+    pub fn remove_stale_temporaries(&self) -> Result<usize> {
+        let entries = std::fs::read_dir(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let pid = name
+                .strip_suffix(".tmp")
+                .filter(|_| name.starts_with('.'))
+                .and_then(|rest| rest.rsplit('.').next())
+                .and_then(|p| p.parse::<u32>().ok());
+            if pid.is_some_and(|p| !super::lock::is_alive(p))
+                && std::fs::remove_file(entry.path()).is_ok()
+            {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Removes a run's record and weights (the record first, so a half-removed run reads
+    /// as absent).
+    pub fn remove(&self, run_id: &str) -> Result<()> {
+        let path = self.path(run_id);
+        std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        let weights = self.weights_path(run_id);
+        match std::fs::remove_file(&weights) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(&weights, e)),
+            _ => Ok(()),
+        }
+    }
+
     /// Saves `record` atomically: written and synced under a temporary name, then renamed.
     pub fn save(&self, record: &RunRecord) -> Result<PathBuf> {
         let path = self.path(&record.run_id);

@@ -10,6 +10,8 @@
 mod settings;
 mod summary;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -62,8 +64,21 @@ pub fn run(
     data: &Dataset,
     settings: &Settings,
     seed: u64,
-    mut on_epoch: impl FnMut(&EpochMetrics),
+    on_epoch: impl FnMut(&EpochMetrics),
 ) -> RunResult {
+    let never = AtomicBool::new(false);
+    // Without a cancel request the run always completes.
+    run_cancellable(data, settings, seed, on_epoch, &never).unwrap_or_else(|| unreachable!())
+}
+
+/// [`run`] that gives up (returning `None`) at the next epoch boundary after `cancel` is set.
+pub fn run_cancellable(
+    data: &Dataset,
+    settings: &Settings,
+    seed: u64,
+    mut on_epoch: impl FnMut(&EpochMetrics),
+    cancel: &AtomicBool,
+) -> Option<RunResult> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let classes = data.classes.len();
     let mut model = Rnn::init(
@@ -78,6 +93,9 @@ pub fn run(
     let mut order: Vec<usize> = Vec::with_capacity(data.train.len());
     let mut metrics = Vec::with_capacity(settings.epochs as usize);
     for epoch in 1..=settings.epoch_count() {
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
         // Each epoch shuffles the set in file order afresh, as the article's does.
         order.clear();
         order.extend(0..data.train.len());
@@ -96,7 +114,7 @@ pub fn run(
                 &mut grads,
             );
             if !out.loss.is_finite() {
-                return diverged(metrics, epoch, model);
+                return Some(diverged(metrics, epoch, model));
             }
             loss += out.loss;
             correct += usize::from(out.correct);
@@ -106,7 +124,7 @@ pub fn run(
             .then(|| evaluate(&model, &data.test, &mut ws));
         // Finite losses can still sum to infinity; a record never holds a non-finite number.
         if !loss.is_finite() || test.is_some_and(|t| !t.loss.is_finite()) {
-            return diverged(metrics, epoch, model);
+            return Some(diverged(metrics, epoch, model));
         }
         let n = data.train.len() as f64;
         let m = EpochMetrics {
@@ -120,11 +138,11 @@ pub fn run(
         on_epoch(&m);
         metrics.push(m);
     }
-    RunResult {
+    Some(RunResult {
         metrics,
         status: Status::Ok,
         model,
-    }
+    })
 }
 
 fn diverged(metrics: Vec<EpochMetrics>, epoch: u32, model: Rnn) -> RunResult {

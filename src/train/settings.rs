@@ -16,13 +16,16 @@ use crate::model::Gradient;
 #[serde(deny_unknown_fields)]
 pub struct SettingsParams {
     pub hidden_size: u64,
+    #[serde(with = "float")]
     pub learning_rate: f64,
     /// Elementwise gradient clip; `inf` disables clipping.
+    #[serde(with = "float")]
     pub clip: f64,
     pub epochs: u64,
     /// Test metrics are measured after every `eval_every`-th epoch (and after the last).
     pub eval_every: u64,
     /// Standard deviation of the initial weights (the article divides N(0,1) by 1000).
+    #[serde(with = "float")]
     pub init_scale: f64,
     pub gradient: Gradient,
 }
@@ -158,6 +161,35 @@ impl SettingsParams {
     }
 }
 
+/// Floats in JSON records: a number, or the string `"inf"` / `"-inf"` / `"nan"` that JSON
+/// numbers cannot hold (`clip = inf` is the setting for no clipping).
+mod float {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if x.is_finite() {
+            s.serialize_f64(*x)
+        } else {
+            s.serialize_str(&super::fmt_f64(*x))
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Number(f64),
+            Text(String),
+        }
+        match Repr::deserialize(d)? {
+            Repr::Number(x) => Ok(x),
+            Repr::Text(t) => t
+                .parse()
+                .map_err(|_| serde::de::Error::custom(format!("`{t}` is not a number"))),
+        }
+    }
+}
+
 /// Formats a float the way a user writes it, exact and round-trippable: `inf`, `nan`,
 /// `0.02`, `1`, and very large or small magnitudes in scientific notation (`1e307`).
 pub fn fmt_f64(x: f64) -> String {
@@ -243,6 +275,22 @@ mod tests {
             .check()
             .is_ok()
         );
+    }
+
+    #[test]
+    fn infinite_clip_survives_a_json_round_trip() {
+        // Regression: `clip = inf` was written as JSON null and the record could not be read.
+        let p = SettingsParams {
+            clip: f64::INFINITY,
+            ..Default::default()
+        };
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(json.contains("\"clip\":\"inf\""), "{json}");
+        assert_eq!(serde_json::from_str::<SettingsParams>(&json).unwrap(), p);
+        let back: SettingsParams =
+            serde_json::from_str(&serde_json::to_string(&SettingsParams::default()).unwrap())
+                .unwrap();
+        assert_eq!(back, SettingsParams::default());
     }
 
     #[test]

@@ -1,0 +1,46 @@
+//! `sweep clean RESULTS --unused`: remove the records of runs that the directory's
+//! experiment (its `experiment.toml`, as the last `sweep run` resolved it) no longer has.
+//! Nothing is ever removed without this command.
+
+use super::CleanArgs;
+use super::report::rebuild;
+use crate::data;
+use crate::error::{Error, Result};
+use crate::experiment::Experiment;
+use crate::runner::RecordStore;
+use crate::runner::lock::Lock;
+
+pub fn execute(args: &CleanArgs) -> Result<i32> {
+    let store = RecordStore::existing(&args.results)?;
+    let _lock = Lock::acquire(&args.results, false)?;
+    let resolved = args.results.join("experiment.toml");
+    if !resolved.is_file() {
+        return Err(Error::Usage(format!(
+            "{} has no experiment.toml, so which runs are unused is unknown",
+            args.results.display()
+        )));
+    }
+    let exp = Experiment::load(&resolved)?;
+    let data = data::load(&exp.train, &exp.test)?;
+    let wanted: std::collections::HashSet<String> = exp
+        .runs(&data.fingerprint)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let unused: Vec<String> = store
+        .ids()?
+        .into_iter()
+        .filter(|id| !wanted.contains(id))
+        .collect();
+    for id in &unused {
+        store.remove(id)?;
+    }
+    eprintln!(
+        "sweep: removed {} unused record(s) from {}; {} kept",
+        unused.len(),
+        args.results.display(),
+        wanted.len()
+    );
+    rebuild(&args.results)?;
+    Ok(0)
+}

@@ -1,0 +1,463 @@
+//! What a sweep survives: SIGKILL at many moments, Ctrl-C, a second sweep on the same
+//! directory, a changed experiment, a full disk or an unwritable record, hostile input and
+//! exploding numerics.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as Std, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+
+fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("sweep")
+}
+
+fn sweep() -> Command {
+    Command::cargo_bin("sweep").unwrap()
+}
+
+fn data(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/en")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn experiment(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &path,
+        format!(
+            "[data]\ntrain = \"{}\"\ntest = \"{}\"\n{body}",
+            data("train.tsv"),
+            data("test.tsv")
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn run(exp: &Path, out: &Path, extra: &[&str]) -> Output {
+    sweep()
+        .arg("run")
+        .arg(exp)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn spawn(exp: &Path, out: &Path, extra: &[&str]) -> Child {
+    Std::new(bin())
+        .arg("run")
+        .arg(exp)
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet")
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn records(out: &Path) -> Vec<String> {
+    std::fs::read_dir(out.join("runs"))
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().into_string().unwrap())
+                .filter(|n| n.ends_with(".json") && !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+const TABLES: [&str; 3] = ["runs.csv", "curves.csv", "summary.csv"];
+
+/// 24 runs of a few tens of milliseconds each.
+const MEDIUM: &str = "[train]\nepochs = 300\neval_every = 50\n[grid]\nhidden_size = [16, 24]\nseed = { start = 0, count = 12 }\n";
+
+fn wait_for_records(child: &mut Child, out: &Path, at_least: usize) {
+    let start = Instant::now();
+    while records(out).len() < at_least
+        && child.try_wait().unwrap().is_none()
+        && start.elapsed() < Duration::from_secs(60)
+    {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+#[test]
+fn sigkill_at_ten_moments_then_resume_equals_an_uninterrupted_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "kill", MEDIUM);
+    let whole = dir.path().join("whole");
+    assert!(run(&exp, &whole, &[]).status.success());
+    let out = dir.path().join("killed");
+    // Ten moments spread over the sweep: after 0, 2, 4, ... 18 saved records, plus a
+    // per-moment delay so some kills land mid-write.
+    for k in 0..10usize {
+        let mut child = spawn(&exp, &out, &[]);
+        wait_for_records(&mut child, &out, 2 * k);
+        std::thread::sleep(Duration::from_micros((k as u64 * 7919) % 3000));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    assert!(
+        records(&out).len() < 24,
+        "the kills should interrupt the sweep"
+    );
+    let o = run(&exp, &out, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in TABLES {
+        assert_eq!(read(&whole.join(f)), read(&out.join(f)), "{f}");
+    }
+    let names = records(&out);
+    assert_eq!(names.len(), 24);
+    for n in &names {
+        serde_json::from_str::<serde_json::Value>(&read(&out.join("runs").join(n))).unwrap();
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "stale temporaries: {leftovers:?}");
+}
+
+fn interrupt(child: &Child) {
+    let status = Std::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn ctrl_c_keeps_saved_runs_drops_those_in_flight_and_exits_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "int", MEDIUM);
+    let out = dir.path().join("out");
+    let mut child = spawn(&exp, &out, &[]);
+    wait_for_records(&mut child, &out, 3);
+    interrupt(&child);
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("interrupted:") && stderr.contains("were dropped"),
+        "{stderr}"
+    );
+    let kept = records(&out).len();
+    assert!((3..24).contains(&kept), "{kept} records");
+    assert!(!out.join(".sweep.lock").exists());
+    let o = run(&exp, &out, &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(&format!("{kept} already saved")),
+        "{stderr}"
+    );
+    let whole = dir.path().join("whole");
+    assert!(run(&exp, &whole, &[]).status.success());
+    for f in TABLES {
+        assert_eq!(read(&whole.join(f)), read(&out.join(f)), "{f}");
+    }
+}
+
+#[test]
+fn a_second_sweep_on_the_same_directory_refuses_or_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "two", MEDIUM);
+    let out = dir.path().join("out");
+    let mut first = spawn(&exp, &out, &[]);
+    wait_for_records(&mut first, &out, 1);
+    let second = run(&exp, &out, &[]);
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("in use by another sweep (pid {}", first.id())),
+        "{stderr}"
+    );
+    let waiting = run(&exp, &out, &["--wait"]);
+    let stderr = String::from_utf8_lossy(&waiting.stderr);
+    assert!(waiting.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("waiting for the sweep with pid"),
+        "{stderr}"
+    );
+    assert!(first.wait().unwrap().success());
+    // A lock left by a process that is gone is taken over.
+    std::fs::write(out.join(".sweep.lock"), "4294967\n").unwrap();
+    let o = run(&exp, &out, &[]);
+    assert!(o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("taking over the stale lock of pid 4294967")
+    );
+}
+
+#[test]
+fn a_changed_experiment_keeps_old_records_out_of_the_tables_until_cleaned() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let big = experiment(
+        dir.path(),
+        "grid",
+        "[train]\nepochs = 20\neval_every = 10\n[grid]\nhidden_size = [4, 8]\nseed = [0, 1]\n",
+    );
+    assert!(run(&big, &out, &[]).status.success());
+    let small = experiment(
+        dir.path(),
+        "grid",
+        "[train]\nepochs = 20\neval_every = 10\n[grid]\nhidden_size = [4]\nseed = [0, 1]\n",
+    );
+    let o = run(&small, &out, &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("2 record(s) in") && stderr.contains("no longer has"),
+        "{stderr}"
+    );
+    assert_eq!(read(&out.join("runs.csv")).lines().count(), 3);
+    assert_eq!(records(&out).len(), 4);
+    let o = sweep()
+        .arg("clean")
+        .arg(&out)
+        .arg("--unused")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("removed 2 unused record(s)"));
+    assert_eq!(records(&out).len(), 2);
+    assert_eq!(
+        sweep()
+            .arg("clean")
+            .arg(&out)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn a_run_that_cannot_be_saved_is_reported_and_the_others_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(
+        dir.path(),
+        "save",
+        "[train]\nepochs = 20\neval_every = 10\n[grid]\nseed = [0, 1, 2, 3]\nhidden_size = [4]\n",
+    );
+    let probe = dir.path().join("probe");
+    assert!(run(&exp, &probe, &[]).status.success());
+    let id = read(&probe.join("runs.csv"))
+        .lines()
+        .nth(2)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_owned();
+    // A non-empty directory where the run's weights file must go: its save fails.
+    let out = dir.path().join("out");
+    let blocker = out.join("runs").join(format!("{id}.safetensors"));
+    std::fs::create_dir_all(blocker.join("x")).unwrap();
+    let o = run(&exp, &out, &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "run {id} could not be saved: {}",
+            blocker.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(records(&out).len(), 3);
+    assert_eq!(read(&out.join("runs.csv")).lines().count(), 4);
+}
+
+#[test]
+fn a_full_disk_loses_nothing_already_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("small-disk");
+    std::fs::create_dir_all(&out).unwrap();
+    let mounted = Std::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+        .arg(&out)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!(
+            "skipped: cannot mount a small tmpfs here (needs root); covered by the unwritable-record test"
+        );
+        return;
+    }
+    let exp = experiment(
+        dir.path(),
+        "full",
+        "[train]\nepochs = 400\neval_every = 50\nhidden_size = 4\n[grid]\nseed = { start = 0, count = 20 }\n",
+    );
+    let o = run(&exp, &out, &["--no-weights"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let saved = records(&out);
+    for n in &saved {
+        serde_json::from_str::<serde_json::Value>(&read(&out.join("runs").join(n))).unwrap();
+    }
+    let _ = Std::new("umount").arg(&out).status();
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(
+        !saved.is_empty() && saved.len() < 20,
+        "{} saved",
+        saved.len()
+    );
+}
+
+#[test]
+fn exploding_learning_rates_are_recorded_as_diverged_with_a_complete_report() {
+    // With the stable softmax and saturating tanh, learning rates up to 100 without clipping
+    // leave the loss huge but finite (the runs are stuck at chance); a loss overflows only
+    // when the weights do, which an init scale of 1e307 forces. Both kinds must go through.
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(
+        dir.path(),
+        "boom",
+        "[train]\nepochs = 100\neval_every = 10\nhidden_size = 16\nclip = inf\n\
+         [grid]\nlearning_rate = [0.02, 1.0, 10.0, 100.0]\ninit_scale = [0.001, 1e307]\nseed = [0, 1]\n",
+    );
+    let out = dir.path().join("out");
+    let o = run(&exp, &out, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let runs = read(&out.join("runs.csv"));
+    assert_eq!(runs.matches(",diverged,").count(), 8, "{runs}");
+    let stuck = runs
+        .lines()
+        .find(|l| l.contains(",100,inf,article,100,10,0.001,0,"))
+        .unwrap();
+    assert!(stuck.contains(",ok,"), "{stuck}");
+    for f in ["runs.csv", "curves.csv", "summary.csv", "report.md"] {
+        let text = read(&out.join(f)).to_lowercase();
+        assert!(!text.contains("nan") && !text.contains("null"), "{f}");
+    }
+    let report = read(&out.join("report.md"));
+    assert!(report.contains("(all diverged)"), "{report}");
+    assert!(out.join("plots/final-vs-learning_rate.png").exists());
+    assert!(
+        out.join("plots/heatmap-learning_rate-init_scale.png")
+            .exists()
+    );
+}
+
+/// `sweep train` on a training file with `contents`; returns (exit code, stderr).
+fn train_file(name: &str, contents: &[u8], extra: &[&str]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, contents).unwrap();
+    let o = sweep()
+        .arg("train")
+        .arg("--train")
+        .arg(&path)
+        .arg("--test")
+        .arg(&path)
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn hostile_data_files() {
+    // 100 MB on one line, no newline: a header with no label column, reported briefly.
+    let mut big = b"text\t".to_vec();
+    big.resize(100 * 1024 * 1024, b'a');
+    let (code, stderr) = train_file("big.tsv", &big, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.len() < 400 && stderr.contains("big.tsv:1: the header has no `label` column"),
+        "{stderr}"
+    );
+
+    let short = ["--epochs", "2", "--eval-every", "1", "--hidden-size", "4"];
+    // A 10 000-word phrase trains.
+    let long = format!("text\tlabel\n{}\t1\nbad\t0\n", "good ".repeat(10_000));
+    let (code, stderr) = train_file("long.tsv", long.as_bytes(), &short);
+    assert_eq!(code, 0, "{stderr}");
+    // NUL bytes separate words like any other non-letter.
+    let (code, stderr) = train_file("nul.tsv", b"text\tlabel\ngood\0day\t1\nbad\t0\n", &short);
+    assert_eq!(code, 0, "{stderr}");
+    // CRLF and a BOM.
+    let (code, stderr) = train_file(
+        "crlf.csv",
+        b"\xEF\xBB\xBFtext,label\r\ngood,1\r\nbad,0\r\n",
+        &short,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    // Duplicates with conflicting labels: a warning, not an error.
+    let (code, stderr) = train_file(
+        "dup.tsv",
+        b"text\tlabel\ngood\t1\ngood\t0\nbad\t0\n",
+        &short,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("appear again with a different label"),
+        "{stderr}"
+    );
+    // A thousand classes.
+    let mut many = String::from("text\tlabel\n");
+    for i in 0..1000 {
+        many += &format!("word{i}\tclass{i:04}\n");
+    }
+    let (code, stderr) = train_file("many.tsv", many.as_bytes(), &short);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("1000 words, 1000 classes"), "{stderr}");
+    // Weights that cannot fit: refused before allocating, saying how much they need.
+    let (code, stderr) = train_file(
+        "ok.tsv",
+        b"text\tlabel\ngood\t1\nbad\t0\n",
+        &["--hidden-size", "1000000"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("hidden_size = 1000000 needs") && stderr.contains("TiB"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn hostile_experiment_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let cases = [
+        ("[train]\nhidden_size = 1000000\n", "needs"),
+        ("[train]\nclip = nan\n", "`clip` = nan is not allowed"),
+        (
+            "[grid]\nlearning_rate = [inf]\n",
+            "`learning_rate` = inf is not allowed",
+        ),
+        ("[grid]\nseed = [-3]\n", "-3 is not allowed"),
+        (
+            "[grid]\nseed = [99999999999999999999]\n",
+            "is not allowed: an integer from 0 to 18446744073709551615",
+        ),
+        ("[grid]\nclip = [1.0]\nclip = [2.0]\n", "duplicate key"),
+    ];
+    for (body, want) in cases {
+        let exp = experiment(dir.path(), "bad", body);
+        let o = run(&exp, &out, &[]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{body}: {stderr}");
+        assert!(stderr.contains(want), "{body}: {stderr}");
+    }
+    let o = sweep().arg("run").arg(dir.path()).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read the experiment file"));
+}
