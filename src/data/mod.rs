@@ -15,7 +15,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-pub use source::{RawExample, Role};
+pub use source::{RawExample, Role, parse};
 pub use tokenize::tokenize;
 
 use crate::error::{Error, Location, Result, listed, quoted};

@@ -36,11 +36,19 @@ impl Role {
 
 /// Loads the raw examples of `path` for `role`; at least one, or an error naming the file.
 pub fn load(path: &Path, role: Role) -> Result<Vec<RawExample>> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::data(path, Location::File, format!("cannot read the file: {e}")))?;
+    parse(path, &bytes, role)
+}
+
+/// Parses the contents of a data file; `path` picks the format by its extension and names
+/// the file in messages. (The fuzz targets call this directly.)
+pub fn parse(path: &Path, bytes: &[u8], role: Role) -> Result<Vec<RawExample>> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    let text = read_text(path)?;
+    let text = decode(path, bytes)?;
     let parse: fn(&Path, &str, Role) -> Result<Vec<RawExample>> = match ext.as_deref() {
         Some("tsv" | "tab") => |p, t, _| table::parse(p, t, b'\t'),
         Some("csv") => |p, t, _| table::parse(p, t, b','),
@@ -63,10 +71,8 @@ pub fn load(path: &Path, role: Role) -> Result<Vec<RawExample>> {
 
 /// The file's contents as UTF-8 without a byte-order mark; empty files and invalid bytes are
 /// errors that give the line.
-fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::data(path, Location::File, format!("cannot read the file: {e}")))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+fn decode(path: &Path, bytes: &[u8]) -> Result<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::data(path, Location::File, "the file is empty"));
     }

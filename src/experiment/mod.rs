@@ -51,7 +51,15 @@ pub struct RunSpec {
 impl Experiment {
     /// Reads and checks the experiment file at `path`.
     pub fn load(path: &Path) -> Result<Experiment> {
-        let spec = parse::parse(path)?;
+        Experiment::from_spec(path, parse::parse(path)?)
+    }
+
+    /// Checks experiment `text` as if read from `path`.
+    pub fn from_text(path: &Path, text: &str) -> Result<Experiment> {
+        Experiment::from_spec(path, parse::parse_text(path, text)?)
+    }
+
+    fn from_spec(path: &Path, spec: parse::Spec) -> Result<Experiment> {
         let exp = Experiment {
             path: path.to_path_buf(),
             name: spec.name,

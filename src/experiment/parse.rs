@@ -53,8 +53,14 @@ pub fn parse(path: &Path) -> Result<Spec> {
             format!("cannot read the experiment file: {e}"),
         )
     })?;
-    let doc = Doc { path, text: &text };
-    let table = DeTable::parse(&text).map_err(|e| {
+    parse_text(path, &text)
+}
+
+/// Parses experiment `text`; `path` names it in messages and anchors its relative data
+/// paths. (The fuzz target calls this directly.)
+pub fn parse_text(path: &Path, text: &str) -> Result<Spec> {
+    let doc = Doc { path, text };
+    let table = DeTable::parse(text).map_err(|e| {
         let at = e.span().map_or(Location::File, |s| doc.line_col(s.start));
         Error::experiment(
             path,
