@@ -1,4 +1,4 @@
-//! Tables as GitHub-flavoured Markdown, numbers right-aligned.
+//! Tables as GitHub-flavoured Markdown: the first column left-aligned, numbers right.
 
 use super::{Export, Table};
 
@@ -15,7 +15,9 @@ impl Export for MarkdownExport {
             format!("| {} |\n", escaped.join(" | "))
         };
         let mut out = line(&table.header);
-        out += &format!("|{}\n", "---:|".repeat(table.header.len()));
+        // The first column names the row (left), the others hold numbers (right).
+        let rest = table.header.len().saturating_sub(1);
+        out += &format!("|---|{}\n", "---:|".repeat(rest));
         for row in &table.rows {
             out += &line(row);
         }

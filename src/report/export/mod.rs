@@ -89,7 +89,7 @@ mod tests {
         let md = String::from_utf8(MarkdownExport.serialize(&table())).unwrap();
         assert_eq!(
             md,
-            "| epoch | loss |\n|---:|---:|\n| 100 | 0.688 |\n| 200 | a\\|b, \"c\" |\n"
+            "| epoch | loss |\n|---|---:|\n| 100 | 0.688 |\n| 200 | a\\|b, \"c\" |\n"
         );
         let json = String::from_utf8(JsonExport.serialize(&table())).unwrap();
         assert_eq!(
