@@ -21,7 +21,7 @@ use crate::train::{Settings, SettingsParams};
 
 /// Bumped whenever the training arithmetic changes the bits of any result, so that records
 /// made by older code get other ids instead of silently failing `sweep rerun`.
-pub const NUMERICS_VERSION: u32 = 2;
+pub const NUMERICS_VERSION: u32 = 3;
 
 /// A grid larger than this needs `--yes`.
 pub const LARGE_GRID: u128 = 100_000;

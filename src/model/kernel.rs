@@ -1,9 +1,11 @@
 //! The numeric hot path on plain contiguous slices: dot products, matrix-vector products,
 //! axpy and the fused clip-and-update.
 //!
-//! Each reduction keeps eight independent accumulators in a fixed order, so LLVM vectorises
-//! it on the default target and the result depends only on the inputs, never on the
-//! instruction set the code happens to be compiled for. No function here allocates.
+//! Each reduction keeps eight independent accumulators in a fixed order, and every
+//! multiply-add is a fused one (`mul_add`, rounded once): a single instruction where the CPU
+//! has FMA, libm's correctly rounded `fma` where it has not. So the result depends only on
+//! the inputs, never on the instruction set the code is compiled for. No function here
+//! allocates.
 
 /// Number of independent accumulators (and the logical vector width) of every reduction.
 const LANES: usize = 8;
@@ -31,13 +33,13 @@ fn dot_rows<const R: usize>(rows: [&[f64]; R], x: &[f64]) -> [f64; R] {
         for (acc, (body, _)) in acc.iter_mut().zip(&split) {
             let ws = &body[c];
             for k in 0..LANES {
-                acc[k] += ws[k] * xs[k];
+                acc[k] = ws[k].mul_add(xs[k], acc[k]);
             }
         }
     }
     for (acc, (_, tail)) in acc.iter_mut().zip(&split) {
         for (k, (w, xv)) in tail.iter().zip(x_tail).enumerate() {
-            acc[k] += w * xv;
+            acc[k] = w.mul_add(*xv, acc[k]);
         }
     }
     acc.map(|a| ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7])))
@@ -48,7 +50,7 @@ fn dot_rows<const R: usize>(rows: [&[f64]; R], x: &[f64]) -> [f64; R] {
 pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
     debug_assert_eq!(x.len(), y.len());
     for (yi, xi) in y.iter_mut().zip(x) {
-        *yi += alpha * xi;
+        *yi = alpha.mul_add(*xi, *yi);
     }
 }
 
@@ -96,7 +98,7 @@ pub fn weighted_row_sum<'a>(
             };
             let row: &[f64; BLOCK] = row.try_into().expect("a block of BLOCK elements");
             for j in 0..BLOCK {
-                acc[j] += c * row[j];
+                acc[j] = c.mul_add(row[j], acc[j]);
             }
         }
         *block = acc;

@@ -398,6 +398,30 @@ impl Rnn {
         }
     }
 
+    /// [`Rnn::forward`] on the widest instruction set this machine has (same bits).
+    pub fn forward_fast(&self, words: &[Option<u32>], label: usize, ws: &mut Workspace) -> Outcome {
+        match Isa::best() {
+            // SAFETY: `Isa::best` only returns sets the CPU has.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => unsafe { self.forward_avx512(words, label, ws) },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { self.forward_avx2(words, label, ws) },
+            _ => self.forward(words, label, ws),
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn forward_avx2(&self, words: &[Option<u32>], label: usize, ws: &mut Workspace) -> Outcome {
+        self.forward(words, label, ws)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,fma")]
+    fn forward_avx512(&self, words: &[Option<u32>], label: usize, ws: &mut Workspace) -> Outcome {
+        self.forward(words, label, ws)
+    }
+
     #[inline(always)]
     fn step(&mut self, s: Step<'_>, ws: &mut Workspace, grads: &mut Grads) -> Outcome {
         let outcome = self.forward(s.words, s.label, ws);
@@ -406,16 +430,17 @@ impl Rnn {
         outcome
     }
 
-    // The same code compiled for wider vectors. No fused multiply-add is enabled, and Rust
-    // never contracts `a * b + c` on its own, so each path rounds exactly like the baseline.
+    // The same code compiled for wider vectors and hardware FMA. The kernel's multiply-adds
+    // are explicit `mul_add`s (correctly rounded everywhere) and Rust never contracts
+    // `a * b + c` on its own, so each path rounds exactly like the baseline.
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     fn step_avx2(&mut self, s: Step<'_>, ws: &mut Workspace, grads: &mut Grads) -> Outcome {
         self.step(s, ws, grads)
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     fn step_avx512(&mut self, s: Step<'_>, ws: &mut Workspace, grads: &mut Grads) -> Outcome {
         self.step(s, ws, grads)
     }
@@ -434,7 +459,8 @@ pub struct Step<'a> {
 /// Instruction sets the training step is compiled for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Isa {
-    /// The default target (SSE2 on x86-64).
+    /// The default target (SSE2 on x86-64; multiply-adds through libm's `fma`, slow but
+    /// exact, for CPUs without FMA).
     Baseline,
     Avx2,
     Avx512,
@@ -464,9 +490,15 @@ impl Isa {
         match self {
             Isa::Baseline => true,
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            Isa::Avx2 => {
+                std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("fma")
+            }
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => std::arch::is_x86_feature_detected!("avx512f"),
+            Isa::Avx512 => {
+                std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("fma")
+            }
             #[cfg(not(target_arch = "x86_64"))]
             _ => false,
         }

@@ -272,6 +272,15 @@ fn every_instruction_set_gives_the_same_bits() {
             }
             runs.push((isa, losses, rnn));
         }
+        // Evaluation: the dispatched forward pass equals the baseline's.
+        let words = [Some(1), Some(4), None, Some(2)];
+        let (mut a, mut b) = (Workspace::default(), Workspace::default());
+        let out = runs[0].2.forward(&words, 1, &mut a);
+        assert_eq!(
+            runs[0].2.forward_fast(&words, 1, &mut b).loss.to_bits(),
+            out.loss.to_bits()
+        );
+        assert_eq!(a.probs(), b.probs());
         for (isa, losses, rnn) in &runs[1..] {
             assert_eq!(
                 losses, &runs[0].1,
