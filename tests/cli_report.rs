@@ -2,39 +2,21 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
 
-fn sweep() -> Command {
-    Command::cargo_bin("sweep").unwrap()
-}
+use common::{data, experiment_with, run, stderr, sweep};
 
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data/en")
-        .join(name)
-}
-
-/// Runs a small sweep (two learning rates x two clips x both variants, 3 seeds) into `out`.
+/// Runs a small sweep named `small` with `body` as its settings into `<dir>/out`.
 fn small_sweep(dir: &Path, body: &str) -> PathBuf {
-    let exp = dir.join("exp.toml");
-    std::fs::write(
-        &exp,
-        format!(
-            "name = \"small\"\ndescription = \"a small test sweep\"\n[data]\ntrain = \"{}\"\ntest = \"{}\"\n{body}",
-            data("train.tsv").display(),
-            data("test.tsv").display()
-        ),
-    )
-    .unwrap();
+    let exp = experiment_with(
+        dir,
+        "exp",
+        "name = \"small\"\ndescription = \"a small test sweep\"\n",
+        body,
+    );
     let out = dir.join("out");
-    let o = sweep()
-        .arg("run")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(&exp, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
     out
 }
 

@@ -1,56 +1,16 @@
 //! End-to-end tests of `sweep run`, `plan` and `rerun` in temp dirs: files and row counts,
 //! determinism across `--jobs`, kill and resume, reproducible reruns, bad experiments.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::Path;
 use std::time::Duration;
 
-use assert_cmd::Command;
+mod common;
 
-fn sweep() -> Command {
-    Command::cargo_bin("sweep").unwrap()
-}
-
-fn data(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data/en")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-/// Writes an experiment over the bundled data with `body` as its settings.
-fn experiment(dir: &Path, name: &str, body: &str) -> PathBuf {
-    let path = dir.join(format!("{name}.toml"));
-    let text = format!(
-        "[data]\ntrain = \"{}\"\ntest = \"{}\"\n{body}",
-        data("train.tsv"),
-        data("test.tsv")
-    );
-    std::fs::write(&path, text).unwrap();
-    path
-}
+use common::{TABLES, bin, experiment, read, run, sweep};
 
 const SMALL: &str = "[train]\nepochs = 40\neval_every = 10\n\
                      [grid]\nhidden_size = [4, 8]\ngradient = [\"article\", \"exact\"]\n\
                      seed = { start = 0, count = 3 }\n";
-
-fn run(exp: &Path, out: &Path, extra: &[&str]) -> Output {
-    sweep()
-        .arg("run")
-        .arg(exp)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-const DETERMINISTIC: [&str; 3] = ["runs.csv", "curves.csv", "summary.csv"];
 
 #[test]
 fn a_small_sweep_writes_every_file_with_the_right_rows() {
@@ -108,7 +68,7 @@ fn jobs_1_and_jobs_2_give_identical_bytes() {
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     assert!(run(&exp, &a, &["--jobs", "1"]).status.success());
     assert!(run(&exp, &b, &["--jobs", "2"]).status.success());
-    for f in DETERMINISTIC {
+    for f in TABLES {
         assert_eq!(read(&a.join(f)), read(&b.join(f)), "{f}");
     }
 }
@@ -136,7 +96,7 @@ fn resume_skips_saved_runs_and_a_grown_grid_trains_only_the_new() {
     // The grown sweep's tables equal a fresh sweep of the grown grid.
     let fresh = dir.path().join("fresh");
     assert!(run(&grown, &fresh, &[]).status.success());
-    for f in DETERMINISTIC {
+    for f in TABLES {
         assert_eq!(read(&out.join(f)), read(&fresh.join(f)), "{f}");
     }
 }
@@ -151,7 +111,7 @@ fn a_sweep_killed_midway_and_run_again_equals_an_uninterrupted_one() {
     assert!(run(&exp, &whole, &[]).status.success());
 
     let out = dir.path().join("killed");
-    let bin = assert_cmd::cargo::cargo_bin("sweep");
+    let bin = bin();
     let saved = |out: &Path| {
         std::fs::read_dir(out.join("runs"))
             .map(|d| {
@@ -187,7 +147,7 @@ fn a_sweep_killed_midway_and_run_again_equals_an_uninterrupted_one() {
     }
     let o = run(&exp, &out, &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for f in DETERMINISTIC {
+    for f in TABLES {
         assert_eq!(read(&whole.join(f)), read(&out.join(f)), "{f}");
     }
     // No partial or duplicate records: exactly one JSON file per run, each parseable.

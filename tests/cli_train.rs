@@ -1,19 +1,9 @@
 //! End-to-end tests of `sweep train`: the article's table format, and bad input turning into
 //! exit code 2 with one message naming the file and line.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
-
-fn sweep() -> Command {
-    Command::cargo_bin("sweep").unwrap()
-}
-
-fn bundled(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data/en")
-        .join(name)
-}
+use common::{data, sweep};
 
 #[test]
 fn prints_the_articles_table() {
@@ -28,9 +18,9 @@ fn prints_the_articles_table() {
             "3",
             "--train",
         ])
-        .arg(bundled("train.tsv"))
+        .arg(data("train.tsv"))
         .arg("--test")
-        .arg(bundled("test.tsv"))
+        .arg(data("test.tsv"))
         .output()
         .unwrap();
     assert!(
@@ -60,9 +50,9 @@ fn prints_the_articles_table() {
             "3",
             "--train",
         ])
-        .arg(bundled("train.tsv"))
+        .arg(data("train.tsv"))
         .arg("--test")
-        .arg(bundled("test.tsv"))
+        .arg(data("test.tsv"))
         .output()
         .unwrap();
     assert_eq!(String::from_utf8(again.stdout).unwrap(), stdout);
@@ -102,7 +92,7 @@ fn train_on(bytes: &[u8], name: &str) -> (i32, String) {
         .args(["train", "--train"])
         .arg(&path)
         .arg("--test")
-        .arg(bundled("test.tsv"))
+        .arg(data("test.tsv"))
         .output()
         .unwrap();
     (
@@ -186,9 +176,9 @@ fn bad_flags_exit_2() {
             .arg("train")
             .args(&args)
             .arg("--train")
-            .arg(bundled("train.tsv"))
+            .arg(data("train.tsv"))
             .arg("--test")
-            .arg(bundled("test.tsv"))
+            .arg(data("test.tsv"))
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);

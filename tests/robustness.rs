@@ -2,52 +2,13 @@
 //! directory, a changed experiment, a full disk or an unwritable record, hostile input and
 //! exploding numerics.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command as Std, Output, Stdio};
+use std::path::Path;
+use std::process::{Child, Command as Std, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+mod common;
 
-fn bin() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("sweep")
-}
-
-fn sweep() -> Command {
-    Command::cargo_bin("sweep").unwrap()
-}
-
-fn data(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data/en")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn experiment(dir: &Path, name: &str, body: &str) -> PathBuf {
-    let path = dir.join(format!("{name}.toml"));
-    std::fs::write(
-        &path,
-        format!(
-            "[data]\ntrain = \"{}\"\ntest = \"{}\"\n{body}",
-            data("train.tsv"),
-            data("test.tsv")
-        ),
-    )
-    .unwrap();
-    path
-}
-
-fn run(exp: &Path, out: &Path, extra: &[&str]) -> Output {
-    sweep()
-        .arg("run")
-        .arg(exp)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap()
-}
+use common::{TABLES, bin, experiment, read, run, sweep};
 
 fn spawn(exp: &Path, out: &Path, extra: &[&str]) -> Child {
     Std::new(bin())
@@ -72,12 +33,6 @@ fn records(out: &Path) -> Vec<String> {
         })
         .unwrap_or_default()
 }
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-const TABLES: [&str; 3] = ["runs.csv", "curves.csv", "summary.csv"];
 
 /// 24 runs of a few tens of milliseconds each.
 const MEDIUM: &str = "[train]\nepochs = 300\neval_every = 50\n[grid]\nhidden_size = [16, 24]\nseed = { start = 0, count = 12 }\n";
