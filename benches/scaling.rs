@@ -11,16 +11,27 @@ use sweep::train::{self, SettingsParams};
 
 fn bundled(copies: usize) -> Dataset {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/en");
-    let mut data = sweep::data::load(&dir.join("train.tsv"), &dir.join("test.tsv")).expect("bundled data");
+    let mut data =
+        sweep::data::load(&dir.join("train.tsv"), &dir.join("test.tsv")).expect("bundled data");
     // A larger article-style set: the same phrases, `copies` times over.
-    data.train = data.train.iter().cloned().cycle().take(data.train.len() * copies).collect();
+    data.train = data
+        .train
+        .iter()
+        .cloned()
+        .cycle()
+        .take(data.train.len() * copies)
+        .collect();
     data
 }
 
 fn seconds(data: &Dataset, hidden: u64) -> f64 {
-    let settings = SettingsParams { hidden_size: hidden, gradient: Gradient::Exact, ..Default::default() }
-        .check()
-        .expect("valid settings");
+    let settings = SettingsParams {
+        hidden_size: hidden,
+        gradient: Gradient::Exact,
+        ..Default::default()
+    }
+    .check()
+    .expect("valid settings");
     let mut times: Vec<f64> = (0..3)
         .map(|_| {
             let start = Instant::now();
@@ -41,7 +52,11 @@ fn main() {
     println!("|---:|---:|---:|---:|---:|---:|");
     let tokens = base_data.train_tokens() as f64;
     let row = |hidden: u64, copies: usize, data: &Dataset| {
-        let t = if hidden == 64 && copies == 1 { base } else { seconds(data, hidden) };
+        let t = if hidden == 64 && copies == 1 {
+            base
+        } else {
+            seconds(data, hidden)
+        };
         let model = base * (hidden as f64 / 64.0).powi(2) * copies as f64;
         println!(
             "| {hidden} | {copies}x | {} | {t:.3} | {model:.3} | {:.2} |",

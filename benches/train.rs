@@ -31,10 +31,15 @@ fn bench(c: &mut Criterion) {
     let data = bundled();
     eprintln!("instruction set: {:?}", sweep::model::Isa::best());
     let mut group = c.benchmark_group("train");
-    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
     for hidden in [64, 256] {
         let one = settings(hidden, 1);
-        group.bench_function(format!("epoch/H={hidden}"), |b| b.iter(|| train::run(black_box(&data), &one, 0, |_| {})));
+        group.bench_function(format!("epoch/H={hidden}"), |b| {
+            b.iter(|| train::run(black_box(&data), &one, 0, |_| {}))
+        });
         let full = settings(hidden, 1000);
         group.bench_function(format!("run_1000_epochs/H={hidden}"), |b| {
             b.iter(|| train::run(black_box(&data), &full, 0, |_| {}))
