@@ -30,7 +30,7 @@ pub fn execute(args: &SlurmArgs) -> Result<i32> {
         &array,
         array_script(args, &p.exp.name, &paths, tasks).as_bytes(),
     )?;
-    write_atomic(&report, report_script(&p.exp.name, &paths).as_bytes())?;
+    write_atomic(&report, report_script(args, &p.exp.name, &paths).as_bytes())?;
     eprintln!(
         "sweep: {runs} runs in {tasks} array task(s) of about {} run(s) each{}; wrote\n  {}\n  {}",
         runs.div_ceil(tasks),
@@ -55,42 +55,48 @@ struct Paths {
 
 fn array_script(args: &SlurmArgs, name: &str, p: &Paths, tasks: usize) -> String {
     let throttle = args.throttle.map_or(String::new(), |m| format!("%{m}"));
-    let partition = args
-        .partition
-        .as_ref()
-        .map_or(String::new(), |q| format!("#SBATCH --partition={q}\n"));
     format!(
         "#!/bin/bash\n\
          # Written by `sweep slurm`: one array task per shard of the experiment's runs.\n\
          #SBATCH --job-name=sweep-{name}\n\
          #SBATCH --array=0-{last}{throttle}\n\
          #SBATCH --cpus-per-task={cpus}\n\
-         #SBATCH --time={time}\n\
-         {partition}\
+         {placement}\
          #SBATCH --output={out}/slurm/logs/%A_%a.out\n\
          set -euo pipefail\n\
          exec {bin} run {exp} --out {out} --shard auto --jobs \"${{SLURM_CPUS_PER_TASK:-1}}\" --quiet\n",
         last = tasks - 1,
         cpus = args.cpus_per_task,
-        time = args.time,
+        placement = placement(args),
         out = quote(&p.out),
         bin = quote(&p.binary),
         exp = quote(&p.experiment),
     )
 }
 
-fn report_script(name: &str, p: &Paths) -> String {
+fn report_script(args: &SlurmArgs, name: &str, p: &Paths) -> String {
     format!(
         "#!/bin/bash\n\
          # Written by `sweep slurm`: runs after every array task has ended (afterany).\n\
          #SBATCH --job-name=sweep-{name}-report\n\
          #SBATCH --cpus-per-task=1\n\
+         {placement}\
          #SBATCH --output={out}/slurm/logs/report_%j.out\n\
          set -euo pipefail\n\
          exec {bin} report {out}\n",
+        placement = placement(args),
         out = quote(&p.out),
         bin = quote(&p.binary),
     )
+}
+
+/// The time limit and partition lines, the same for the array and the report job.
+fn placement(args: &SlurmArgs) -> String {
+    let partition = args
+        .partition
+        .as_ref()
+        .map_or(String::new(), |q| format!("#SBATCH --partition={q}\n"));
+    format!("#SBATCH --time={}\n{partition}", args.time)
 }
 
 /// A path as one shell word.
@@ -131,4 +137,51 @@ fn sbatch(args: &[std::ffi::OsString]) -> Result<String> {
     }
     let text = String::from_utf8_lossy(&out.stdout);
     Ok(text.trim().split(';').next().unwrap_or("").to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn both_scripts_carry_the_partition_and_time_limit() {
+        // Regression: the report job went to the default partition with its default limit.
+        let cli = crate::cli::Cli::parse_from([
+            "sweep",
+            "slurm",
+            "e.toml",
+            "--tasks",
+            "4",
+            "--partition",
+            "gpu",
+            "--time",
+            "00:10:00",
+            "--throttle",
+            "2",
+        ]);
+        let crate::cli::Command::Slurm(args) = cli.command else {
+            panic!("not slurm")
+        };
+        let paths = Paths {
+            binary: "/b/sweep".into(),
+            experiment: "/e.toml".into(),
+            out: "/o u t".into(),
+        };
+        let array = array_script(&args, "x", &paths, 4);
+        let report = report_script(&args, "x", &paths);
+        for script in [&array, &report] {
+            assert!(
+                script.contains("#SBATCH --partition=gpu\n#SBATCH --time=00:10:00\n")
+                    || script.contains("#SBATCH --time=00:10:00\n#SBATCH --partition=gpu\n"),
+                "{script}"
+            );
+        }
+        assert!(array.contains("#SBATCH --array=0-3%2\n"), "{array}");
+        assert!(array.contains("--out '/o u t' --shard auto"), "{array}");
+        assert!(
+            report.ends_with("exec /b/sweep report '/o u t'\n"),
+            "{report}"
+        );
+    }
 }

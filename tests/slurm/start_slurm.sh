@@ -42,10 +42,10 @@ rm -rf "$dir"
 mkdir -p "$dir"/{munge,slurmctld,slurmd,log}
 chmod 755 "$dir"
 chown munge:munge "$dir/munge"
-chmod 700 "$dir/munge"
+chmod 755 "$dir/munge"   # munged wants its socket's directory searchable by all
 
 ncpu=$(nproc)
-mem=$(( $(free -m | awk '/^Mem:/{print $2}') - 1024 ))   # RealMemory below physical
+mem=$(( $(awk '/^MemTotal:/{print int($2/1024)}' /proc/meminfo) - 1024 ))   # RealMemory below physical
 [ "$mem" -ge 256 ] || mem=256
 
 cat > "$dir/slurm.conf" <<CONF
@@ -88,9 +88,9 @@ export SLURM_CONF=$dir/slurm.conf
 sock=$dir/munge/munge.socket
 runuser -u munge -- mungekey --create --keyfile="$dir/munge/munge.key" >/dev/null
 runuser -u munge -- /usr/sbin/munged --socket="$sock" --key-file="$dir/munge/munge.key" \
-  --pid-file="$dir/munge/munged.pid" --log-file="$dir/log/munged.log" \
+  --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" \
   --seed-file="$dir/munge/munged.seed" \
-  || die "munged did not start: $(tail -5 "$dir/log/munged.log" 2>/dev/null)"
+  || die "munged did not start: $(tail -5 "$dir/munge/munged.log" 2>/dev/null)"
 ok=
 for _ in $(seq 1 40); do
   if munge -S "$sock" -n </dev/null 2>/dev/null | unmunge -S "$sock" 2>/dev/null | grep -q 'STATUS:.*Success'; then
@@ -98,7 +98,7 @@ for _ in $(seq 1 40); do
   fi
   sleep 0.25
 done
-[ -n "$ok" ] || die "munge does not work: $(tail -5 "$dir/log/munged.log" 2>/dev/null)"
+[ -n "$ok" ] || die "munge does not work: $(tail -5 "$dir/munge/munged.log" 2>/dev/null)"
 
 # slurmctld and slurmd daemonize and write their pid files.
 slurmctld -f "$SLURM_CONF" || die "slurmctld did not start: $(tail -20 "$dir/log/slurmctld.log" 2>/dev/null)"
