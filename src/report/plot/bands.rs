@@ -95,6 +95,12 @@ fn panel_chart(
                 .flat_map(|b| b.iter())
                 .map(|b| b.max)
                 .fold(0.0, f64::max);
+            // No finite loss at all (every run diverged at once): a fixed range, not an endless axis.
+            let (lo, hi) = if lo.is_finite() && hi.is_finite() {
+                (lo, hi)
+            } else {
+                (0.1, 10.0)
+            };
             let (lo, hi) = (lo.max(LOSS_FLOOR) * 0.8, hi.max(LOSS_FLOOR * 10.0) * 1.25);
             let mut chart = builder.build_cartesian_2d(x, (lo..hi).log_scale())?;
             chart
