@@ -1,122 +1,195 @@
-//! The numeric hot path on plain contiguous slices: dot products, matrix-vector products,
-//! axpy and the fused clip-and-update.
+//! The numeric hot path on plain contiguous slices: matrix-vector products both ways, axpy,
+//! the sum of weighted rows and the fused clip-and-update.
 //!
-//! Each reduction keeps eight independent accumulators in a fixed order, and every
-//! multiply-add is a fused one (`mul_add`, rounded once): a single instruction where the CPU
-//! has FMA, libm's correctly rounded `fma` where it has not. So the result depends only on
-//! the inputs, never on the instruction set the code is compiled for. No function here
-//! allocates.
+//! Every function is generic over [`F64x8`], and its arithmetic is fixed lane by lane, not
+//! by the instruction set: a dot product keeps eight lanes (lane k sums the elements
+//! j ≡ k mod 8 in ascending order, all fused multiply-adds) summed by the fixed tree of
+//! [`sum_lanes`]; a sum of weighted rows keeps one running fused multiply-add per output
+//! element. So every [`F64x8`] gives the same bits, and blocking (which rows or columns are
+//! computed together) changes speed only. No function here allocates.
 
-/// Number of independent accumulators (and the logical vector width) of every reduction.
+use super::simd::{F64x8, sum_lanes};
+
+/// The logical vector width.
 const LANES: usize = 8;
-/// Rows of a matrix-vector product computed together, for independent dependency chains.
-const ROWS: usize = 4;
-/// Output elements kept in registers while a sum over rows runs.
-const BLOCK: usize = 32;
 
-/// `a · b` over equal-length slices.
+/// `out = W x` for a row-major `W` with `x.len()` columns: for each row, the dot product
+/// of [`dot_lanes`] summed by [`sum_lanes`]. Rows go eight at a time, which keeps eight
+/// independent accumulators busy and lets [`F64x8::sum_lanes_of_eight`] finish them
+/// together.
 #[inline(always)]
-pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let [d] = dot_rows([a], b);
-    d
+pub(crate) fn matvec<V: F64x8>(w: &[f64], x: &[f64], out: &mut [f64]) {
+    let n = x.len();
+    assert_eq!(
+        w.len(),
+        n * out.len(),
+        "matvec: W is not out.len() x x.len()"
+    );
+    if n == 0 {
+        // Empty sums; also keeps the chunk sizes below non-zero.
+        out.fill(0.0);
+        return;
+    }
+    let (blocks, rest) = out.as_chunks_mut::<8>();
+    let (w_blocks, w_rest) = w.split_at(blocks.len() * 8 * n);
+    for (o, block) in blocks.iter_mut().zip(w_blocks.chunks_exact(8 * n)) {
+        let rows: [&[f64]; 8] = std::array::from_fn(|r| &block[r * n..(r + 1) * n]);
+        *o = V::sum_lanes_of_eight(dot_lanes::<V, 8>(rows, x));
+    }
+    for (o, row) in rest.iter_mut().zip(w_rest.chunks_exact(n)) {
+        let [lanes] = dot_lanes::<V, 1>([row], x);
+        *o = sum_lanes(to_array(lanes));
+    }
 }
 
-/// `R` dot products with one vector at once. Each row's arithmetic is exactly that of a
-/// lone [`dot`] (lane k sums the elements j ≡ k mod 8 in order, then a fixed pairwise sum),
-/// so blocking rows changes speed, never bits.
+/// The eight lane sums of each row's dot product with `x`: lane k accumulates
+/// `row[j] * x[j]` for j ≡ k (mod 8), j ascending, from zero.
 #[inline(always)]
-fn dot_rows<const R: usize>(rows: [&[f64]; R], x: &[f64]) -> [f64; R] {
-    let mut acc = [[0.0; LANES]; R];
+fn dot_lanes<V: F64x8, const R: usize>(rows: [&[f64]; R], x: &[f64]) -> [V; R] {
     let (x_body, x_tail) = x.as_chunks::<LANES>();
-    let split: [(&[[f64; LANES]], &[f64]); R] = rows.map(|r| r.as_chunks::<LANES>());
+    let split = rows.map(|r| r.as_chunks::<LANES>());
+    let mut acc = [V::zero(); R];
     for (c, xs) in x_body.iter().enumerate() {
-        for (acc, (body, _)) in acc.iter_mut().zip(&split) {
-            let ws = &body[c];
-            for k in 0..LANES {
-                acc[k] = ws[k].mul_add(xs[k], acc[k]);
+        let xv = V::load(xs);
+        for (a, (body, _)) in acc.iter_mut().zip(&split) {
+            *a = V::load(&body[c]).mul_add(xv, *a);
+        }
+    }
+    if !x_tail.is_empty() {
+        for (a, (_, tail)) in acc.iter_mut().zip(&split) {
+            let mut lanes = to_array(*a);
+            for (k, (w, xv)) in tail.iter().zip(x_tail).enumerate() {
+                lanes[k] = w.mul_add(*xv, lanes[k]);
             }
+            *a = V::load(&lanes);
         }
     }
-    for (acc, (_, tail)) in acc.iter_mut().zip(&split) {
-        for (k, (w, xv)) in tail.iter().zip(x_tail).enumerate() {
-            acc[k] = w.mul_add(*xv, acc[k]);
-        }
-    }
-    acc.map(|a| ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7])))
+    acc
 }
 
-/// `y += alpha * x`.
 #[inline(always)]
-pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
+fn to_array<V: F64x8>(v: V) -> [f64; 8] {
+    let mut a = [0.0; 8];
+    v.store(&mut a);
+    a
+}
+
+/// `y += alpha * x`, one fused multiply-add per element.
+#[inline(always)]
+pub(crate) fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
     debug_assert_eq!(x.len(), y.len());
     for (yi, xi) in y.iter_mut().zip(x) {
         *yi = alpha.mul_add(*xi, *yi);
     }
 }
 
-/// `out = W x` for a row-major `W` with `x.len()` columns.
+/// `out = Wᵀ x` for a row-major `W` with `out.len()` columns: `out = Σ_i x_i · row_i`, each
+/// element summed over `i` in ascending order from 0.
 #[inline(always)]
-pub fn matvec(w: &[f64], x: &[f64], out: &mut [f64]) {
-    let n = x.len();
-    debug_assert_eq!(w.len(), n * out.len());
-    let full = out.len() - out.len() % ROWS;
-    let (head, tail) = out.split_at_mut(full);
-    for (o, block) in head.chunks_exact_mut(ROWS).zip(w.chunks_exact(ROWS * n)) {
-        let rows: [&[f64]; ROWS] = std::array::from_fn(|r| &block[r * n..(r + 1) * n]);
-        o.copy_from_slice(&dot_rows(rows, x));
+pub(crate) fn matvec_t<V: F64x8>(w: &[f64], x: &[f64], out: &mut [f64]) {
+    let cols = out.len();
+    assert_eq!(
+        w.len(),
+        x.len() * cols,
+        "matvec_t: W is not x.len() x out.len()"
+    );
+    weighted_row_sum::<V>(&Transposed { w, x, cols }, out);
+}
+
+/// The terms `(x_i, row_i of W)` of `Wᵀ x`.
+struct Transposed<'a> {
+    w: &'a [f64],
+    x: &'a [f64],
+    cols: usize,
+}
+
+impl Terms for Transposed<'_> {
+    #[inline(always)]
+    fn count(&self) -> usize {
+        self.x.len()
     }
-    for (o, row) in tail.iter_mut().zip(w[full * n..].chunks_exact(n)) {
-        *o = dot(row, x);
+    #[inline(always)]
+    fn term(&self, i: usize) -> (f64, &[f64]) {
+        (self.x[i], &self.w[i * self.cols..(i + 1) * self.cols])
     }
 }
 
-/// `out = Wᵀ x` for a row-major `W` with `out.len()` columns: `out = Σ_i x_i · row_i`, each
-/// element summed over `i` in ascending order from 0, a block of it held in registers.
-#[inline(always)]
-pub fn matvec_t(w: &[f64], x: &[f64], out: &mut [f64]) {
-    let cols = out.len();
-    debug_assert_eq!(w.len(), x.len() * cols);
-    weighted_row_sum(x.len(), |i| (x[i], &w[i * cols..(i + 1) * cols]), out);
+/// The terms `(c_k, row_k)`, `k = 0..count`, of a [`weighted_row_sum`]. (A trait rather
+/// than a closure so that it is always inlined into the hot loop.)
+pub(crate) trait Terms {
+    fn count(&self) -> usize;
+    fn term(&self, k: usize) -> (f64, &[f64]);
 }
 
 /// `out = Σ_k c_k · row_k` for `k = 0..count` in that order, starting from zero, where
-/// `term(k) = (c_k, row_k)`: the same arithmetic as zeroing `out` and calling [`axpy`] for
-/// each term.
+/// `terms.term(k) = (c_k, row_k)`: the same arithmetic as zeroing `out` and calling [`axpy`] for
+/// each term. Up to 64 outputs stay in registers across the whole sum (eight independent
+/// chains of fused multiply-adds), then 32, 16 and 8 for what is left.
 #[inline(always)]
-pub fn weighted_row_sum<'a>(
-    count: usize,
-    term: impl Fn(usize) -> (f64, &'a [f64]),
-    out: &mut [f64],
-) {
-    let (blocks, rest) = out.as_chunks_mut::<BLOCK>();
-    for (b, block) in blocks.iter_mut().enumerate() {
-        let mut acc = [0.0; BLOCK];
-        for k in 0..count {
-            let (c, row) = term(k);
-            let Some(row) = row.get(b * BLOCK..(b + 1) * BLOCK) else {
-                continue;
-            };
-            let row: &[f64; BLOCK] = row.try_into().expect("a block of BLOCK elements");
-            for j in 0..BLOCK {
-                acc[j] = c.mul_add(row[j], acc[j]);
-            }
-        }
-        *block = acc;
+pub(crate) fn weighted_row_sum<V: F64x8>(terms: &impl Terms, out: &mut [f64]) {
+    let (chunks, tail) = out.as_chunks_mut::<LANES>();
+    let (eights, rest) = chunks.as_chunks_mut::<8>();
+    let mut start = 0;
+    for block in eights {
+        sum_block::<V, 8>(terms, start, block);
+        start += 8 * LANES;
     }
-    let start = blocks.len() * BLOCK;
-    rest.fill(0.0);
-    for k in 0..count {
-        let (c, row) = term(k);
-        axpy(c, &row[start..], rest);
+    let (fours, rest) = rest.as_chunks_mut::<4>();
+    for block in fours {
+        sum_block::<V, 4>(terms, start, block);
+        start += 4 * LANES;
+    }
+    let (twos, rest) = rest.as_chunks_mut::<2>();
+    for block in twos {
+        sum_block::<V, 2>(terms, start, block);
+        start += 2 * LANES;
+    }
+    for block in rest.as_chunks_mut::<1>().0 {
+        sum_block::<V, 1>(terms, start, block);
+        start += LANES;
+    }
+    tail.fill(0.0);
+    for k in 0..terms.count() {
+        let (c, row) = terms.term(k);
+        axpy(c, &row[start..], tail);
     }
 }
 
-/// `w -= lr * clamp(g, -clip, clip)` elementwise; `clip = inf` leaves `g` as it is. A NaN in
-/// `g` stays NaN (clamp propagates it), so a broken gradient is seen, not hidden.
+/// [`weighted_row_sum`] for the `B` vectors of outputs at `start..start + 8B`.
 #[inline(always)]
-pub fn clip_update(w: &mut [f64], g: &[f64], lr: f64, clip: f64) {
-    debug_assert_eq!(w.len(), g.len());
-    for (wi, &gi) in w.iter_mut().zip(g) {
+fn sum_block<V: F64x8, const B: usize>(
+    terms: &impl Terms,
+    start: usize,
+    block: &mut [[f64; LANES]; B],
+) {
+    let mut acc = [V::zero(); B];
+    for k in 0..terms.count() {
+        let (c, row) = terms.term(k);
+        let c = V::splat(c);
+        let (row, _) = row[start..start + B * LANES].as_chunks::<LANES>();
+        for (a, r) in acc.iter_mut().zip(row) {
+            *a = c.mul_add(V::load(r), *a);
+        }
+    }
+    for (o, a) in block.iter_mut().zip(acc) {
+        a.store(o);
+    }
+}
+
+/// `w -= lr * clamp(g, -clip, clip)` elementwise (a product, then a difference: no fused
+/// operation); `clip = inf` leaves `g` as it is. A NaN in `g` stays NaN, so a broken
+/// gradient is seen, not hidden.
+#[inline(always)]
+pub(crate) fn clip_update<V: F64x8>(w: &mut [f64], g: &[f64], lr: f64, clip: f64) {
+    assert_eq!(w.len(), g.len(), "clip_update: lengths differ");
+    let (w_body, w_tail) = w.as_chunks_mut::<LANES>();
+    let (g_body, g_tail) = g.as_chunks::<LANES>();
+    let (lo, hi, rate) = (V::splat(-clip), V::splat(clip), V::splat(lr));
+    for (wv, gv) in w_body.iter_mut().zip(g_body) {
+        let step = rate.mul(V::load(gv).clamp(lo, hi));
+        V::load(wv).sub(step).store(wv);
+    }
+    for (wi, &gi) in w_tail.iter_mut().zip(g_tail) {
         // `f64::clamp` spelled out (same result, NaN included) so it inlines everywhere.
         let c = if gi < -clip {
             -clip
@@ -132,15 +205,56 @@ pub fn clip_update(w: &mut [f64], g: &[f64], lr: f64, clip: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Isa;
+    use crate::model::simd::Portable;
+
+    /// Runs `$body` with `$v` bound to each lane type this CPU can execute.
+    macro_rules! for_each_isa {
+        ($v:ident => $body:block) => {{
+            {
+                type $v = Portable;
+                $body
+            }
+            #[cfg(target_arch = "x86_64")]
+            if Isa::Avx2.is_supported() {
+                type $v = crate::model::simd::Avx2;
+                $body
+            }
+            #[cfg(target_arch = "x86_64")]
+            if Isa::Avx512.is_supported() {
+                type $v = crate::model::simd::Avx512;
+                $body
+            }
+        }};
+    }
+
+    /// The dot product as the module docs define it, one scalar step at a time.
+    fn reference_dot(a: &[f64], b: &[f64]) -> f64 {
+        let mut lanes = [0.0; 8];
+        for (j, (x, y)) in a.iter().zip(b).enumerate() {
+            lanes[j % 8] = x.mul_add(*y, lanes[j % 8]);
+        }
+        sum_lanes(lanes)
+    }
+
+    fn awkward(len: usize, seed: usize) -> Vec<f64> {
+        (0..len)
+            .map(|i| (((i + seed) * 7919 % 1000) as f64 - 500.0) / 333.0)
+            .collect()
+    }
 
     #[test]
     fn dot_matches_hand_sums_for_every_tail_length() {
-        for n in 0..20 {
-            let a: Vec<f64> = (1..=n).map(f64::from).collect();
-            let b: Vec<f64> = (1..=n).map(|i| f64::from(i) * 0.5).collect();
+        for n in 0..20usize {
+            let a: Vec<f64> = (1..=n).map(|i| i as f64).collect();
+            let b: Vec<f64> = (1..=n).map(|i| i as f64 * 0.5).collect();
             // Sum of i^2 / 2 for i = 1..n, exact in f64 at these sizes.
-            let want = f64::from(n * (n + 1) * (2 * n + 1)) / 12.0;
-            assert_eq!(dot(&a, &b), want, "n = {n}");
+            let want = (n * (n + 1) * (2 * n + 1)) as f64 / 12.0;
+            for_each_isa!(V => {
+                let mut out = [0.0];
+                matvec::<V>(&a, &b, &mut out);
+                assert_eq!(out[0], want, "n = {n}");
+            });
         }
     }
 
@@ -148,49 +262,80 @@ mod tests {
     fn matvec_and_transpose_by_hand() {
         // W = [[1, 2, 3], [4, 5, 6]]
         let w = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
-        let mut out = [0.0; 2];
-        matvec(&w, &[1.0, 0.0, -1.0], &mut out);
-        assert_eq!(out, [-2.0, -2.0]);
-        let mut out = [9.0; 3];
-        matvec_t(&w, &[1.0, -1.0], &mut out);
-        assert_eq!(out, [-3.0, -3.0, -3.0]);
+        for_each_isa!(V => {
+            let mut out = [0.0; 2];
+            matvec::<V>(&w, &[1.0, 0.0, -1.0], &mut out);
+            assert_eq!(out, [-2.0, -2.0]);
+            let mut out = [9.0; 3];
+            matvec_t::<V>(&w, &[1.0, -1.0], &mut out);
+            assert_eq!(out, [-3.0, -3.0, -3.0]);
+        });
     }
 
     #[test]
-    fn blocked_products_equal_the_plain_loops_bit_for_bit() {
-        // Sizes around the block widths, values with rounding in every product.
-        for (rows, cols) in [(1, 1), (3, 5), (4, 8), (5, 13), (64, 64), (33, 70), (7, 31)] {
-            let w: Vec<f64> = (0..rows * cols)
-                .map(|i| ((i * 7919 % 1000) as f64 - 500.0) / 333.0)
-                .collect();
-            let x: Vec<f64> = (0..cols)
-                .map(|i| ((i * 104_729 % 997) as f64 - 498.0) / 77.0)
-                .collect();
-            let xr: Vec<f64> = (0..rows)
-                .map(|i| ((i * 31 % 17) as f64 - 8.0) / 3.0)
-                .collect();
-            let mut out = vec![0.0; rows];
-            matvec(&w, &x, &mut out);
-            let plain: Vec<f64> = w.chunks_exact(cols).map(|r| dot(r, &x)).collect();
-            assert_eq!(out, plain, "{rows}x{cols}");
-            let mut out_t = vec![0.0; cols];
-            matvec_t(&w, &xr, &mut out_t);
+    fn every_lane_type_equals_the_scalar_definition_bit_for_bit() {
+        // Sizes around the lane and block widths, values with rounding in every product.
+        let sizes = [
+            (1, 1),
+            (3, 5),
+            (4, 8),
+            (5, 13),
+            (8, 8),
+            (64, 64),
+            (33, 70),
+            (7, 31),
+            (17, 120),
+        ];
+        for (rows, cols) in sizes {
+            let w = awkward(rows * cols, 0);
+            let x: Vec<f64> = awkward(cols, 3).iter().map(|v| v / 4.3).collect();
+            let xr: Vec<f64> = awkward(rows, 11).iter().map(|v| v / 2.9).collect();
+            let plain: Vec<f64> = w.chunks_exact(cols).map(|r| reference_dot(r, &x)).collect();
             let mut plain_t = vec![0.0; cols];
             for (c, row) in xr.iter().zip(w.chunks_exact(cols)) {
-                axpy(*c, row, &mut plain_t);
+                for (o, v) in plain_t.iter_mut().zip(row) {
+                    *o = c.mul_add(*v, *o);
+                }
             }
-            assert_eq!(out_t, plain_t, "{rows}x{cols} transposed");
+            for_each_isa!(V => {
+                let mut out = vec![0.0; rows];
+                matvec::<V>(&w, &x, &mut out);
+                assert_eq!(out, plain, "{rows}x{cols}");
+                let mut out_t = vec![f64::NAN; cols];
+                matvec_t::<V>(&w, &xr, &mut out_t);
+                assert_eq!(out_t, plain_t, "{rows}x{cols} transposed");
+            });
         }
     }
 
     #[test]
+    fn lane_sums_of_eight_rows_follow_the_tree() {
+        // Lanes chosen so that any other summation order rounds differently: 1e16 swallows
+        // a lone 1.0 but not a 2.0 made by adding the two ones first.
+        let lanes = [1e16, 1.0, -1e16, 1.0, 1.0, 3.0, 1.0, -3.0];
+        let want = sum_lanes(lanes);
+        assert_eq!(want, 2.0);
+        let rows: [[f64; 8]; 8] = std::array::from_fn(|r| lanes.map(|v| v * (r + 1) as f64));
+        for_each_isa!(V => {
+            let got = V::sum_lanes_of_eight(rows.map(|r| V::load(&r)));
+            let each: Vec<f64> = rows.iter().map(|r| sum_lanes(*r)).collect();
+            assert_eq!(got.to_vec(), each);
+        });
+    }
+
+    #[test]
     fn clip_update_clips_each_element() {
-        let mut w = [1.0, 1.0, 1.0, 1.0];
-        clip_update(&mut w, &[5.0, -0.5, -3.0, f64::NAN], 0.5, 1.0);
-        assert_eq!(&w[..3], &[0.5, 1.25, 1.5]);
-        assert!(w[3].is_nan());
-        let mut w = [0.0];
-        clip_update(&mut w, &[5.0], 0.5, f64::INFINITY);
-        assert_eq!(w, [-2.5]);
+        for_each_isa!(V => {
+            // Eleven elements: a full vector and a scalar tail, both clipped alike.
+            let mut w = [1.0; 11];
+            let g = [5.0, -0.5, -3.0, f64::NAN, 0.25, -0.0, 1.0, -1.0, 5.0, -0.5, f64::NAN];
+            clip_update::<V>(&mut w, &g, 0.5, 1.0);
+            assert_eq!(&w[..3], &[0.5, 1.25, 1.5]);
+            assert!(w[3].is_nan() && w[10].is_nan());
+            assert_eq!(&w[4..10], &[0.875, 1.0, 0.5, 1.5, 0.5, 1.25]);
+            let mut w = [0.0; 9];
+            clip_update::<V>(&mut w, &[5.0; 9], 0.5, f64::INFINITY);
+            assert_eq!(w, [-2.5; 9]);
+        });
     }
 }

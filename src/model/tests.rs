@@ -291,3 +291,23 @@ fn every_instruction_set_gives_the_same_bits() {
         }
     }
 }
+
+#[test]
+fn parameters_start_on_a_cache_line_clones_included() {
+    let rnn = Rnn::init(18, 64, 2, 0.001, &mut ChaCha8Rng::seed_from_u64(0));
+    for model in [&rnn, &rnn.clone()] {
+        let starts = [
+            model.w_xh().as_ptr(),
+            model.w_hh().as_ptr(),
+            model.w_hy().as_ptr(),
+            model.b_h().as_ptr(),
+            model.b_y().as_ptr(),
+        ];
+        assert!(
+            starts
+                .iter()
+                .all(|p| (*p as usize).is_multiple_of(aligned::ALIGN))
+        );
+    }
+    assert_eq!(rnn.clone(), rnn);
+}

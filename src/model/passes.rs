@@ -1,0 +1,266 @@
+//! The forward pass, BPTT and the SGD update, written once over the lane type `V` of
+//! [`super::simd`] and compiled for each instruction set by [`super::isa`].
+//!
+//! The public entry points here run on the portable lanes (the gradient checks and tests
+//! use them); training and evaluation go through the dispatched [`Rnn::train_example`] and
+//! [`Rnn::forward_fast`], which give the same bits.
+
+use super::simd::{F64x8, Portable};
+use super::{Gradient, Grads, Outcome, Rnn, Workspace, kernel, math, tanh};
+use super::{slice, slice_mut, slice1, slice1_mut};
+
+/// One training example and the settings its step needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    pub words: &'a [Option<u32>],
+    pub label: usize,
+    pub gradient: Gradient,
+    pub learning_rate: f64,
+    pub clip: f64,
+}
+
+impl Rnn {
+    /// Runs the phrase through the net; leaves the hidden states and the class
+    /// probabilities in `ws` and returns the loss against `label` and whether the argmax
+    /// (ties to the first class) is `label`.
+    pub fn forward(&self, words: &[Option<u32>], label: usize, ws: &mut Workspace) -> Outcome {
+        self.forward_on::<Portable>(words, label, ws)
+    }
+
+    /// BPTT for the example of the last [`Rnn::forward`] on `ws`: fills `grads`.
+    pub fn backward(
+        &self,
+        words: &[Option<u32>],
+        label: usize,
+        gradient: Gradient,
+        ws: &mut Workspace,
+        grads: &mut Grads,
+    ) {
+        self.bptt::<Portable>(words, label, gradient, ws, grads);
+        let h = self.hidden_size();
+        for (i, row) in slice_mut(&mut grads.w_hh).chunks_exact_mut(h).enumerate() {
+            w_hh_grad_row::<Portable>(ws, words.len(), i, row);
+        }
+    }
+
+    /// One SGD step with every gradient element clipped to `[-clip, clip]`.
+    pub fn sgd_step(&mut self, grads: &Grads, learning_rate: f64, clip: f64) {
+        kernel::clip_update::<Portable>(
+            slice_mut(&mut self.w_hh),
+            slice(&grads.w_hh),
+            learning_rate,
+            clip,
+        );
+        self.update_all_but_w_hh::<Portable>(grads, learning_rate, clip);
+    }
+
+    #[inline(always)]
+    pub(super) fn forward_on<V: F64x8>(
+        &self,
+        words: &[Option<u32>],
+        label: usize,
+        ws: &mut Workspace,
+    ) -> Outcome {
+        let h = self.hidden_size();
+        let k = self.classes();
+        ws.hs.resize((words.len() + 1) * h);
+        ws.hs[..h].fill(0.0);
+        let w_xh = slice(&self.w_xh);
+        let w_hh = slice(&self.w_hh);
+        let b_h = slice1(&self.b_h);
+        for (t, word) in words.iter().enumerate() {
+            let (prev, next) = ws.hs[t * h..(t + 2) * h].split_at_mut(h);
+            if t == 0 {
+                // W_hh h_0 = 0: skipping the product changes no bit of the sum.
+                next.fill(0.0);
+            } else {
+                kernel::matvec::<V>(w_hh, prev, next);
+            }
+            if let Some(w) = word {
+                let column = &w_xh[*w as usize * h..][..h];
+                kernel::axpy(1.0, column, next);
+            }
+            for (x, b) in next.iter_mut().zip(b_h) {
+                *x += b;
+            }
+            tanh::tanh_in_place(next);
+        }
+        let h_n = &ws.hs[words.len() * h..];
+        ws.logits.resize(k, 0.0);
+        ws.probs.resize(k, 0.0);
+        kernel::matvec::<V>(slice(&self.w_hy), h_n, &mut ws.logits);
+        for (y, b) in ws.logits.iter_mut().zip(slice1(&self.b_y)) {
+            *y += b;
+        }
+        ws.log_sum_exp = math::softmax(&ws.logits, &mut ws.probs);
+        Outcome {
+            loss: math::cross_entropy(&ws.logits, ws.log_sum_exp, label),
+            correct: math::argmax(&ws.probs) == label,
+        }
+    }
+
+    /// BPTT for everything but `dL/dW_hh`, which is a function of `ws` alone afterwards
+    /// ([`w_hh_grad_row`]) and is left to the caller: the training step folds it into the
+    /// update row by row instead of storing it.
+    #[inline(always)]
+    fn bptt<V: F64x8>(
+        &self,
+        words: &[Option<u32>],
+        label: usize,
+        gradient: Gradient,
+        ws: &mut Workspace,
+        grads: &mut Grads,
+    ) {
+        let h = self.hidden_size();
+        let n = words.len();
+        ws.dh.resize(h);
+        ws.dh_prev.resize(h);
+        ws.temps.resize(n * h);
+        self.output_layer_grads::<V>(n, label, ws, grads);
+
+        // Back through time, newest step first.
+        let Workspace {
+            hs,
+            temps,
+            dh,
+            dh_prev,
+            ..
+        } = ws;
+        let d_xh = slice_mut(&mut grads.w_xh);
+        for &w in &grads.touched {
+            d_xh[w as usize * h..][..h].fill(0.0);
+        }
+        grads.touched.clear();
+        let d_bh = slice1_mut(&mut grads.b_h);
+        d_bh.fill(0.0);
+        let w_hh = slice(&self.w_hh);
+        for t in (0..n).rev() {
+            let h_t = &hs[(t + 1) * h..(t + 2) * h];
+            let temp = &mut temps[t * h..(t + 1) * h];
+            for ((tp, &x), &d) in temp.iter_mut().zip(h_t).zip(dh.iter()) {
+                *tp = (1.0 - x * x) * d;
+            }
+            kernel::axpy(1.0, temp, d_bh);
+            if let Some(w) = words[t] {
+                kernel::axpy(1.0, temp, &mut d_xh[w as usize * h..][..h]);
+                grads.touched.push(w);
+            }
+            if t > 0 {
+                match gradient {
+                    Gradient::Article => kernel::matvec::<V>(w_hh, temp, dh_prev),
+                    Gradient::Exact => kernel::matvec_t::<V>(w_hh, temp, dh_prev),
+                }
+                std::mem::swap(dh, dh_prev);
+            }
+        }
+        grads.touched.sort_unstable();
+        grads.touched.dedup();
+    }
+
+    /// `dL/dy = p - onehot(label)` into `b_y`, `dL/dW_hy = dL/dy h_nᵀ`, and `dL/dh_n` into
+    /// `ws.dh`.
+    #[inline(always)]
+    fn output_layer_grads<V: F64x8>(
+        &self,
+        n: usize,
+        label: usize,
+        ws: &mut Workspace,
+        grads: &mut Grads,
+    ) {
+        let h = self.hidden_size();
+        let d_y = slice1_mut(&mut grads.b_y);
+        d_y.copy_from_slice(&ws.probs);
+        d_y[label] -= 1.0;
+        let h_n = &ws.hs[n * h..(n + 1) * h];
+        for (row, &dy) in slice_mut(&mut grads.w_hy)
+            .chunks_exact_mut(h)
+            .zip(d_y.iter())
+        {
+            for (g, &x) in row.iter_mut().zip(h_n) {
+                *g = dy * x;
+            }
+        }
+        kernel::matvec_t::<V>(slice(&self.w_hy), d_y, &mut ws.dh);
+    }
+
+    /// The SGD step of every parameter but `W_hh`.
+    #[inline(always)]
+    fn update_all_but_w_hh<V: F64x8>(&mut self, grads: &Grads, learning_rate: f64, clip: f64) {
+        kernel::clip_update::<V>(
+            slice_mut(&mut self.w_hy),
+            slice(&grads.w_hy),
+            learning_rate,
+            clip,
+        );
+        for (w, g) in [(&mut self.b_h, &grads.b_h), (&mut self.b_y, &grads.b_y)] {
+            kernel::clip_update::<V>(slice1_mut(w), slice1(g), learning_rate, clip);
+        }
+        // Untouched columns have a zero gradient, so their update is exactly a no-op.
+        let h = self.hidden_size();
+        let w_xh = slice_mut(&mut self.w_xh);
+        let g_xh = slice(&grads.w_xh);
+        for &w in &grads.touched {
+            let range = w as usize * h..(w as usize + 1) * h;
+            kernel::clip_update::<V>(&mut w_xh[range.clone()], &g_xh[range], learning_rate, clip);
+        }
+    }
+
+    /// Forward, backward and update on one example, as [`Rnn::forward`],
+    /// [`Rnn::backward`] and [`Rnn::sgd_step`] would do them (same bits), except that each
+    /// row of `dL/dW_hh` goes straight into its update from a scratch row in cache.
+    #[inline(always)]
+    pub(super) fn step<V: F64x8>(
+        &mut self,
+        s: Step<'_>,
+        ws: &mut Workspace,
+        grads: &mut Grads,
+    ) -> Outcome {
+        let outcome = self.forward_on::<V>(s.words, s.label, ws);
+        self.bptt::<V>(s.words, s.label, s.gradient, ws, grads);
+        let h = self.hidden_size();
+        let mut row = std::mem::take(&mut ws.row);
+        row.resize(h);
+        for (i, w_row) in slice_mut(&mut self.w_hh).chunks_exact_mut(h).enumerate() {
+            w_hh_grad_row::<V>(ws, s.words.len(), i, &mut row);
+            kernel::clip_update::<V>(w_row, &row, s.learning_rate, s.clip);
+        }
+        ws.row = row;
+        self.update_all_but_w_hh::<V>(grads, s.learning_rate, s.clip);
+        outcome
+    }
+}
+
+/// Row `i` of `dL/dW_hh = Σ_t temp_t h_{t-1}ᵀ` for a phrase of `n` words whose forward and
+/// BPTT left `ws`, summed in the article's order (t = n..1); h_0 = 0 adds nothing.
+#[inline(always)]
+fn w_hh_grad_row<V: F64x8>(ws: &Workspace, n: usize, i: usize, row: &mut [f64]) {
+    let terms = GradTerms {
+        temps: &ws.temps,
+        hs: &ws.hs,
+        n,
+        i,
+        h: row.len(),
+    };
+    kernel::weighted_row_sum::<V>(&terms, row);
+}
+
+/// The terms `(temp_t[i], h_{t-1})`, t = n-1..1 (0-based), of row `i` of `dL/dW_hh`.
+struct GradTerms<'a> {
+    temps: &'a [f64],
+    hs: &'a [f64],
+    n: usize,
+    i: usize,
+    h: usize,
+}
+
+impl kernel::Terms for GradTerms<'_> {
+    #[inline(always)]
+    fn count(&self) -> usize {
+        self.n.saturating_sub(1)
+    }
+    #[inline(always)]
+    fn term(&self, k: usize) -> (f64, &[f64]) {
+        let (t, h) = (self.n - 1 - k, self.h);
+        (self.temps[t * h + self.i], &self.hs[t * h..(t + 1) * h])
+    }
+}

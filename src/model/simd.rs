@@ -1,0 +1,274 @@
+//! Eight `f64` lanes, the logical vector of every kernel loop, on each instruction set.
+//!
+//! The kernel is written once, generic over [`F64x8`], and its arithmetic is defined lane by
+//! lane: which products go into which lane, in which order, and the fixed tree that sums
+//! the lanes of a dot product. Each implementation performs exactly those correctly rounded
+//! operations (fused multiply-adds are fused everywhere, plain multiplies and adds never
+//! are), so all of them give the same bits; only the instructions differ:
+//!
+//! - [`Portable`]: an array of eight, for any CPU (multiply-adds through `f64::mul_add`,
+//!   libm's exact `fma` where the CPU has none).
+//! - [`Avx2`]: two 256-bit registers, FMA3.
+//! - [`Avx512`]: one 512-bit register.
+//!
+//! The point of writing the x86 ones by hand is the horizontal step: summing the lanes of
+//! eight dot products at once by a transposing network of shuffles and vector adds, which
+//! the compiler does not find on its own (it extracts every lane to a scalar and spills).
+//!
+//! Safety: the `Avx2` and `Avx512` methods execute those instructions unchecked. They are
+//! only ever instantiated inside the `#[target_feature]` functions that
+//! [`super::Isa`]'s dispatch enters after checking the CPU, which is why the types are
+//! private to the model.
+
+/// Eight `f64` lanes.
+pub(crate) trait F64x8: Copy {
+    fn zero() -> Self;
+    fn splat(x: f64) -> Self;
+    fn load(a: &[f64; 8]) -> Self;
+    fn store(self, a: &mut [f64; 8]);
+    /// `self * b + c` per lane, rounded once.
+    fn mul_add(self, b: Self, c: Self) -> Self;
+    fn sub(self, b: Self) -> Self;
+    fn mul(self, b: Self) -> Self;
+    /// Per lane `if x < lo { lo } else if x > hi { hi } else { x }`: NaN stays NaN.
+    fn clamp(self, lo: Self, hi: Self) -> Self;
+    /// The lane sums of eight dot products: output `r` is
+    /// `((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7))` of `rows[r]`.
+    fn sum_lanes_of_eight(rows: [Self; 8]) -> [f64; 8];
+}
+
+/// The lane-sum tree of one dot product, in scalar code (tails and the portable path).
+#[inline(always)]
+pub(crate) fn sum_lanes(a: [f64; 8]) -> f64 {
+    ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]))
+}
+
+/// The reference implementation: plain arrays, any CPU.
+#[derive(Clone, Copy)]
+pub(crate) struct Portable([f64; 8]);
+
+impl Portable {
+    #[inline(always)]
+    fn map2(self, b: Self, f: impl Fn(f64, f64) -> f64) -> Self {
+        Portable(std::array::from_fn(|l| f(self.0[l], b.0[l])))
+    }
+}
+
+impl F64x8 for Portable {
+    #[inline(always)]
+    fn zero() -> Self {
+        Portable([0.0; 8])
+    }
+    #[inline(always)]
+    fn splat(x: f64) -> Self {
+        Portable([x; 8])
+    }
+    #[inline(always)]
+    fn load(a: &[f64; 8]) -> Self {
+        Portable(*a)
+    }
+    #[inline(always)]
+    fn store(self, a: &mut [f64; 8]) {
+        *a = self.0;
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        Portable(std::array::from_fn(|l| self.0[l].mul_add(b.0[l], c.0[l])))
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        self.map2(b, |x, y| x - y)
+    }
+    #[inline(always)]
+    fn mul(self, b: Self) -> Self {
+        self.map2(b, |x, y| x * y)
+    }
+    #[inline(always)]
+    fn clamp(self, lo: Self, hi: Self) -> Self {
+        Portable(std::array::from_fn(|l| {
+            let x = self.0[l];
+            if x < lo.0[l] {
+                lo.0[l]
+            } else if x > hi.0[l] {
+                hi.0[l]
+            } else {
+                x
+            }
+        }))
+    }
+    #[inline(always)]
+    fn sum_lanes_of_eight(rows: [Self; 8]) -> [f64; 8] {
+        rows.map(|r| sum_lanes(r.0))
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) use x86::{Avx2, Avx512};
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use std::arch::x86_64::*;
+
+    use super::F64x8;
+
+    /// Lanes 0-3 in the first register, 4-7 in the second.
+    #[derive(Clone, Copy)]
+    pub(crate) struct Avx2([__m256d; 2]);
+
+    #[derive(Clone, Copy)]
+    pub(crate) struct Avx512(__m512d);
+
+    // SAFETY (every `unsafe` block below): see the module docs; these run only where the
+    // dispatch has checked the CPU for AVX2 + FMA, or AVX-512F + FMA. Loads and stores go
+    // through references to eight elements, so they are in bounds.
+    impl F64x8 for Avx2 {
+        #[inline(always)]
+        fn zero() -> Self {
+            unsafe { Avx2([_mm256_setzero_pd(); 2]) }
+        }
+        #[inline(always)]
+        fn splat(x: f64) -> Self {
+            unsafe { Avx2([_mm256_set1_pd(x); 2]) }
+        }
+        #[inline(always)]
+        fn load(a: &[f64; 8]) -> Self {
+            unsafe {
+                Avx2([
+                    _mm256_loadu_pd(a.as_ptr()),
+                    _mm256_loadu_pd(a[4..].as_ptr()),
+                ])
+            }
+        }
+        #[inline(always)]
+        fn store(self, a: &mut [f64; 8]) {
+            unsafe {
+                _mm256_storeu_pd(a.as_mut_ptr(), self.0[0]);
+                _mm256_storeu_pd(a[4..].as_mut_ptr(), self.0[1]);
+            }
+        }
+        #[inline(always)]
+        fn mul_add(self, b: Self, c: Self) -> Self {
+            unsafe {
+                Avx2([
+                    _mm256_fmadd_pd(self.0[0], b.0[0], c.0[0]),
+                    _mm256_fmadd_pd(self.0[1], b.0[1], c.0[1]),
+                ])
+            }
+        }
+        #[inline(always)]
+        fn sub(self, b: Self) -> Self {
+            unsafe {
+                Avx2([
+                    _mm256_sub_pd(self.0[0], b.0[0]),
+                    _mm256_sub_pd(self.0[1], b.0[1]),
+                ])
+            }
+        }
+        #[inline(always)]
+        fn mul(self, b: Self) -> Self {
+            unsafe {
+                Avx2([
+                    _mm256_mul_pd(self.0[0], b.0[0]),
+                    _mm256_mul_pd(self.0[1], b.0[1]),
+                ])
+            }
+        }
+        #[inline(always)]
+        fn clamp(self, lo: Self, hi: Self) -> Self {
+            // `max(lo, x)` is `lo > x ? lo : x` and `min(hi, x)` is `hi < x ? hi : x`: with
+            // the operands in this order a NaN `x` passes through, as in the scalar code.
+            let one = |x, lo, hi| unsafe { _mm256_min_pd(hi, _mm256_max_pd(lo, x)) };
+            Avx2([
+                one(self.0[0], lo.0[0], hi.0[0]),
+                one(self.0[1], lo.0[1], hi.0[1]),
+            ])
+        }
+        #[inline(always)]
+        fn sum_lanes_of_eight(rows: [Self; 8]) -> [f64; 8] {
+            unsafe {
+                // Per row: [a0+a4, a1+a5, a2+a6, a3+a7].
+                let s = rows.map(|r| _mm256_add_pd(r.0[0], r.0[1]));
+                // Rows p, q: [p: (a0+a4)+(a2+a6), (a1+a5)+(a3+a7) | q: the same].
+                let pair = |p, q| {
+                    let lo = _mm256_permute2f128_pd::<0x20>(p, q);
+                    let hi = _mm256_permute2f128_pd::<0x31>(p, q);
+                    _mm256_add_pd(lo, hi)
+                };
+                // Rows (0, 2) with (1, 3) interleave to [0, 1, 2, 3] once the halves add.
+                let finish =
+                    |a, b| _mm256_add_pd(_mm256_unpacklo_pd(a, b), _mm256_unpackhi_pd(a, b));
+                let mut out = [0.0; 8];
+                let low = finish(pair(s[0], s[2]), pair(s[1], s[3]));
+                let high = finish(pair(s[4], s[6]), pair(s[5], s[7]));
+                _mm256_storeu_pd(out.as_mut_ptr(), low);
+                _mm256_storeu_pd(out[4..].as_mut_ptr(), high);
+                out
+            }
+        }
+    }
+
+    impl F64x8 for Avx512 {
+        #[inline(always)]
+        fn zero() -> Self {
+            unsafe { Avx512(_mm512_setzero_pd()) }
+        }
+        #[inline(always)]
+        fn splat(x: f64) -> Self {
+            unsafe { Avx512(_mm512_set1_pd(x)) }
+        }
+        #[inline(always)]
+        fn load(a: &[f64; 8]) -> Self {
+            unsafe { Avx512(_mm512_loadu_pd(a.as_ptr())) }
+        }
+        #[inline(always)]
+        fn store(self, a: &mut [f64; 8]) {
+            unsafe { _mm512_storeu_pd(a.as_mut_ptr(), self.0) }
+        }
+        #[inline(always)]
+        fn mul_add(self, b: Self, c: Self) -> Self {
+            unsafe { Avx512(_mm512_fmadd_pd(self.0, b.0, c.0)) }
+        }
+        #[inline(always)]
+        fn sub(self, b: Self) -> Self {
+            unsafe { Avx512(_mm512_sub_pd(self.0, b.0)) }
+        }
+        #[inline(always)]
+        fn mul(self, b: Self) -> Self {
+            unsafe { Avx512(_mm512_mul_pd(self.0, b.0)) }
+        }
+        #[inline(always)]
+        fn clamp(self, lo: Self, hi: Self) -> Self {
+            // Operand order as in `Avx2::clamp`: a NaN passes through.
+            unsafe { Avx512(_mm512_min_pd(hi.0, _mm512_max_pd(lo.0, self.0))) }
+        }
+        #[inline(always)]
+        fn sum_lanes_of_eight(rows: [Self; 8]) -> [f64; 8] {
+            unsafe {
+                // Rows p, q: [p: a0+a4, a1+a5, a2+a6, a3+a7 | q: the same].
+                let halves = |p, q| {
+                    let lo = _mm512_shuffle_f64x2::<0b01_00_01_00>(p, q);
+                    let hi = _mm512_shuffle_f64x2::<0b11_10_11_10>(p, q);
+                    _mm512_add_pd(lo, hi)
+                };
+                // Two such: [p: e, o | q: e, o | r: e, o | s: e, o] with
+                // e = (a0+a4)+(a2+a6) and o = (a1+a5)+(a3+a7).
+                let quarters = |c, d| {
+                    let even = _mm512_shuffle_f64x2::<0b10_00_10_00>(c, d);
+                    let odd = _mm512_shuffle_f64x2::<0b11_01_11_01>(c, d);
+                    _mm512_add_pd(even, odd)
+                };
+                let r = rows.map(|r| r.0);
+                // Rows 0, 2, 4, 6 and 1, 3, 5, 7: e + o interleaves them back into order.
+                let first = quarters(halves(r[0], r[2]), halves(r[4], r[6]));
+                let second = quarters(halves(r[1], r[3]), halves(r[5], r[7]));
+                let sums = _mm512_add_pd(
+                    _mm512_unpacklo_pd(first, second),
+                    _mm512_unpackhi_pd(first, second),
+                );
+                let mut out = [0.0; 8];
+                _mm512_storeu_pd(out.as_mut_ptr(), sums);
+                out
+            }
+        }
+    }
+}
