@@ -33,7 +33,9 @@ pub(crate) fn matvec<V: F64x8>(w: &[f64], x: &[f64], out: &mut [f64]) {
     let (blocks, rest) = out.as_chunks_mut::<8>();
     let (w_blocks, w_rest) = w.split_at(blocks.len() * 8 * n);
     for (o, block) in blocks.iter_mut().zip(w_blocks.chunks_exact(8 * n)) {
-        let rows: [&[f64]; 8] = std::array::from_fn(|r| &block[r * n..(r + 1) * n]);
+        // Spelled out: `array::from_fn` here was left as a call in the hot loop.
+        let row = |r: usize| &block[r * n..(r + 1) * n];
+        let rows = [row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7)];
         *o = V::sum_lanes_of_eight(dot_lanes::<V, 8>(rows, x));
     }
     for (o, row) in rest.iter_mut().zip(w_rest.chunks_exact(n)) {
@@ -127,41 +129,44 @@ pub(crate) trait Terms {
 /// chains of fused multiply-adds), then 32, 16 and 8 for what is left.
 #[inline(always)]
 pub(crate) fn weighted_row_sum<V: F64x8>(terms: &impl Terms, out: &mut [f64]) {
+    weighted_row_sum_from::<V>(terms, 0, out);
+}
+
+/// [`weighted_row_sum`] of the columns `start..start + out.len()` of the rows.
+#[inline(always)]
+fn weighted_row_sum_from<V: F64x8>(terms: &impl Terms, mut start: usize, out: &mut [f64]) {
     let (chunks, tail) = out.as_chunks_mut::<LANES>();
     let (eights, rest) = chunks.as_chunks_mut::<8>();
-    let mut start = 0;
     for block in eights {
-        sum_block::<V, 8>(terms, start, block);
+        store(sum_block::<V, 8>(terms, start), block);
         start += 8 * LANES;
     }
     let (fours, rest) = rest.as_chunks_mut::<4>();
     for block in fours {
-        sum_block::<V, 4>(terms, start, block);
+        store(sum_block::<V, 4>(terms, start), block);
         start += 4 * LANES;
     }
     let (twos, rest) = rest.as_chunks_mut::<2>();
     for block in twos {
-        sum_block::<V, 2>(terms, start, block);
+        store(sum_block::<V, 2>(terms, start), block);
         start += 2 * LANES;
     }
     for block in rest.as_chunks_mut::<1>().0 {
-        sum_block::<V, 1>(terms, start, block);
+        store(sum_block::<V, 1>(terms, start), block);
         start += LANES;
     }
-    tail.fill(0.0);
-    for k in 0..terms.count() {
-        let (c, row) = terms.term(k);
-        axpy(c, &row[start..], tail);
+    if !tail.is_empty() {
+        tail.fill(0.0);
+        for k in 0..terms.count() {
+            let (c, row) = terms.term(k);
+            axpy(c, &row[start..], tail);
+        }
     }
 }
 
-/// [`weighted_row_sum`] for the `B` vectors of outputs at `start..start + 8B`.
+/// The sums of [`weighted_row_sum`] for the `B` vectors of outputs at `start..start + 8B`.
 #[inline(always)]
-fn sum_block<V: F64x8, const B: usize>(
-    terms: &impl Terms,
-    start: usize,
-    block: &mut [[f64; LANES]; B],
-) {
+fn sum_block<V: F64x8, const B: usize>(terms: &impl Terms, start: usize) -> [V; B] {
     let mut acc = [V::zero(); B];
     for k in 0..terms.count() {
         let (c, row) = terms.term(k);
@@ -171,8 +176,41 @@ fn sum_block<V: F64x8, const B: usize>(
             *a = c.mul_add(V::load(r), *a);
         }
     }
-    for (o, a) in block.iter_mut().zip(acc) {
-        a.store(o);
+    acc
+}
+
+#[inline(always)]
+fn store<V: F64x8, const B: usize>(vs: [V; B], out: &mut [[f64; LANES]; B]) {
+    for (o, v) in out.iter_mut().zip(vs) {
+        v.store(o);
+    }
+}
+
+/// `w -= lr * clamp(g, -clip, clip)` with `g` the [`weighted_row_sum`] of `terms`: the same
+/// bits as computing `g` and then calling [`clip_update`], but 64 elements at a time go
+/// from the sum to the update in registers. `scratch` (at least `w.len()` long) holds
+/// what is left over.
+#[inline(always)]
+pub(crate) fn clip_update_weighted_sum<V: F64x8>(
+    terms: &impl Terms,
+    w: &mut [f64],
+    lr: f64,
+    clip: f64,
+    scratch: &mut [f64],
+) {
+    let (blocks, rest) = w.as_chunks_mut::<{ 8 * LANES }>();
+    let (lo, hi, rate) = (V::splat(-clip), V::splat(clip), V::splat(lr));
+    for (b, block) in blocks.iter_mut().enumerate() {
+        let g = sum_block::<V, 8>(terms, b * 8 * LANES);
+        let (block, _) = block.as_chunks_mut::<LANES>();
+        for (wv, gv) in block.iter_mut().zip(g) {
+            V::load(wv).sub(rate.mul(gv.clamp(lo, hi))).store(wv);
+        }
+    }
+    if !rest.is_empty() {
+        let g = &mut scratch[..rest.len()];
+        weighted_row_sum_from::<V>(terms, blocks.len() * 8 * LANES, g);
+        clip_update::<V>(rest, g, lr, clip);
     }
 }
 

@@ -120,8 +120,8 @@ pub struct Workspace {
     temps: AlignedVec,
     dh: AlignedVec,
     dh_prev: AlignedVec,
-    /// One row of `dL/dW_hh` on its way into the update.
-    row: AlignedVec,
+    /// The part of a row of `dL/dW_hh` that does not fill a block of registers.
+    scratch: AlignedVec,
     logits: Vec<f64>,
     probs: Vec<f64>,
     log_sum_exp: f64,
@@ -251,17 +251,21 @@ impl Rnn {
 }
 
 // Every array here is built contiguous by `Rnn::zeros`, so these never fail.
+#[inline(always)]
 fn slice(a: &Array2<f64>) -> &[f64] {
     a.as_slice_memory_order()
         .expect("parameters are contiguous")
 }
+#[inline(always)]
 fn slice_mut(a: &mut Array2<f64>) -> &mut [f64] {
     a.as_slice_memory_order_mut()
         .expect("parameters are contiguous")
 }
+#[inline(always)]
 fn slice1(a: &Array1<f64>) -> &[f64] {
     a.as_slice().expect("parameters are contiguous")
 }
+#[inline(always)]
 fn slice1_mut(a: &mut Array1<f64>) -> &mut [f64] {
     a.as_slice_mut().expect("parameters are contiguous")
 }

@@ -207,7 +207,7 @@ impl Rnn {
 
     /// Forward, backward and update on one example, as [`Rnn::forward`],
     /// [`Rnn::backward`] and [`Rnn::sgd_step`] would do them (same bits), except that each
-    /// row of `dL/dW_hh` goes straight into its update from a scratch row in cache.
+    /// row of `dL/dW_hh` goes straight from its sum into its update, never stored.
     #[inline(always)]
     pub(super) fn step<V: F64x8>(
         &mut self,
@@ -218,30 +218,30 @@ impl Rnn {
         let outcome = self.forward_on::<V>(s.words, s.label, ws);
         self.bptt::<V>(s.words, s.label, s.gradient, ws, grads);
         let h = self.hidden_size();
-        let mut row = std::mem::take(&mut ws.row);
-        row.resize(h);
+        let mut scratch = std::mem::take(&mut ws.scratch);
+        scratch.resize(h);
         for (i, w_row) in slice_mut(&mut self.w_hh).chunks_exact_mut(h).enumerate() {
-            w_hh_grad_row::<V>(ws, s.words.len(), i, &mut row);
-            kernel::clip_update::<V>(w_row, &row, s.learning_rate, s.clip);
+            let terms = GradTerms::new(ws, s.words.len(), i, h);
+            kernel::clip_update_weighted_sum::<V>(
+                &terms,
+                w_row,
+                s.learning_rate,
+                s.clip,
+                &mut scratch,
+            );
         }
-        ws.row = row;
+        ws.scratch = scratch;
         self.update_all_but_w_hh::<V>(grads, s.learning_rate, s.clip);
         outcome
     }
 }
 
 /// Row `i` of `dL/dW_hh = Σ_t temp_t h_{t-1}ᵀ` for a phrase of `n` words whose forward and
-/// BPTT left `ws`, summed in the article's order (t = n..1); h_0 = 0 adds nothing.
+/// BPTT left `ws`, summed in the article's order (t = n..1); h_0 = 0 adds nothing. The
+/// training step computes the same sums inside its update.
 #[inline(always)]
 fn w_hh_grad_row<V: F64x8>(ws: &Workspace, n: usize, i: usize, row: &mut [f64]) {
-    let terms = GradTerms {
-        temps: &ws.temps,
-        hs: &ws.hs,
-        n,
-        i,
-        h: row.len(),
-    };
-    kernel::weighted_row_sum::<V>(&terms, row);
+    kernel::weighted_row_sum::<V>(&GradTerms::new(ws, n, i, row.len()), row);
 }
 
 /// The terms `(temp_t[i], h_{t-1})`, t = n-1..1 (0-based), of row `i` of `dL/dW_hh`.
@@ -251,6 +251,19 @@ struct GradTerms<'a> {
     n: usize,
     i: usize,
     h: usize,
+}
+
+impl<'a> GradTerms<'a> {
+    #[inline(always)]
+    fn new(ws: &'a Workspace, n: usize, i: usize, h: usize) -> GradTerms<'a> {
+        GradTerms {
+            temps: &ws.temps,
+            hs: &ws.hs,
+            n,
+            i,
+            h,
+        }
+    }
 }
 
 impl kernel::Terms for GradTerms<'_> {
