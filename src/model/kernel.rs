@@ -35,7 +35,16 @@ pub(crate) fn matvec<V: F64x8>(w: &[f64], x: &[f64], out: &mut [f64]) {
     for (o, block) in blocks.iter_mut().zip(w_blocks.chunks_exact(8 * n)) {
         // Spelled out: `array::from_fn` here was left as a call in the hot loop.
         let row = |r: usize| &block[r * n..(r + 1) * n];
-        let rows = [row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7)];
+        let rows = [
+            row(0),
+            row(1),
+            row(2),
+            row(3),
+            row(4),
+            row(5),
+            row(6),
+            row(7),
+        ];
         *o = V::sum_lanes_of_eight(dot_lanes::<V, 8>(rows, x));
     }
     for (o, row) in rest.iter_mut().zip(w_rest.chunks_exact(n)) {
