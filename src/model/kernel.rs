@@ -195,30 +195,130 @@ fn store<V: F64x8, const B: usize>(vs: [V; B], out: &mut [[f64; LANES]; B]) {
     }
 }
 
-/// `w -= lr * clamp(g, -clip, clip)` with `g` the [`weighted_row_sum`] of `terms`: the same
-/// bits as computing `g` and then calling [`clip_update`], but 64 elements at a time go
-/// from the sum to the update in registers. `scratch` (at least `w.len()` long) holds
-/// what is left over.
+/// The terms `(u_k, v_k)`, `k = 0..count`, of an outer-product sum `G = Σ_k u_k v_kᵀ`.
+pub(crate) trait OuterTerms {
+    fn count(&self) -> usize;
+    fn term(&self, k: usize) -> (&[f64], &[f64]);
+}
+
+/// Row `i` of an outer-product sum as the [`Terms`] `(u_k[i], v_k)` of a
+/// [`weighted_row_sum`].
+pub(crate) struct RowOf<'a, T> {
+    pub outer: &'a T,
+    pub i: usize,
+}
+
+impl<T: OuterTerms> Terms for RowOf<'_, T> {
+    #[inline(always)]
+    fn count(&self) -> usize {
+        self.outer.count()
+    }
+    #[inline(always)]
+    fn term(&self, k: usize) -> (f64, &[f64]) {
+        let (u, v) = self.outer.term(k);
+        (u[self.i], v)
+    }
+}
+
+/// `W -= lr * clamp(G, -clip, clip)` for a row-major `W` with `cols` columns and
+/// `G = Σ_k u_k v_kᵀ`, row `i` of `G` being the [`weighted_row_sum`] of [`RowOf`] `i`: the
+/// same bits as computing `G` and then calling [`clip_update`], without ever storing `G`.
+/// Two rows go together so that they share each load of `v_k`, and 64 columns of both stay
+/// in registers from the sum to the update; `scratch` (at least `cols` long) takes what
+/// does not fill such a block.
 #[inline(always)]
-pub(crate) fn clip_update_weighted_sum<V: F64x8>(
-    terms: &impl Terms,
+pub(crate) fn clip_update_outer<V: F64x8>(
+    terms: &impl OuterTerms,
     w: &mut [f64],
+    cols: usize,
     lr: f64,
     clip: f64,
     scratch: &mut [f64],
 ) {
-    let (blocks, rest) = w.as_chunks_mut::<{ 8 * LANES }>();
-    let (lo, hi, rate) = (V::splat(-clip), V::splat(clip), V::splat(lr));
-    for (b, block) in blocks.iter_mut().enumerate() {
-        let g = sum_block::<V, 8>(terms, b * 8 * LANES);
-        let (block, _) = block.as_chunks_mut::<LANES>();
-        for (wv, gv) in block.iter_mut().zip(g) {
-            V::load(wv).sub(rate.mul(gv.clamp(lo, hi))).store(wv);
+    assert!(cols > 0 && w.len().is_multiple_of(cols) && scratch.len() >= cols);
+    let last_row = w.len() / cols - 1;
+    let mut pairs = w.chunks_exact_mut(2 * cols);
+    for (p, pair) in pairs.by_ref().enumerate() {
+        let (first, second) = pair.split_at_mut(cols);
+        let (blocks0, _) = first.as_chunks_mut::<{ 8 * LANES }>();
+        let (blocks1, _) = second.as_chunks_mut::<{ 8 * LANES }>();
+        for (b, (w0, w1)) in blocks0.iter_mut().zip(blocks1).enumerate() {
+            let [g0, g1] = sum_block_pair::<V>(terms, 2 * p, b * 8 * LANES);
+            update_block(w0, g0, lr, clip);
+            update_block(w1, g1, lr, clip);
+        }
+        for (r, row) in [first, second].into_iter().enumerate() {
+            update_rest::<V>(
+                &RowOf {
+                    outer: terms,
+                    i: 2 * p + r,
+                },
+                row,
+                lr,
+                clip,
+                scratch,
+            );
         }
     }
+    let odd = pairs.into_remainder();
+    if !odd.is_empty() {
+        let i = last_row;
+        for (b, block) in odd
+            .as_chunks_mut::<{ 8 * LANES }>()
+            .0
+            .iter_mut()
+            .enumerate()
+        {
+            let g = sum_block::<V, 8>(&RowOf { outer: terms, i }, b * 8 * LANES);
+            update_block(block, g, lr, clip);
+        }
+        update_rest::<V>(&RowOf { outer: terms, i }, odd, lr, clip, scratch);
+    }
+}
+
+/// [`clip_update`] of 64 elements whose gradient is in registers.
+#[inline(always)]
+fn update_block<V: F64x8>(w: &mut [f64; 8 * LANES], g: [V; 8], lr: f64, clip: f64) {
+    let (lo, hi, rate) = (V::splat(-clip), V::splat(clip), V::splat(lr));
+    for (wv, gv) in w.as_chunks_mut::<LANES>().0.iter_mut().zip(g) {
+        V::load(wv).sub(rate.mul(gv.clamp(lo, hi))).store(wv);
+    }
+}
+
+/// The sums of rows `i` and `i + 1` of an outer-product sum over the 64 columns at
+/// `start`, sharing each load of `v_k`: each row gets exactly the arithmetic of
+/// [`sum_block`] on its [`RowOf`].
+#[inline(always)]
+fn sum_block_pair<V: F64x8>(terms: &impl OuterTerms, i: usize, start: usize) -> [[V; 8]; 2] {
+    let mut acc0 = [V::zero(); 8];
+    let mut acc1 = [V::zero(); 8];
+    for k in 0..terms.count() {
+        let (u, v) = terms.term(k);
+        let (c0, c1) = (V::splat(u[i]), V::splat(u[i + 1]));
+        let (v, _) = v[start..start + 8 * LANES].as_chunks::<LANES>();
+        for ((a0, a1), vq) in acc0.iter_mut().zip(acc1.iter_mut()).zip(v) {
+            let x = V::load(vq);
+            *a0 = c0.mul_add(x, *a0);
+            *a1 = c1.mul_add(x, *a1);
+        }
+    }
+    [acc0, acc1]
+}
+
+/// The update of the columns of `row` past its last full block of 64, through `scratch`.
+#[inline(always)]
+fn update_rest<V: F64x8>(
+    terms: &impl Terms,
+    row: &mut [f64],
+    lr: f64,
+    clip: f64,
+    scratch: &mut [f64],
+) {
+    let start = row.len() - row.len() % (8 * LANES);
+    let rest = &mut row[start..];
     if !rest.is_empty() {
         let g = &mut scratch[..rest.len()];
-        weighted_row_sum_from::<V>(terms, blocks.len() * 8 * LANES, g);
+        weighted_row_sum_from::<V>(terms, start, g);
         clip_update::<V>(rest, g, lr, clip);
     }
 }

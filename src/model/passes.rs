@@ -76,14 +76,20 @@ impl Rnn {
             } else {
                 kernel::matvec::<V>(w_hh, prev, next);
             }
-            if let Some(w) = word {
-                let column = &w_xh[*w as usize * h..][..h];
-                kernel::axpy(1.0, column, next);
+            // h_t = tanh((W_hh h_{t-1} + column) + b_h) in one pass.
+            match word {
+                Some(w) => {
+                    let column = &w_xh[*w as usize * h..][..h];
+                    for ((x, c), b) in next.iter_mut().zip(column).zip(b_h) {
+                        *x = tanh::tanh((*x + c) + b);
+                    }
+                }
+                None => {
+                    for (x, b) in next.iter_mut().zip(b_h) {
+                        *x = tanh::tanh(*x + b);
+                    }
+                }
             }
-            for (x, b) in next.iter_mut().zip(b_h) {
-                *x += b;
-            }
-            tanh::tanh_in_place(next);
         }
         let h_n = &ws.hs[words.len() * h..];
         ws.logits.resize(k, 0.0);
@@ -137,13 +143,27 @@ impl Rnn {
         for t in (0..n).rev() {
             let h_t = &hs[(t + 1) * h..(t + 2) * h];
             let temp = &mut temps[t * h..(t + 1) * h];
-            for ((tp, &x), &d) in temp.iter_mut().zip(h_t).zip(dh.iter()) {
-                *tp = (1.0 - x * x) * d;
-            }
-            kernel::axpy(1.0, temp, d_bh);
-            if let Some(w) = words[t] {
-                kernel::axpy(1.0, temp, &mut d_xh[w as usize * h..][..h]);
-                grads.touched.push(w);
+            // temp_t = (1 - h_t²) ⊙ dL/dh_t, added into dL/db_h and the word's column of
+            // dL/dW_xh in the same pass.
+            let temp_of = |x: f64, d: f64| (1.0 - x * x) * d;
+            let pairs = h_t.iter().zip(dh.iter());
+            match words[t] {
+                Some(w) => {
+                    let d_col = &mut d_xh[w as usize * h..][..h];
+                    let outs = temp.iter_mut().zip(d_bh.iter_mut()).zip(d_col);
+                    for (((tp, gb), gx), (&x, &d)) in outs.zip(pairs) {
+                        *tp = temp_of(x, d);
+                        *gb += *tp;
+                        *gx += *tp;
+                    }
+                    grads.touched.push(w);
+                }
+                None => {
+                    for ((tp, gb), (&x, &d)) in temp.iter_mut().zip(d_bh.iter_mut()).zip(pairs) {
+                        *tp = temp_of(x, d);
+                        *gb += *tp;
+                    }
+                }
             }
             if t > 0 {
                 match gradient {
@@ -220,60 +240,60 @@ impl Rnn {
         let h = self.hidden_size();
         let mut scratch = std::mem::take(&mut ws.scratch);
         scratch.resize(h);
-        for (i, w_row) in slice_mut(&mut self.w_hh).chunks_exact_mut(h).enumerate() {
-            let terms = GradTerms::new(ws, s.words.len(), i, h);
-            kernel::clip_update_weighted_sum::<V>(
-                &terms,
-                w_row,
-                s.learning_rate,
-                s.clip,
-                &mut scratch,
-            );
-        }
+        kernel::clip_update_outer::<V>(
+            &GradTerms::new(ws, s.words.len(), h),
+            slice_mut(&mut self.w_hh),
+            h,
+            s.learning_rate,
+            s.clip,
+            &mut scratch,
+        );
         ws.scratch = scratch;
         self.update_all_but_w_hh::<V>(grads, s.learning_rate, s.clip);
         outcome
     }
 }
 
-/// Row `i` of `dL/dW_hh = Σ_t temp_t h_{t-1}ᵀ` for a phrase of `n` words whose forward and
-/// BPTT left `ws`, summed in the article's order (t = n..1); h_0 = 0 adds nothing. The
+/// Row `i` of `dL/dW_hh` for a phrase of `n` words whose forward and BPTT left `ws`. The
 /// training step computes the same sums inside its update.
 #[inline(always)]
 fn w_hh_grad_row<V: F64x8>(ws: &Workspace, n: usize, i: usize, row: &mut [f64]) {
-    kernel::weighted_row_sum::<V>(&GradTerms::new(ws, n, i, row.len()), row);
+    let outer = GradTerms::new(ws, n, row.len());
+    kernel::weighted_row_sum::<V>(&kernel::RowOf { outer: &outer, i }, row);
 }
 
-/// The terms `(temp_t[i], h_{t-1})`, t = n-1..1 (0-based), of row `i` of `dL/dW_hh`.
+/// `dL/dW_hh = Σ_t temp_t h_{t-1}ᵀ` as outer-product terms, in the article's order
+/// (t = n..2 in 1-based steps; h_0 = 0 adds nothing).
 struct GradTerms<'a> {
     temps: &'a [f64],
     hs: &'a [f64],
     n: usize,
-    i: usize,
     h: usize,
 }
 
 impl<'a> GradTerms<'a> {
     #[inline(always)]
-    fn new(ws: &'a Workspace, n: usize, i: usize, h: usize) -> GradTerms<'a> {
+    fn new(ws: &'a Workspace, n: usize, h: usize) -> GradTerms<'a> {
         GradTerms {
             temps: &ws.temps,
             hs: &ws.hs,
             n,
-            i,
             h,
         }
     }
 }
 
-impl kernel::Terms for GradTerms<'_> {
+impl kernel::OuterTerms for GradTerms<'_> {
     #[inline(always)]
     fn count(&self) -> usize {
         self.n.saturating_sub(1)
     }
     #[inline(always)]
-    fn term(&self, k: usize) -> (f64, &[f64]) {
+    fn term(&self, k: usize) -> (&[f64], &[f64]) {
         let (t, h) = (self.n - 1 - k, self.h);
-        (self.temps[t * h + self.i], &self.hs[t * h..(t + 1) * h])
+        (
+            &self.temps[t * h..(t + 1) * h],
+            &self.hs[t * h..(t + 1) * h],
+        )
     }
 }

@@ -177,34 +177,63 @@ mod x86 {
         fn clamp(self, lo: Self, hi: Self) -> Self {
             // `max(lo, x)` is `lo > x ? lo : x` and `min(hi, x)` is `hi < x ? hi : x`: with
             // the operands in this order a NaN `x` passes through, as in the scalar code.
-            let one = |x, lo, hi| unsafe { _mm256_min_pd(hi, _mm256_max_pd(lo, x)) };
-            Avx2([
-                one(self.0[0], lo.0[0], hi.0[0]),
-                one(self.0[1], lo.0[1], hi.0[1]),
-            ])
+            unsafe {
+                Avx2([
+                    _mm256_min_pd(hi.0[0], _mm256_max_pd(lo.0[0], self.0[0])),
+                    _mm256_min_pd(hi.0[1], _mm256_max_pd(lo.0[1], self.0[1])),
+                ])
+            }
         }
         #[inline(always)]
         fn sum_lanes_of_eight(rows: [Self; 8]) -> [f64; 8] {
             unsafe {
                 // Per row: [a0+a4, a1+a5, a2+a6, a3+a7].
-                let s = rows.map(|r| _mm256_add_pd(r.0[0], r.0[1]));
-                // Rows p, q: [p: (a0+a4)+(a2+a6), (a1+a5)+(a3+a7) | q: the same].
-                let pair = |p, q| {
-                    let lo = _mm256_permute2f128_pd::<0x20>(p, q);
-                    let hi = _mm256_permute2f128_pd::<0x31>(p, q);
-                    _mm256_add_pd(lo, hi)
-                };
-                // Rows (0, 2) with (1, 3) interleave to [0, 1, 2, 3] once the halves add.
-                let finish =
-                    |a, b| _mm256_add_pd(_mm256_unpacklo_pd(a, b), _mm256_unpackhi_pd(a, b));
+                let [r0, r1, r2, r3, r4, r5, r6, r7] = rows;
+                let s = [
+                    r0.halves_added(),
+                    r1.halves_added(),
+                    r2.halves_added(),
+                    r3.halves_added(),
+                    r4.halves_added(),
+                    r5.halves_added(),
+                    r6.halves_added(),
+                    r7.halves_added(),
+                ];
                 let mut out = [0.0; 8];
-                let low = finish(pair(s[0], s[2]), pair(s[1], s[3]));
-                let high = finish(pair(s[4], s[6]), pair(s[5], s[7]));
+                let low = avx2_interleave(avx2_pair(s[0], s[2]), avx2_pair(s[1], s[3]));
+                let high = avx2_interleave(avx2_pair(s[4], s[6]), avx2_pair(s[5], s[7]));
                 _mm256_storeu_pd(out.as_mut_ptr(), low);
                 _mm256_storeu_pd(out[4..].as_mut_ptr(), high);
                 out
             }
         }
+    }
+
+    // The network's steps are functions, not closures: a closure that the compiler does not
+    // inline is compiled without the caller's target features, and the intrinsics inside
+    // it become calls (seen: an 8x slower step).
+    impl Avx2 {
+        /// `[a0+a4, a1+a5, a2+a6, a3+a7]`.
+        #[inline(always)]
+        fn halves_added(self) -> __m256d {
+            unsafe { _mm256_add_pd(self.0[0], self.0[1]) }
+        }
+    }
+
+    /// Rows p, q as halves-added: `[p: (a0+a4)+(a2+a6), (a1+a5)+(a3+a7) | q: the same]`.
+    #[inline(always)]
+    fn avx2_pair(p: __m256d, q: __m256d) -> __m256d {
+        unsafe {
+            let lo = _mm256_permute2f128_pd::<0x20>(p, q);
+            let hi = _mm256_permute2f128_pd::<0x31>(p, q);
+            _mm256_add_pd(lo, hi)
+        }
+    }
+
+    /// Pairs (0, 2) and (1, 3): the sums of rows 0, 1, 2, 3 in order.
+    #[inline(always)]
+    fn avx2_interleave(a: __m256d, b: __m256d) -> __m256d {
+        unsafe { _mm256_add_pd(_mm256_unpacklo_pd(a, b), _mm256_unpackhi_pd(a, b)) }
     }
 
     impl F64x8 for Avx512 {
@@ -244,23 +273,10 @@ mod x86 {
         #[inline(always)]
         fn sum_lanes_of_eight(rows: [Self; 8]) -> [f64; 8] {
             unsafe {
-                // Rows p, q: [p: a0+a4, a1+a5, a2+a6, a3+a7 | q: the same].
-                let halves = |p, q| {
-                    let lo = _mm512_shuffle_f64x2::<0b01_00_01_00>(p, q);
-                    let hi = _mm512_shuffle_f64x2::<0b11_10_11_10>(p, q);
-                    _mm512_add_pd(lo, hi)
-                };
-                // Two such: [p: e, o | q: e, o | r: e, o | s: e, o] with
-                // e = (a0+a4)+(a2+a6) and o = (a1+a5)+(a3+a7).
-                let quarters = |c, d| {
-                    let even = _mm512_shuffle_f64x2::<0b10_00_10_00>(c, d);
-                    let odd = _mm512_shuffle_f64x2::<0b11_01_11_01>(c, d);
-                    _mm512_add_pd(even, odd)
-                };
                 let r = rows.map(|r| r.0);
                 // Rows 0, 2, 4, 6 and 1, 3, 5, 7: e + o interleaves them back into order.
-                let first = quarters(halves(r[0], r[2]), halves(r[4], r[6]));
-                let second = quarters(halves(r[1], r[3]), halves(r[5], r[7]));
+                let first = avx512_quarters(avx512_halves(r[0], r[2]), avx512_halves(r[4], r[6]));
+                let second = avx512_quarters(avx512_halves(r[1], r[3]), avx512_halves(r[5], r[7]));
                 let sums = _mm512_add_pd(
                     _mm512_unpacklo_pd(first, second),
                     _mm512_unpackhi_pd(first, second),
@@ -269,6 +285,27 @@ mod x86 {
                 _mm512_storeu_pd(out.as_mut_ptr(), sums);
                 out
             }
+        }
+    }
+
+    /// Rows p, q: `[p: a0+a4, a1+a5, a2+a6, a3+a7 | q: the same]`.
+    #[inline(always)]
+    fn avx512_halves(p: __m512d, q: __m512d) -> __m512d {
+        unsafe {
+            let lo = _mm512_shuffle_f64x2::<0b01_00_01_00>(p, q);
+            let hi = _mm512_shuffle_f64x2::<0b11_10_11_10>(p, q);
+            _mm512_add_pd(lo, hi)
+        }
+    }
+
+    /// Two [`avx512_halves`] of rows p, q and r, s: `[p: e, o | q: e, o | r: e, o | s: e, o]`
+    /// with `e = (a0+a4)+(a2+a6)` and `o = (a1+a5)+(a3+a7)`.
+    #[inline(always)]
+    fn avx512_quarters(c: __m512d, d: __m512d) -> __m512d {
+        unsafe {
+            let even = _mm512_shuffle_f64x2::<0b10_00_10_00>(c, d);
+            let odd = _mm512_shuffle_f64x2::<0b11_01_11_01>(c, d);
+            _mm512_add_pd(even, odd)
         }
     }
 }

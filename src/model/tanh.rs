@@ -70,10 +70,11 @@ fn series(r: f64) -> f64 {
     let r2 = r * r;
     let r4 = r2 * r2;
     let r8 = r4 * r4;
-    let p: [f64; 6] = std::array::from_fn(|i| C[2 * i + 1].mul_add(r, C[2 * i]));
-    let q0 = p[1].mul_add(r2, p[0]);
-    let q1 = p[3].mul_add(r2, p[2]);
-    let q2 = p[5].mul_add(r2, p[4]);
+    // No closures here: one the compiler leaves uninlined is built without the caller's
+    // FMA feature, and each `mul_add` in it becomes a libm call.
+    let q0 = C[3].mul_add(r, C[2]).mul_add(r2, C[1].mul_add(r, C[0]));
+    let q1 = C[7].mul_add(r, C[6]).mul_add(r2, C[5].mul_add(r, C[4]));
+    let q2 = C[11].mul_add(r, C[10]).mul_add(r2, C[9].mul_add(r, C[8]));
     q2.mul_add(r8, q1.mul_add(r4, q0))
 }
 
