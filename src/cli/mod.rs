@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Error, Result};
-use crate::model::Gradient;
+use crate::model::{Gradient, Isa};
 use crate::train::SettingsParams;
 
 /// Reproduce the classic from-scratch RNN sentiment tutorial over seeds and grids.
@@ -254,6 +254,7 @@ fn parse_gradient(s: &str) -> Result<Gradient, String> {
 
 /// Runs the command and returns the process exit code.
 pub fn execute(cli: Cli) -> Result<i32> {
+    choose_isa_from_env()?;
     match cli.command {
         Command::Run(args) => run::execute(&args),
         Command::Plan(args) => plan::execute(&args),
@@ -265,6 +266,27 @@ pub fn execute(cli: Cli) -> Result<i32> {
         Command::Merge(args) => merge::execute(&args),
         Command::Clean(args) => clean::execute(&args),
         Command::Train(args) => train::execute(&args),
+    }
+}
+
+/// Honours `SWEEP_ISA` (`baseline`, `avx2` or `avx512`): the instruction set training runs
+/// on, for comparing their speed; every one gives the same results.
+fn choose_isa_from_env() -> Result<()> {
+    let Some(raw) = std::env::var_os("SWEEP_ISA") else {
+        return Ok(());
+    };
+    let value = raw.to_string_lossy();
+    let supported: Vec<&str> = Isa::available().into_iter().map(Isa::name).collect();
+    let allowed = format!("one of {} (what this CPU supports)", supported.join(", "));
+    let isa = Isa::parse(&value)
+        .ok_or_else(|| format!("{} is not an instruction set", crate::error::quoted(&value)))
+        .and_then(|isa| Isa::choose(isa).map(|()| isa));
+    match isa {
+        Ok(_) => Ok(()),
+        Err(why) => Err(Error::Usage(format!(
+            "environment variable SWEEP_ISA = {} is not allowed ({why}): {allowed}",
+            crate::error::quoted(&value)
+        ))),
     }
 }
 

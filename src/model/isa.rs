@@ -19,11 +19,16 @@ pub enum Isa {
     Avx512,
 }
 
+/// The set [`Isa::best`] returns, once chosen.
+static CHOSEN: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
+
 impl Isa {
-    /// The widest set this CPU supports.
+    pub const ALL: [Isa; 3] = [Isa::Baseline, Isa::Avx2, Isa::Avx512];
+
+    /// The set training runs on: the widest this CPU supports, unless [`Isa::choose`] set
+    /// another first.
     pub fn best() -> Isa {
-        static BEST: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
-        *BEST.get_or_init(|| {
+        *CHOSEN.get_or_init(|| {
             [Isa::Avx512, Isa::Avx2]
                 .into_iter()
                 .find(|i| i.is_supported())
@@ -31,12 +36,36 @@ impl Isa {
         })
     }
 
+    /// Makes [`Isa::best`] return `isa` for the rest of the process (the `SWEEP_ISA`
+    /// variable: benchmarks of the narrower paths on a wide CPU). Results do not change,
+    /// only speed. Fails if the CPU lacks `isa` or a set was already in use.
+    pub fn choose(isa: Isa) -> Result<(), String> {
+        if !isa.is_supported() {
+            return Err(format!("this CPU cannot run {}", isa.name()));
+        }
+        match CHOSEN.set(isa) {
+            Ok(()) => Ok(()),
+            Err(_) if Isa::best() == isa => Ok(()),
+            Err(_) => Err(format!("{} is already in use", Isa::best().name())),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Isa::Baseline => "baseline",
+            Isa::Avx2 => "avx2",
+            Isa::Avx512 => "avx512",
+        }
+    }
+
+    /// Parses `baseline`, `avx2` or `avx512`.
+    pub fn parse(s: &str) -> Option<Isa> {
+        Isa::ALL.into_iter().find(|i| i.name() == s)
+    }
+
     /// Every set this CPU supports.
     pub fn available() -> Vec<Isa> {
-        [Isa::Baseline, Isa::Avx2, Isa::Avx512]
-            .into_iter()
-            .filter(|i| i.is_supported())
-            .collect()
+        Isa::ALL.into_iter().filter(|i| i.is_supported()).collect()
     }
 
     pub fn is_supported(self) -> bool {
