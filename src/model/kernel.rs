@@ -33,24 +33,34 @@ pub(crate) fn matvec<V: F64x8>(w: &[f64], x: &[f64], out: &mut [f64]) {
     let (blocks, rest) = out.as_chunks_mut::<8>();
     let (w_blocks, w_rest) = w.split_at(blocks.len() * 8 * n);
     for (o, block) in blocks.iter_mut().zip(w_blocks.chunks_exact(8 * n)) {
-        // Spelled out: `array::from_fn` here was left as a call in the hot loop.
-        let row = |r: usize| &block[r * n..(r + 1) * n];
-        let rows = [
-            row(0),
-            row(1),
-            row(2),
-            row(3),
-            row(4),
-            row(5),
-            row(6),
-            row(7),
-        ];
-        *o = V::sum_lanes_of_eight(dot_lanes::<V, 8>(rows, x));
+        let (top, bottom) = block.split_at(4 * n);
+        // Four rows' accumulators at a time where eight would not fit in the registers.
+        let lanes = if V::BLOCK >= 8 {
+            dot_lanes::<V, 8>(rows_of(block, n), x)
+        } else {
+            let ([a, b, c, d], [e, f, g, h]) = (
+                dot_lanes::<V, 4>(rows_of(top, n), x),
+                dot_lanes::<V, 4>(rows_of(bottom, n), x),
+            );
+            [a, b, c, d, e, f, g, h]
+        };
+        *o = V::sum_lanes_of_eight(lanes);
     }
     for (o, row) in rest.iter_mut().zip(w_rest.chunks_exact(n)) {
         let [lanes] = dot_lanes::<V, 1>([row], x);
         *o = sum_lanes(to_array(lanes));
     }
+}
+
+/// The `R` rows of `n` elements of `block`. (Spelled out: `array::from_fn` here was left as
+/// a call in the hot loop.)
+#[inline(always)]
+fn rows_of<const R: usize>(block: &[f64], n: usize) -> [&[f64]; R] {
+    let mut rows = [&block[..0]; R];
+    for (r, row) in rows.iter_mut().zip(block.chunks_exact(n)) {
+        *r = row;
+    }
+    rows
 }
 
 /// The eight lane sums of each row's dot product with `x`: lane k accumulates
@@ -145,7 +155,10 @@ pub(crate) fn weighted_row_sum<V: F64x8>(terms: &impl Terms, out: &mut [f64]) {
 #[inline(always)]
 fn weighted_row_sum_from<V: F64x8>(terms: &impl Terms, mut start: usize, out: &mut [f64]) {
     let (chunks, tail) = out.as_chunks_mut::<LANES>();
-    let (eights, rest) = chunks.as_chunks_mut::<8>();
+    let (eights, rest) = match V::BLOCK {
+        8.. => chunks.as_chunks_mut::<8>(),
+        _ => (&mut [][..], chunks),
+    };
     for block in eights {
         store(sum_block::<V, 8>(terms, start), block);
         start += 8 * LANES;
@@ -223,9 +236,9 @@ impl<T: OuterTerms> Terms for RowOf<'_, T> {
 /// `W -= lr * clamp(G, -clip, clip)` for a row-major `W` with `cols` columns and
 /// `G = Σ_k u_k v_kᵀ`, row `i` of `G` being the [`weighted_row_sum`] of [`RowOf`] `i`: the
 /// same bits as computing `G` and then calling [`clip_update`], without ever storing `G`.
-/// Two rows go together so that they share each load of `v_k`, and 64 columns of both stay
-/// in registers from the sum to the update; `scratch` (at least `cols` long) takes what
-/// does not fill such a block.
+/// Two rows go together so that they share each load of `v_k`, and a block of columns of
+/// both stays in registers from the sum to the update; `scratch` (at least `cols` long)
+/// takes the columns past the last block.
 #[inline(always)]
 pub(crate) fn clip_update_outer<V: F64x8>(
     terms: &impl OuterTerms,
@@ -236,66 +249,84 @@ pub(crate) fn clip_update_outer<V: F64x8>(
     scratch: &mut [f64],
 ) {
     assert!(cols > 0 && w.len().is_multiple_of(cols) && scratch.len() >= cols);
+    if V::BLOCK >= 8 {
+        clip_update_outer_by::<V, 8>(terms, w, cols, [lr, clip], scratch);
+    } else {
+        clip_update_outer_by::<V, 2>(terms, w, cols, [lr, clip], scratch);
+    }
+}
+
+/// [`clip_update_outer`] with blocks of `B` vectors per row (`2B` accumulators).
+#[inline(always)]
+fn clip_update_outer_by<V: F64x8, const B: usize>(
+    terms: &impl OuterTerms,
+    w: &mut [f64],
+    cols: usize,
+    [lr, clip]: [f64; 2],
+    scratch: &mut [f64],
+) {
     let last_row = w.len() / cols - 1;
     let mut pairs = w.chunks_exact_mut(2 * cols);
     for (p, pair) in pairs.by_ref().enumerate() {
         let (first, second) = pair.split_at_mut(cols);
-        let (blocks0, _) = first.as_chunks_mut::<{ 8 * LANES }>();
-        let (blocks1, _) = second.as_chunks_mut::<{ 8 * LANES }>();
+        let blocks0 = first.as_chunks_mut::<LANES>().0.as_chunks_mut::<B>().0;
+        let blocks1 = second.as_chunks_mut::<LANES>().0.as_chunks_mut::<B>().0;
         for (b, (w0, w1)) in blocks0.iter_mut().zip(blocks1).enumerate() {
-            let [g0, g1] = sum_block_pair::<V>(terms, 2 * p, b * 8 * LANES);
+            let [g0, g1] = sum_block_pair::<V, B>(terms, 2 * p, b * B * LANES);
             update_block(w0, g0, lr, clip);
             update_block(w1, g1, lr, clip);
         }
         for (r, row) in [first, second].into_iter().enumerate() {
-            update_rest::<V>(
-                &RowOf {
-                    outer: terms,
-                    i: 2 * p + r,
-                },
-                row,
-                lr,
-                clip,
-                scratch,
-            );
+            let terms = RowOf {
+                outer: terms,
+                i: 2 * p + r,
+            };
+            update_rest::<V, B>(&terms, row, lr, clip, scratch);
         }
     }
     let odd = pairs.into_remainder();
     if !odd.is_empty() {
-        let i = last_row;
-        for (b, block) in odd
-            .as_chunks_mut::<{ 8 * LANES }>()
-            .0
-            .iter_mut()
-            .enumerate()
-        {
-            let g = sum_block::<V, 8>(&RowOf { outer: terms, i }, b * 8 * LANES);
-            update_block(block, g, lr, clip);
+        let terms = RowOf {
+            outer: terms,
+            i: last_row,
+        };
+        let blocks = odd.as_chunks_mut::<LANES>().0.as_chunks_mut::<B>().0;
+        for (b, block) in blocks.iter_mut().enumerate() {
+            update_block(block, sum_block::<V, B>(&terms, b * B * LANES), lr, clip);
         }
-        update_rest::<V>(&RowOf { outer: terms, i }, odd, lr, clip, scratch);
+        update_rest::<V, B>(&terms, odd, lr, clip, scratch);
     }
 }
 
-/// [`clip_update`] of 64 elements whose gradient is in registers.
+/// [`clip_update`] of `B` vectors whose gradient is in registers.
 #[inline(always)]
-fn update_block<V: F64x8>(w: &mut [f64; 8 * LANES], g: [V; 8], lr: f64, clip: f64) {
+fn update_block<V: F64x8, const B: usize>(
+    w: &mut [[f64; LANES]; B],
+    g: [V; B],
+    lr: f64,
+    clip: f64,
+) {
     let (lo, hi, rate) = (V::splat(-clip), V::splat(clip), V::splat(lr));
-    for (wv, gv) in w.as_chunks_mut::<LANES>().0.iter_mut().zip(g) {
+    for (wv, gv) in w.iter_mut().zip(g) {
         V::load(wv).sub(rate.mul(gv.clamp(lo, hi))).store(wv);
     }
 }
 
-/// The sums of rows `i` and `i + 1` of an outer-product sum over the 64 columns at
-/// `start`, sharing each load of `v_k`: each row gets exactly the arithmetic of
+/// The sums of rows `i` and `i + 1` of an outer-product sum over the `B` vectors of
+/// columns at `start`, sharing each load of `v_k`: each row gets exactly the arithmetic of
 /// [`sum_block`] on its [`RowOf`].
 #[inline(always)]
-fn sum_block_pair<V: F64x8>(terms: &impl OuterTerms, i: usize, start: usize) -> [[V; 8]; 2] {
-    let mut acc0 = [V::zero(); 8];
-    let mut acc1 = [V::zero(); 8];
+fn sum_block_pair<V: F64x8, const B: usize>(
+    terms: &impl OuterTerms,
+    i: usize,
+    start: usize,
+) -> [[V; B]; 2] {
+    let mut acc0 = [V::zero(); B];
+    let mut acc1 = [V::zero(); B];
     for k in 0..terms.count() {
         let (u, v) = terms.term(k);
         let (c0, c1) = (V::splat(u[i]), V::splat(u[i + 1]));
-        let (v, _) = v[start..start + 8 * LANES].as_chunks::<LANES>();
+        let (v, _) = v[start..start + B * LANES].as_chunks::<LANES>();
         for ((a0, a1), vq) in acc0.iter_mut().zip(acc1.iter_mut()).zip(v) {
             let x = V::load(vq);
             *a0 = c0.mul_add(x, *a0);
@@ -305,16 +336,17 @@ fn sum_block_pair<V: F64x8>(terms: &impl OuterTerms, i: usize, start: usize) -> 
     [acc0, acc1]
 }
 
-/// The update of the columns of `row` past its last full block of 64, through `scratch`.
+/// The update of the columns of `row` past its last full block of `B` vectors, through
+/// `scratch`.
 #[inline(always)]
-fn update_rest<V: F64x8>(
+fn update_rest<V: F64x8, const B: usize>(
     terms: &impl Terms,
     row: &mut [f64],
     lr: f64,
     clip: f64,
     scratch: &mut [f64],
 ) {
-    let start = row.len() - row.len() % (8 * LANES);
+    let start = row.len() - row.len() % (B * LANES);
     let rest = &mut row[start..];
     if !rest.is_empty() {
         let g = &mut scratch[..rest.len()];

@@ -22,6 +22,10 @@
 
 /// Eight `f64` lanes.
 pub(crate) trait F64x8: Copy {
+    /// How many vectors of accumulators a kernel loop may keep live: about half the
+    /// register file, so that operands fit beside them (8 for AVX-512's 32 registers, 4
+    /// for AVX2's 16, where a vector takes two). Changes blocking, never results.
+    const BLOCK: usize;
     fn zero() -> Self;
     fn splat(x: f64) -> Self;
     fn load(a: &[f64; 8]) -> Self;
@@ -55,6 +59,7 @@ impl Portable {
 }
 
 impl F64x8 for Portable {
+    const BLOCK: usize = 8;
     #[inline(always)]
     fn zero() -> Self {
         Portable([0.0; 8])
@@ -122,6 +127,7 @@ mod x86 {
     // dispatch has checked the CPU for AVX2 + FMA, or AVX-512F + FMA. Loads and stores go
     // through references to eight elements, so they are in bounds.
     impl F64x8 for Avx2 {
+        const BLOCK: usize = 4;
         #[inline(always)]
         fn zero() -> Self {
             unsafe { Avx2([_mm256_setzero_pd(); 2]) }
@@ -237,6 +243,7 @@ mod x86 {
     }
 
     impl F64x8 for Avx512 {
+        const BLOCK: usize = 8;
         #[inline(always)]
         fn zero() -> Self {
             unsafe { Avx512(_mm512_setzero_pd()) }
