@@ -312,3 +312,44 @@ fn parameters_start_on_a_cache_line_clones_included() {
     }
     assert_eq!(rnn.clone(), rnn);
 }
+
+#[test]
+fn training_step_equals_forward_backward_and_sgd_step_bit_for_bit() {
+    // The training step fuses the W_hh gradient into the update and runs wide kernels; the
+    // separate public passes are the definition. Sizes cover odd row counts (a row without a
+    // pair) and column counts past one register block (H = 130).
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    for hidden in [1, 3, 8, 31, 64, 130] {
+        let start = random_net(&mut rng, 7, hidden, 3);
+        for isa in Isa::available() {
+            for (gradient, clip) in [(Gradient::Exact, 0.05), (Gradient::Article, f64::INFINITY)] {
+                let (mut fused, mut plain) = (start.clone(), start.clone());
+                let (mut ws_a, mut ws_b) = (Workspace::default(), Workspace::default());
+                let (mut g_a, mut g_b) = (start.grads(), start.grads());
+                for k in 0..12u32 {
+                    let words: Vec<Option<u32>> = (0..k % 6)
+                        .map(|j| (j != 2).then_some((k + 5 * j) % 7))
+                        .collect();
+                    let label = (k % 3) as usize;
+                    let step = Step {
+                        words: &words,
+                        label,
+                        gradient,
+                        learning_rate: 0.3,
+                        clip,
+                    };
+                    let a = fused.train_example_on(isa, step, &mut ws_a, &mut g_a);
+                    let b = plain.forward(&words, label, &mut ws_b);
+                    plain.backward(&words, label, gradient, &mut ws_b, &mut g_b);
+                    plain.sgd_step(&g_b, 0.3, clip);
+                    assert_eq!(
+                        a.loss.to_bits(),
+                        b.loss.to_bits(),
+                        "H={hidden} {isa:?} step {k}"
+                    );
+                }
+                assert_eq!(fused, plain, "H={hidden} {isa:?} {gradient} clip {clip}");
+            }
+        }
+    }
+}
