@@ -144,8 +144,8 @@ pub(crate) trait Terms {
 
 /// `out = Σ_k c_k · row_k` for `k = 0..count` in that order, starting from zero, where
 /// `terms.term(k) = (c_k, row_k)`: the same arithmetic as zeroing `out` and calling [`axpy`] for
-/// each term. Up to 64 outputs stay in registers across the whole sum (eight independent
-/// chains of fused multiply-adds), then 32, 16 and 8 for what is left.
+/// each term. A block of outputs stays in registers across the whole sum (64 with AVX-512:
+/// eight independent chains of fused multiply-adds), then 32, 16 and 8 for what is left.
 #[inline(always)]
 pub(crate) fn weighted_row_sum<V: F64x8>(terms: &impl Terms, out: &mut [f64]) {
     weighted_row_sum_from::<V>(terms, 0, out);
