@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-use common::{data, experiment_with, run, stderr, sweep};
+use common::{TABLES, data, experiment_with, read, run, stderr, sweep};
 
 /// Runs a small sweep named `small` with `body` as its settings into `<dir>/out`.
 fn small_sweep(dir: &Path, body: &str) -> PathBuf {
@@ -238,4 +238,85 @@ fn predict_gives_the_training_codes_own_probabilities() {
         ws.probs()[1]
     );
     assert_eq!(printed, want);
+}
+
+/// Runs a 4-run sweep over a private copy of the bundled data (so the test can edit it) into
+/// `<dir>/out`; returns the results directory and the copied training file.
+fn sweep_over_copied_data(dir: &Path) -> (PathBuf, PathBuf) {
+    let (train, test) = (dir.join("train.tsv"), dir.join("test.tsv"));
+    std::fs::copy(data("train.tsv"), &train).unwrap();
+    std::fs::copy(data("test.tsv"), &test).unwrap();
+    let exp = dir.join("exp.toml");
+    std::fs::write(
+        &exp,
+        "[data]\ntrain = \"train.tsv\"\ntest = \"test.tsv\"\n\
+         [train]\nepochs = 20\neval_every = 10\nhidden_size = 8\n\
+         [grid]\nlearning_rate = [0.02, 0.1]\nseed = [0, 1]\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = run(&exp, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (out, train)
+}
+
+#[test]
+fn report_after_the_data_changed_rebuilds_from_the_recorded_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, train) = sweep_over_copied_data(dir.path());
+    let files = ["runs.csv", "curves.csv", "summary.csv", "experiment.toml"];
+    let before: Vec<String> = files.iter().map(|f| read(&out.join(f))).collect();
+    assert_eq!(before[0].lines().count(), 1 + 4);
+    // Another phrase in the training set: another fingerprint, so other run ids.
+    let mut text = read(&train);
+    text += "i am sad\t0\n";
+    std::fs::write(&train, text).unwrap();
+    let o = sweep().arg("report").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (f, want) in files.iter().zip(&before) {
+        assert_eq!(&read(&out.join(f)), want, "{f}");
+    }
+    // Nor does `sweep clean --unused` take the recorded runs for unused ones.
+    let o = sweep()
+        .arg("clean")
+        .arg(&out)
+        .arg("--unused")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("removed 0 unused record(s)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(read(&out.join("runs.csv")), before[0]);
+}
+
+#[test]
+fn report_refuses_to_replace_the_tables_when_no_record_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = sweep_over_copied_data(dir.path());
+    let before: Vec<String> = TABLES.iter().map(|f| read(&out.join(f))).collect();
+    // An experiment.toml recording other data: none of the 4 records is one of its runs.
+    let resolved = out.join("experiment.toml");
+    let text = read(&resolved);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("# data fingerprint"))
+        .unwrap();
+    let (head, _) = line.rsplit_once(' ').unwrap();
+    let other = text.replace(line, &format!("{head} {}", "0".repeat(64)));
+    std::fs::write(&resolved, other).unwrap();
+    let o = sweep().arg("report").arg(&out).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let message = stderr(&o);
+    assert!(
+        message.contains("experiment.toml: none of its 4 run(s)")
+            && message.contains("has a record among the 4 in")
+            && message.contains("the tables were left as they are"),
+        "{message}"
+    );
+    for (f, want) in TABLES.iter().zip(&before) {
+        assert_eq!(&read(&out.join(f)), want, "{f}");
+    }
 }
