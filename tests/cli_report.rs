@@ -320,3 +320,19 @@ fn report_refuses_to_replace_the_tables_when_no_record_matches() {
         assert_eq!(&read(&out.join(f)), want, "{f}");
     }
 }
+
+#[test]
+fn report_reads_the_recorded_experiment_and_never_rewrites_it() {
+    use std::os::unix::fs::MetadataExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = sweep_over_copied_data(dir.path());
+    let resolved = out.join("experiment.toml");
+    // Every write is a new file renamed into place: a new inode.
+    let inode = |p: &Path| std::fs::metadata(p).unwrap().ino();
+    let before = inode(&resolved);
+    let o = sweep().arg("report").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(inode(&resolved), before);
+    assert!(!stderr(&o).contains("experiment.toml"), "{}", stderr(&o));
+}

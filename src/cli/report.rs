@@ -30,13 +30,7 @@ pub fn rebuild(dir: &Path) -> Result<Vec<PathBuf>> {
         let recorded = Recorded::load(dir)?;
         let store = RecordStore::existing(dir)?;
         refuse_if_no_record_matches(dir, &recorded, &store)?;
-        let written = output::write_results(
-            dir,
-            &recorded.exp,
-            &recorded.runs,
-            &store,
-            &recorded.fingerprint,
-        )?;
+        let written = output::write_results(dir, &recorded.exp, &recorded.runs, &store)?;
         if written.missing > 0 {
             eprintln!(
                 "sweep: warning: {} of {} runs have no record yet; the tables hold the other {}",

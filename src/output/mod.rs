@@ -1,5 +1,6 @@
 //! The result tables of a sweep, rebuilt from the per-run records in grid order:
-//! `runs.csv`, `curves.csv`, `summary.csv`, `timings.csv`, and `experiment.toml`.
+//! `runs.csv`, `curves.csv`, `summary.csv` and `timings.csv`. (`experiment.toml` is not one
+//! of them: `sweep run` writes it once, before training, and rebuilding reads it.)
 //!
 //! All but `timings.csv` depend only on the records' deterministic fields, so they are
 //! byte-identical whatever the number of jobs, the order runs finished in, or how often the
@@ -48,7 +49,6 @@ pub fn write_results(
     exp: &Experiment,
     runs: &[RunSpec],
     store: &RecordStore,
-    fingerprint: &str,
 ) -> Result<Written> {
     let mut header = vec!["run_id", "config"];
     header.extend(Key::ALL.iter().map(|k| k.name()));
@@ -98,9 +98,6 @@ pub fn write_results(
         timings_csv.commit()?,
     ];
     files.push(summary::write(&out.join("summary.csv"), &configs)?);
-    let resolved = out.join("experiment.toml");
-    crate::runner::record::write_atomic(&resolved, exp.resolved_toml(fingerprint).as_bytes())?;
-    files.push(resolved);
     Ok(Written {
         files,
         present,
