@@ -1,12 +1,14 @@
 //! Reading a results directory back for reports: `runs.csv` and `curves.csv` only, never
-//! re-training. Configurations are grouped by their label in grid order, and every
-//! configuration's curves are reduced to quantiles over its seeds per epoch.
+//! re-training. Runs are grouped into configurations by their settings (all but the seed)
+//! in grid order, and every configuration's curves are reduced to quantiles over its seeds
+//! per epoch.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::experiment::Key;
+use crate::output::label;
 use crate::output::stats::{median_sorted, quantile_sorted};
 
 /// The four curves of a run, in `curves.csv` column order.
@@ -29,6 +31,15 @@ pub struct RunRow {
 }
 
 impl RunRow {
+    /// Every setting but the seed: what makes the run's configuration.
+    fn config_settings(&self) -> Vec<(String, String)> {
+        self.settings
+            .iter()
+            .filter(|(k, _)| k != Key::Seed.name())
+            .cloned()
+            .collect()
+    }
+
     pub fn setting(&self, key: &str) -> &str {
         self.settings
             .iter()
@@ -80,17 +91,7 @@ pub struct Sweep {
 impl Sweep {
     pub fn load(dir: &Path) -> Result<Sweep> {
         let runs = read_runs(&dir.join("runs.csv"))?;
-        let mut configs: Vec<Config> = Vec::new();
-        for (i, run) in runs.iter().enumerate() {
-            match configs.iter_mut().find(|c| c.label == run.config) {
-                Some(c) => c.runs.push(i),
-                None => configs.push(Config {
-                    label: run.config.clone(),
-                    runs: vec![i],
-                    bands: Default::default(),
-                }),
-            }
-        }
+        let configs = group(&runs);
         let swept = Key::ALL
             .iter()
             .filter(|&&k| k != Key::Seed)
@@ -166,6 +167,34 @@ impl Sweep {
         }
         Ok(())
     }
+}
+
+/// The runs' configurations in order of first appearance, grouped by their settings (not
+/// their labels, which print values rounded), with labels that tell them apart.
+fn group(runs: &[RunRow]) -> Vec<Config> {
+    let mut configs: Vec<Config> = Vec::new();
+    // Per configuration: its settings but the seed, as (name, exact value).
+    let mut settings: Vec<Vec<(String, String)>> = Vec::new();
+    for (i, run) in runs.iter().enumerate() {
+        let own = run.config_settings();
+        match settings.iter().position(|s| *s == own) {
+            Some(c) => configs[c].runs.push(i),
+            None => {
+                settings.push(own);
+                configs.push(Config {
+                    label: run.config.clone(),
+                    runs: vec![i],
+                    bands: Default::default(),
+                });
+            }
+        }
+    }
+    let mut labels: Vec<String> = configs.iter().map(|c| c.label.clone()).collect();
+    label::disambiguate(&mut labels, &settings);
+    for (config, label) in configs.iter_mut().zip(labels) {
+        config.label = label;
+    }
+    configs
 }
 
 fn band(epoch: u32, mut v: Vec<f64>) -> Band {
