@@ -391,3 +391,72 @@ fn configurations_differing_beyond_the_printed_precision_stay_apart() {
         assert!(report.contains(&format!("| {label} | 2 | 0 |")), "{report}");
     }
 }
+
+/// A CSV file's rows as maps from column name to field.
+fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            header
+                .iter()
+                .map(str::to_owned)
+                .zip(r.iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn summary_csv_and_the_report_leave_diverged_runs_out_of_the_final_statistics_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    // Learning rates this large without clipping make some runs overflow after a few
+    // epochs (their last finite metrics are in runs.csv) and others not at all.
+    let out = small_sweep(
+        dir.path(),
+        "[train]\nepochs = 100\neval_every = 5\nhidden_size = 8\nclip = inf\n\
+         [grid]\nlearning_rate = [5e305, 6e305]\nseed = { start = 0, count = 8 }\n",
+    );
+    let runs = csv_rows(&out.join("runs.csv"));
+    let late = |r: &std::collections::HashMap<String, String>| {
+        r["status"] == "diverged" && !r["final_train_loss"].is_empty()
+    };
+    assert!(
+        runs.iter().any(late) && runs.iter().any(|r| r["status"] == "ok"),
+        "the test needs runs that diverged after epoch 1 beside runs that finished"
+    );
+    let report = read(&out.join("report.md"));
+    for config in csv_rows(&out.join("summary.csv")) {
+        let label = &config["config"];
+        let mut finished: Vec<f64> = runs
+            .iter()
+            .filter(|r| &r["config"] == label && r["status"] == "ok")
+            .map(|r| r["final_train_loss"].parse().unwrap())
+            .collect();
+        finished.sort_by(f64::total_cmp);
+        let median = match finished.len() {
+            0 => None,
+            n if n % 2 == 1 => Some(finished[n / 2]),
+            n => Some((finished[n / 2 - 1] + finished[n / 2]) / 2.0),
+        };
+        let in_csv = Some(&config["final_train_loss_median"])
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse::<f64>().unwrap());
+        assert_eq!(in_csv, median, "{label}: summary.csv");
+        let cell = median.map_or("-".to_owned(), |m| format!("{m:.3} ["));
+        let row = report
+            .lines()
+            .find(|l| l.starts_with(&format!("| {label}")))
+            .unwrap();
+        assert!(
+            row.starts_with(&format!("| {label}"))
+                && row.contains(&format!(
+                    " | {} | {} | {cell}",
+                    config["seeds"], config["diverged"]
+                )),
+            "{label}: {row}"
+        );
+    }
+}

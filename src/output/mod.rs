@@ -14,7 +14,9 @@ mod summary;
 use std::path::{Path, PathBuf};
 
 pub use csvfile::CsvFile;
-pub use summary::{ConfigSummary, SUMMARY_METRICS};
+pub use summary::{
+    ConfigSummary, FINAL_TEST_ACC, FINAL_TRAIN_LOSS, SUMMARY_METRICS, counted_finals,
+};
 
 use crate::error::Result;
 use crate::experiment::{Experiment, Key, RunSpec};

@@ -45,12 +45,12 @@ fn draw_panels(
             }
         })
         .collect();
-    let acc = |r: &RunRow| r.final_test_acc;
-    let first = |r: &RunRow| r.first_perfect.map(f64::from);
+    let acc = |r: &RunRow| r.final_test_acc();
+    let first = |r: &RunRow| r.first_perfect().map(f64::from);
     let never = sweep
         .runs
         .iter()
-        .filter(|r| r.first_perfect.is_none())
+        .filter(|r| r.first_perfect().is_none())
         .count();
     let plots: [(&str, &PerRun); 2] = [
         ("final test accuracy", &acc),

@@ -71,7 +71,7 @@ fn chart(
                 .runs
                 .iter()
                 .filter(|r| r.setting(a) == va && r.setting(b) == vb)
-                .filter_map(|r| r.final_test_acc)
+                .filter_map(|r| r.final_test_acc())
                 .collect();
             let (x, y) = (i as f64, j as f64);
             if accs.is_empty() {
