@@ -460,3 +460,56 @@ fn summary_csv_and_the_report_leave_diverged_runs_out_of_the_final_statistics_al
         );
     }
 }
+
+#[test]
+fn a_sweep_whose_every_run_diverged_in_epoch_1_still_gets_its_figures() {
+    // No finite loss at all: the loss figure's log axis once had no range and drawing it
+    // never ended, so the commands run under a time limit.
+    let limit = std::time::Duration::from_secs(120);
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment_with(
+        dir.path(),
+        "exp",
+        "",
+        "[train]\nepochs = 20\neval_every = 10\nhidden_size = 8\ninit_scale = 1e307\n\
+         [grid]\nseed = [0, 1]\n",
+    );
+    let out = dir.path().join("out");
+    let o = sweep()
+        .arg("run")
+        .arg(&exp)
+        .arg("--out")
+        .arg(&out)
+        .timeout(limit)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        read(&out.join("runs.csv")).matches(",diverged,1,").count(),
+        2
+    );
+    let plots = [
+        "loss.png",
+        "accuracy.png",
+        "curves-h8_lr0.02_clip1_article.png",
+    ];
+    for p in plots {
+        std::fs::remove_file(out.join("plots").join(p)).unwrap();
+    }
+    let o = sweep()
+        .arg("report")
+        .arg(&out)
+        .timeout(limit)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for p in plots {
+        let (w, h, _) = png_stats(&out.join("plots").join(p));
+        assert!(w > 0 && h > 0, "{p}");
+    }
+    let report = read(&out.join("report.md"));
+    assert!(
+        report.contains("(all diverged) | 2 | 2 | - | - | 0/2 (0%) | never |"),
+        "{report}"
+    );
+}
