@@ -513,3 +513,45 @@ fn a_sweep_whose_every_run_diverged_in_epoch_1_still_gets_its_figures() {
         "{report}"
     );
 }
+
+#[test]
+fn report_help_says_the_tables_come_from_the_records() {
+    let o = sweep().args(["report", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success());
+    assert!(
+        help.starts_with("Rebuild a results directory's tables from its run records")
+            && help.contains("experiment.toml")
+            && !help.contains("CSVs only"),
+        "{help}"
+    );
+}
+
+#[test]
+fn the_readme_results_section_names_every_column_of_the_tables() {
+    let readme = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"));
+    let start = readme.find("\n## Results\n").unwrap();
+    let end = start + 1 + readme[start + 1..].find("\n## ").unwrap();
+    let section = &readme[start..end];
+    let named = |s: &str| section.contains(&format!("`{s}`"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = small_sweep(
+        dir.path(),
+        "[train]\nepochs = 5\neval_every = 5\nhidden_size = 4\n[grid]\nseed = [0]\n",
+    );
+    let settings = sweep::experiment::Key::ALL.map(|k| k.name());
+    for table in ["runs.csv", "curves.csv", "summary.csv", "timings.csv"] {
+        assert!(named(table), "{table}");
+        let text = read(&out.join(table));
+        for column in text.lines().next().unwrap().split(',') {
+            // Settings are named in the experiment file; statistics as `<metric>` `_<stat>`.
+            let stat = column
+                .rsplit_once('_')
+                .is_some_and(|(m, s)| named(m) && named(&format!("_{s}")));
+            assert!(
+                named(column) || stat || settings.contains(&column),
+                "the README's Results section does not name {table}'s column `{column}`"
+            );
+        }
+    }
+}
