@@ -197,11 +197,14 @@ fn group(runs: &[RunRow]) -> Vec<Config> {
     let mut members: Vec<(usize, Vec<usize>)> = Vec::new();
     // Per configuration: its settings but the seed, as (name, exact value).
     let mut settings: Vec<Vec<(String, String)>> = Vec::new();
+    // A grid can have thousands of configurations: find each run's by hash.
+    let mut index: HashMap<Vec<(String, String)>, usize> = HashMap::new();
     for (i, run) in runs.iter().enumerate() {
         let own = run.config_settings();
-        match settings.iter().position(|s| *s == own) {
-            Some(c) => members[c].1.push(i),
+        match index.get(&own) {
+            Some(&c) => members[c].1.push(i),
             None => {
+                index.insert(own.clone(), settings.len());
                 settings.push(own);
                 members.push((i, vec![i]));
             }
