@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-use common::{data, experiment_with, run, stderr, sweep};
+use common::{TABLES, data, experiment_with, read, run, stderr, sweep};
 
 /// Runs a small sweep named `small` with `body` as its settings into `<dir>/out`.
 fn small_sweep(dir: &Path, body: &str) -> PathBuf {
@@ -238,4 +238,320 @@ fn predict_gives_the_training_codes_own_probabilities() {
         ws.probs()[1]
     );
     assert_eq!(printed, want);
+}
+
+/// Runs a 4-run sweep over a private copy of the bundled data (so the test can edit it) into
+/// `<dir>/out`; returns the results directory and the copied training file.
+fn sweep_over_copied_data(dir: &Path) -> (PathBuf, PathBuf) {
+    let (train, test) = (dir.join("train.tsv"), dir.join("test.tsv"));
+    std::fs::copy(data("train.tsv"), &train).unwrap();
+    std::fs::copy(data("test.tsv"), &test).unwrap();
+    let exp = dir.join("exp.toml");
+    std::fs::write(
+        &exp,
+        "[data]\ntrain = \"train.tsv\"\ntest = \"test.tsv\"\n\
+         [train]\nepochs = 20\neval_every = 10\nhidden_size = 8\n\
+         [grid]\nlearning_rate = [0.02, 0.1]\nseed = [0, 1]\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = run(&exp, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (out, train)
+}
+
+#[test]
+fn report_after_the_data_changed_rebuilds_from_the_recorded_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, train) = sweep_over_copied_data(dir.path());
+    let files = ["runs.csv", "curves.csv", "summary.csv", "experiment.toml"];
+    let before: Vec<String> = files.iter().map(|f| read(&out.join(f))).collect();
+    assert_eq!(before[0].lines().count(), 1 + 4);
+    // Another phrase in the training set: another fingerprint, so other run ids.
+    let mut text = read(&train);
+    text += "i am sad\t0\n";
+    std::fs::write(&train, text).unwrap();
+    let o = sweep().arg("report").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (f, want) in files.iter().zip(&before) {
+        assert_eq!(&read(&out.join(f)), want, "{f}");
+    }
+    // Nor does `sweep clean --unused` take the recorded runs for unused ones.
+    let o = sweep()
+        .arg("clean")
+        .arg(&out)
+        .arg("--unused")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("removed 0 unused record(s)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(read(&out.join("runs.csv")), before[0]);
+}
+
+#[test]
+fn report_refuses_to_replace_the_tables_when_no_record_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = sweep_over_copied_data(dir.path());
+    let before: Vec<String> = TABLES.iter().map(|f| read(&out.join(f))).collect();
+    // An experiment.toml recording other data: none of the 4 records is one of its runs.
+    let resolved = out.join("experiment.toml");
+    let text = read(&resolved);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("# data fingerprint"))
+        .unwrap();
+    let (head, _) = line.rsplit_once(' ').unwrap();
+    let other = text.replace(line, &format!("{head} {}", "0".repeat(64)));
+    std::fs::write(&resolved, other).unwrap();
+    let o = sweep().arg("report").arg(&out).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let message = stderr(&o);
+    assert!(
+        message.contains("experiment.toml: none of its 4 run(s)")
+            && message.contains("has a record among the 4 in")
+            && message.contains("the tables were left as they are"),
+        "{message}"
+    );
+    for (f, want) in TABLES.iter().zip(&before) {
+        assert_eq!(&read(&out.join(f)), want, "{f}");
+    }
+}
+
+#[test]
+fn report_reads_the_recorded_experiment_and_never_rewrites_it() {
+    use std::os::unix::fs::MetadataExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = sweep_over_copied_data(dir.path());
+    let resolved = out.join("experiment.toml");
+    // Every write is a new file renamed into place: a new inode.
+    let inode = |p: &Path| std::fs::metadata(p).unwrap().ino();
+    let before = inode(&resolved);
+    let o = sweep().arg("report").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(inode(&resolved), before);
+    assert!(!stderr(&o).contains("experiment.toml"), "{}", stderr(&o));
+}
+
+#[test]
+fn configurations_differing_beyond_the_printed_precision_stay_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    // Both learning rates print as `lr=0.02`.
+    let out = small_sweep(
+        dir.path(),
+        "[train]\nepochs = 20\neval_every = 10\nhidden_size = 8\n\
+         [grid]\nlearning_rate = [0.02, 0.0200001]\nseed = [0, 1]\n",
+    );
+    let a = "h=8 lr=0.02 clip=1 article (learning_rate=0.02)";
+    let b = "h=8 lr=0.02 clip=1 article (learning_rate=0.0200001)";
+    let rows_of = |out: &Path| {
+        let report = read(&out.join("report.md"));
+        for label in [a, b] {
+            assert!(report.contains(&format!("| {label} | 2 | 0 |")), "{report}");
+        }
+    };
+    rows_of(&out);
+    let summary = read(&out.join("summary.csv"));
+    assert!(
+        summary.contains(&format!("\n{a},8,0.02,"))
+            && summary.contains(&format!("\n{b},8,0.0200001,")),
+        "{summary}"
+    );
+    assert_eq!(read(&out.join("runs.csv")).matches(b).count(), 2);
+    assert!(
+        out.join("plots/curves-h8_lr0.02_clip1_article_learning_rate0.0200001.png")
+            .exists()
+    );
+    let t = sweep()
+        .arg("table")
+        .arg(&out)
+        .args(["--config", b, "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(t.status.success(), "{}", stderr(&t));
+    assert!(String::from_utf8_lossy(&t.stdout).contains("\n10,2,"));
+    // Tables whose labels coincide (as older versions wrote them), read without records:
+    // still two configurations, by their settings.
+    let runs = read(&out.join("runs.csv"))
+        .replace(a, "same")
+        .replace(b, "same");
+    std::fs::write(out.join("runs.csv"), runs).unwrap();
+    std::fs::remove_dir_all(out.join("runs")).unwrap();
+    let o = sweep().arg("report").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = read(&out.join("report.md"));
+    for label in [
+        "same (learning_rate=0.02)",
+        "same (learning_rate=0.0200001)",
+    ] {
+        assert!(report.contains(&format!("| {label} | 2 | 0 |")), "{report}");
+    }
+}
+
+/// A CSV file's rows as maps from column name to field.
+fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            header
+                .iter()
+                .map(str::to_owned)
+                .zip(r.iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn summary_csv_and_the_report_leave_diverged_runs_out_of_the_final_statistics_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    // Learning rates this large without clipping make some runs overflow after a few
+    // epochs (their last finite metrics are in runs.csv) and others not at all.
+    let out = small_sweep(
+        dir.path(),
+        "[train]\nepochs = 100\neval_every = 5\nhidden_size = 8\nclip = inf\n\
+         [grid]\nlearning_rate = [5e305, 6e305]\nseed = { start = 0, count = 8 }\n",
+    );
+    let runs = csv_rows(&out.join("runs.csv"));
+    let late = |r: &std::collections::HashMap<String, String>| {
+        r["status"] == "diverged" && !r["final_train_loss"].is_empty()
+    };
+    assert!(
+        runs.iter().any(late) && runs.iter().any(|r| r["status"] == "ok"),
+        "the test needs runs that diverged after epoch 1 beside runs that finished"
+    );
+    let report = read(&out.join("report.md"));
+    for config in csv_rows(&out.join("summary.csv")) {
+        let label = &config["config"];
+        let mut finished: Vec<f64> = runs
+            .iter()
+            .filter(|r| &r["config"] == label && r["status"] == "ok")
+            .map(|r| r["final_train_loss"].parse().unwrap())
+            .collect();
+        finished.sort_by(f64::total_cmp);
+        let median = match finished.len() {
+            0 => None,
+            n if n % 2 == 1 => Some(finished[n / 2]),
+            n => Some((finished[n / 2 - 1] + finished[n / 2]) / 2.0),
+        };
+        let in_csv = Some(&config["final_train_loss_median"])
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse::<f64>().unwrap());
+        assert_eq!(in_csv, median, "{label}: summary.csv");
+        let cell = median.map_or("-".to_owned(), |m| format!("{m:.3} ["));
+        let row = report
+            .lines()
+            .find(|l| l.starts_with(&format!("| {label}")))
+            .unwrap();
+        assert!(
+            row.starts_with(&format!("| {label}"))
+                && row.contains(&format!(
+                    " | {} | {} | {cell}",
+                    config["seeds"], config["diverged"]
+                )),
+            "{label}: {row}"
+        );
+    }
+}
+
+#[test]
+fn a_sweep_whose_every_run_diverged_in_epoch_1_still_gets_its_figures() {
+    // No finite loss at all: the loss figure's log axis once had no range and drawing it
+    // never ended, so the commands run under a time limit.
+    let limit = std::time::Duration::from_secs(120);
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment_with(
+        dir.path(),
+        "exp",
+        "",
+        "[train]\nepochs = 20\neval_every = 10\nhidden_size = 8\ninit_scale = 1e307\n\
+         [grid]\nseed = [0, 1]\n",
+    );
+    let out = dir.path().join("out");
+    let o = sweep()
+        .arg("run")
+        .arg(&exp)
+        .arg("--out")
+        .arg(&out)
+        .timeout(limit)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        read(&out.join("runs.csv")).matches(",diverged,1,").count(),
+        2
+    );
+    let plots = [
+        "loss.png",
+        "accuracy.png",
+        "curves-h8_lr0.02_clip1_article.png",
+    ];
+    for p in plots {
+        std::fs::remove_file(out.join("plots").join(p)).unwrap();
+    }
+    let o = sweep()
+        .arg("report")
+        .arg(&out)
+        .timeout(limit)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for p in plots {
+        let (w, h, _) = png_stats(&out.join("plots").join(p));
+        assert!(w > 0 && h > 0, "{p}");
+    }
+    let report = read(&out.join("report.md"));
+    assert!(
+        report.contains("(all diverged) | 2 | 2 | - | - | 0/2 (0%) | never |"),
+        "{report}"
+    );
+}
+
+#[test]
+fn report_help_says_the_tables_come_from_the_records() {
+    let o = sweep().args(["report", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success());
+    assert!(
+        help.starts_with("Rebuild a results directory's tables from its run records")
+            && help.contains("experiment.toml")
+            && !help.contains("CSVs only"),
+        "{help}"
+    );
+}
+
+#[test]
+fn the_readme_results_section_names_every_column_of_the_tables() {
+    let readme = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"));
+    let start = readme.find("\n## Results\n").unwrap();
+    let end = start + 1 + readme[start + 1..].find("\n## ").unwrap();
+    let section = &readme[start..end];
+    let named = |s: &str| section.contains(&format!("`{s}`"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = small_sweep(
+        dir.path(),
+        "[train]\nepochs = 5\neval_every = 5\nhidden_size = 4\n[grid]\nseed = [0]\n",
+    );
+    let settings = sweep::experiment::Key::ALL.map(|k| k.name());
+    for table in ["runs.csv", "curves.csv", "summary.csv", "timings.csv"] {
+        assert!(named(table), "{table}");
+        let text = read(&out.join(table));
+        for column in text.lines().next().unwrap().split(',') {
+            // Settings are named in the experiment file; statistics as `<metric>` `_<stat>`.
+            let stat = column
+                .rsplit_once('_')
+                .is_some_and(|(m, s)| named(m) && named(&format!("_{s}")));
+            assert!(
+                named(column) || stat || settings.contains(&column),
+                "the README's Results section does not name {table}'s column `{column}`"
+            );
+        }
+    }
 }

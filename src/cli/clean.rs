@@ -3,10 +3,8 @@
 //! Nothing is ever removed without this command.
 
 use super::CleanArgs;
-use super::report::rebuild;
-use crate::data;
+use super::report::{Recorded, rebuild};
 use crate::error::{Error, Result};
-use crate::experiment::Experiment;
 use crate::runner::RecordStore;
 use crate::runner::lock::Lock;
 
@@ -20,10 +18,10 @@ pub fn execute(args: &CleanArgs) -> Result<i32> {
             args.results.display()
         )));
     }
-    let exp = Experiment::load(&resolved)?;
-    let data = data::load(&exp.train, &exp.test)?;
-    let wanted: std::collections::HashSet<String> = exp
-        .runs(&data.fingerprint)?
+    // Over the recorded data fingerprint: data edited since the sweep must not make every
+    // record look unused.
+    let wanted: std::collections::HashSet<String> = Recorded::load(&args.results)?
+        .runs
         .into_iter()
         .map(|r| r.id)
         .collect();

@@ -40,7 +40,15 @@ pub enum Command {
     Rerun(RerunArgs),
     /// Class probabilities of phrases under a run's saved weights.
     Predict(PredictArgs),
-    /// Draw the figures and write report.md of a results directory (reads CSVs only).
+    /// Rebuild a results directory's tables from its run records, then its figures and report.md
+    ///
+    /// The tables hold the runs that the directory's experiment.toml names, over the data
+    /// fingerprint `sweep run` recorded there (data files edited since do not matter); if not
+    /// one of those runs has a record, the command refuses and leaves the tables as they are.
+    /// A directory without runs/ or experiment.toml keeps the tables it has. The figures and
+    /// report.md are drawn from the tables. Never re-trains.
+    // Verbatim: clap joins the lines into one, and this build does not wrap help text.
+    #[command(verbatim_doc_comment)]
     Report(ReportArgs),
     /// Print the article's epoch table of one run, or a configuration's medians over seeds.
     Table(TableArgs),

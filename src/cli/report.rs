@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use super::{ReportArgs, TableArgs, print};
 use crate::data;
-use crate::error::{Error, Result};
-use crate::experiment::Experiment;
+use crate::error::{Error, Location, Result};
+use crate::experiment::{Experiment, RunSpec};
 use crate::output;
 use crate::report::export;
 use crate::report::load::Sweep;
@@ -25,19 +25,17 @@ pub fn execute(args: &ReportArgs) -> Result<i32> {
 /// resolved `experiment.toml`), then its figures and report from the tables. Without
 /// records, the existing tables are used as they are.
 pub fn rebuild(dir: &Path) -> Result<Vec<PathBuf>> {
-    let resolved = dir.join("experiment.toml");
     let mut files = Vec::new();
-    if dir.join("runs").is_dir() && resolved.is_file() {
-        let exp = Experiment::load(&resolved)?;
-        let data = data::load(&exp.train, &exp.test)?;
-        let runs = exp.runs(&data.fingerprint)?;
+    if dir.join("runs").is_dir() && dir.join("experiment.toml").is_file() {
+        let recorded = Recorded::load(dir)?;
         let store = RecordStore::existing(dir)?;
-        let written = output::write_results(dir, &exp, &runs, &store, &data.fingerprint)?;
+        refuse_if_no_record_matches(dir, &recorded, &store)?;
+        let written = output::write_results(dir, &recorded.exp, &recorded.runs, &store)?;
         if written.missing > 0 {
             eprintln!(
                 "sweep: warning: {} of {} runs have no record yet; the tables hold the other {}",
                 written.missing,
-                runs.len(),
+                recorded.runs.len(),
                 written.present
             );
         }
@@ -45,6 +43,71 @@ pub fn rebuild(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     files.extend(write_report(dir)?);
     Ok(files)
+}
+
+/// What a results directory's own `experiment.toml` says its runs are.
+pub struct Recorded {
+    pub exp: Experiment,
+    /// The data fingerprint the sweep recorded, not that of the data files as they are now:
+    /// data edited after the sweep must not orphan the records made from the old data.
+    pub fingerprint: String,
+    /// Every run of the recorded grid, with ids over [`Recorded::fingerprint`].
+    pub runs: Vec<RunSpec>,
+}
+
+impl Recorded {
+    pub fn load(dir: &Path) -> Result<Recorded> {
+        let path = dir.join("experiment.toml");
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Error::experiment(
+                &path,
+                Location::File,
+                format!("cannot read the experiment file: {e}"),
+            )
+        })?;
+        let exp = Experiment::from_text(&path, &text)?;
+        let fingerprint = match recorded_fingerprint(&text) {
+            Some(f) => f.to_owned(),
+            // Not written by `sweep run` (which always records it): the data as it is now.
+            None => data::load(&exp.train, &exp.test)?.fingerprint,
+        };
+        let runs = exp.runs(&fingerprint)?;
+        Ok(Recorded {
+            exp,
+            fingerprint,
+            runs,
+        })
+    }
+}
+
+/// The data fingerprint in the comment line that [`Experiment::resolved_toml`] writes.
+fn recorded_fingerprint(text: &str) -> Option<&str> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(FINGERPRINT_COMMENT))
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+}
+
+const FINGERPRINT_COMMENT: &str = "# data fingerprint (sha256 of the encoded data):";
+
+/// Tables rebuilt from no record at all would replace good tables with empty ones: refuse.
+fn refuse_if_no_record_matches(dir: &Path, recorded: &Recorded, store: &RecordStore) -> Result<()> {
+    let saved = store.ids()?;
+    if recorded.runs.iter().any(|r| saved.contains(&r.id)) {
+        return Ok(());
+    }
+    Err(Error::experiment(
+        &dir.join("experiment.toml"),
+        Location::File,
+        format!(
+            "none of its {} run(s) (over data fingerprint {}) has a record among the {} in {}, \
+             so the tables were left as they are; `sweep run` on the experiment trains them",
+            recorded.runs.len(),
+            recorded.fingerprint,
+            saved.len(),
+            dir.join("runs").display(),
+        ),
+    ))
 }
 
 pub fn table(args: &TableArgs) -> Result<i32> {
@@ -93,4 +156,18 @@ pub fn table(args: &TableArgs) -> Result<i32> {
     };
     print(&String::from_utf8_lossy(&bytes))?;
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fingerprint_resolved_toml_writes_reads_back() {
+        let text = "[data]\ntrain = \"a.tsv\"\ntest = \"b.tsv\"\n";
+        let exp = Experiment::from_text(Path::new("x.toml"), text).unwrap();
+        let resolved = exp.resolved_toml("0123abcd");
+        assert_eq!(recorded_fingerprint(&resolved), Some("0123abcd"));
+        assert_eq!(recorded_fingerprint(text), None);
+    }
 }

@@ -81,7 +81,7 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
         );
     } else {
         report_unused(&p, &store)?;
-        let written = output::write_results(&p.out, &p.exp, &p.runs, &store, &p.data.fingerprint)?;
+        let written = output::write_results(&p.out, &p.exp, &p.runs, &store)?;
         let report = report::write_report(&p.out)?;
         eprintln!("sweep: wrote:");
         for f in written.files.iter().chain(&report) {

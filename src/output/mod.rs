@@ -1,18 +1,22 @@
 //! The result tables of a sweep, rebuilt from the per-run records in grid order:
-//! `runs.csv`, `curves.csv`, `summary.csv`, `timings.csv`, and `experiment.toml`.
+//! `runs.csv`, `curves.csv`, `summary.csv` and `timings.csv`. (`experiment.toml` is not one
+//! of them: `sweep run` writes it once, before training, and rebuilding reads it.)
 //!
 //! All but `timings.csv` depend only on the records' deterministic fields, so they are
 //! byte-identical whatever the number of jobs, the order runs finished in, or how often the
 //! sweep was interrupted. The records are streamed one at a time, never all held at once.
 
 mod csvfile;
+pub mod label;
 pub mod stats;
 mod summary;
 
 use std::path::{Path, PathBuf};
 
 pub use csvfile::CsvFile;
-pub use summary::{ConfigSummary, SUMMARY_METRICS};
+pub use summary::{
+    ConfigSummary, FINAL_TEST_ACC, FINAL_TRAIN_LOSS, SUMMARY_METRICS, counted_finals,
+};
 
 use crate::error::Result;
 use crate::experiment::{Experiment, Key, RunSpec};
@@ -48,7 +52,6 @@ pub fn write_results(
     exp: &Experiment,
     runs: &[RunSpec],
     store: &RecordStore,
-    fingerprint: &str,
 ) -> Result<Written> {
     let mut header = vec!["run_id", "config"];
     header.extend(Key::ALL.iter().map(|k| k.name()));
@@ -68,29 +71,22 @@ pub fn write_results(
     let mut timings_csv = CsvFile::create(&out.join("timings.csv"), &["run_id", "wall_ms"])?;
     let available = store.ids()?;
     let seeds = exp.axis(Key::Seed).values.len();
-    let mut configs: Vec<ConfigSummary> = Vec::new();
+    let mut configs = configurations(exp, runs, seeds);
     let mut present = 0;
     for spec in runs {
-        if spec.index % seeds == 0 {
-            configs.push(ConfigSummary::new(
-                exp.label(&spec.settings),
-                (*spec.settings).clone(),
-            ));
-        }
         if !available.contains(&spec.id) {
             continue;
         }
         let record = store.load(&spec.id)?;
         present += 1;
         let summary = record.summary();
-        runs_csv.row(&run_row(exp, &record, &summary))?;
+        let config = &mut configs[spec.index / seeds];
+        runs_csv.row(&run_row(&config.label, &record, &summary))?;
         for row in curve_rows(&record) {
             curves_csv.row(&row)?;
         }
         timings_csv.row(&[record.run_id.clone(), format!("{:.3}", record.wall_ms)])?;
-        if let Some(config) = configs.last_mut() {
-            config.add(&summary);
-        }
+        config.add(&summary);
     }
     let mut files = vec![
         runs_csv.commit()?,
@@ -98,15 +94,35 @@ pub fn write_results(
         timings_csv.commit()?,
     ];
     files.push(summary::write(&out.join("summary.csv"), &configs)?);
-    let resolved = out.join("experiment.toml");
-    crate::runner::record::write_atomic(&resolved, exp.resolved_toml(fingerprint).as_bytes())?;
-    files.push(resolved);
     Ok(Written {
         files,
         present,
         missing: runs.len() - present,
         configs,
     })
+}
+
+/// The configurations of the grid `runs` (every `seeds` runs, in grid order), with no run
+/// added yet and labels that tell them apart.
+fn configurations(exp: &Experiment, runs: &[RunSpec], seeds: usize) -> Vec<ConfigSummary> {
+    let firsts: Vec<&RunSpec> = runs.iter().step_by(seeds).collect();
+    let mut labels: Vec<String> = firsts.iter().map(|s| exp.label(&s.settings)).collect();
+    let settings: Vec<Vec<(String, String)>> = firsts
+        .iter()
+        .map(|s| {
+            Key::ALL
+                .iter()
+                .filter(|&&k| k != Key::Seed)
+                .map(|k| (k.name().to_owned(), k.value_of(&s.settings, 0).to_string()))
+                .collect()
+        })
+        .collect();
+    label::disambiguate(&mut labels, &settings);
+    firsts
+        .iter()
+        .zip(labels)
+        .map(|(s, label)| ConfigSummary::new(label, (*s.settings).clone()))
+        .collect()
 }
 
 /// An optional number as a CSV field: empty when absent.
@@ -118,8 +134,8 @@ fn num(x: f64) -> String {
     fmt_f64(x)
 }
 
-fn run_row(exp: &Experiment, record: &RunRecord, s: &RunSummary) -> Vec<String> {
-    let mut row = vec![record.run_id.clone(), exp.label(&record.settings)];
+fn run_row(label: &str, record: &RunRecord, s: &RunSummary) -> Vec<String> {
+    let mut row = vec![record.run_id.clone(), label.to_owned()];
     row.extend(
         Key::ALL
             .iter()

@@ -8,6 +8,9 @@ pub struct Stats {
     /// Sample standard deviation (n - 1 in the denominator); `None` for one value.
     pub std: Option<f64>,
     pub median: f64,
+    /// Quartiles, as [`quantile_sorted`] takes them.
+    pub q25: f64,
+    pub q75: f64,
     pub min: f64,
     pub max: f64,
 }
@@ -30,6 +33,8 @@ pub fn stats(values: &[f64]) -> Option<Stats> {
         mean,
         std,
         median: median_sorted(&sorted),
+        q25: quantile_sorted(&sorted, 0.25),
+        q75: quantile_sorted(&sorted, 0.75),
         min: sorted[0],
         max: sorted[n - 1],
     })
@@ -63,6 +68,7 @@ mod tests {
             (s.n, s.mean, s.median, s.min, s.max),
             (4, 2.5, 2.5, 1.0, 4.0)
         );
+        assert_eq!((s.q25, s.q75), (1.75, 3.25));
         // Squares of deviations: 2.25 + 0.25 + 0.25 + 2.25 = 5; 5 / 3.
         assert!((s.std.unwrap() - (5.0f64 / 3.0).sqrt()).abs() < 1e-15);
         let one = stats(&[7.0]).unwrap();

@@ -7,7 +7,7 @@ use super::stats::{Stats, median_sorted, stats};
 use super::{CsvFile, num, opt};
 use crate::error::Result;
 use crate::experiment::Key;
-use crate::train::{RunSummary, SettingsParams};
+use crate::train::{RunSummary, SettingsParams, Status};
 
 /// The final metrics that get statistics, by column prefix.
 pub const SUMMARY_METRICS: [&str; 4] = [
@@ -17,6 +17,29 @@ pub const SUMMARY_METRICS: [&str; 4] = [
     "final_test_acc",
 ];
 
+/// Positions in [`SUMMARY_METRICS`].
+pub const FINAL_TRAIN_LOSS: usize = 0;
+pub const FINAL_TEST_ACC: usize = 3;
+
+/// The final metrics a run adds to the statistics over seeds, in [`SUMMARY_METRICS`] order.
+///
+/// The one rule for diverged runs, which `summary.csv`, the report and its figures all
+/// follow: a diverged run has no final metrics (its last values are from before it stopped,
+/// not after the last epoch), so it is left out of the final-metric statistics and counts
+/// as not at 100% test accuracy. It still counts in the seeds and the diverged count, and
+/// 100% train accuracy reached before it diverged counts as reached.
+pub fn counted_finals(s: &RunSummary) -> [Option<f64>; 4] {
+    if s.status != Status::Ok {
+        return [None; 4];
+    }
+    [
+        s.final_train.map(|e| e.loss),
+        s.final_train.map(|e| e.accuracy),
+        s.final_test.map(|e| e.loss),
+        s.final_test.map(|e| e.accuracy),
+    ]
+}
+
 /// One configuration's runs, reduced to what the summary reports.
 #[derive(Debug, Clone)]
 pub struct ConfigSummary {
@@ -24,9 +47,10 @@ pub struct ConfigSummary {
     pub settings: SettingsParams,
     pub seeds: usize,
     pub diverged: usize,
-    /// Per metric of [`SUMMARY_METRICS`], the values of the runs that have it.
+    /// Per metric of [`SUMMARY_METRICS`], the values of the runs that count
+    /// ([`counted_finals`]).
     pub finals: [Vec<f64>; 4],
-    /// Seeds whose final test accuracy is 100%.
+    /// Seeds whose (counted) final test accuracy is 100%.
     pub test_perfect: usize,
     /// First epoch at 100% train accuracy of each seed, `None` for seeds that never got
     /// there.
@@ -48,17 +72,12 @@ impl ConfigSummary {
 
     pub fn add(&mut self, s: &RunSummary) {
         self.seeds += 1;
-        self.diverged += usize::from(s.status != crate::train::Status::Ok);
-        let values = [
-            s.final_train.map(|e| e.loss),
-            s.final_train.map(|e| e.accuracy),
-            s.final_test.map(|e| e.loss),
-            s.final_test.map(|e| e.accuracy),
-        ];
+        self.diverged += usize::from(s.status != Status::Ok);
+        let values = counted_finals(s);
+        self.test_perfect += usize::from(values[FINAL_TEST_ACC] == Some(1.0));
         for (list, v) in self.finals.iter_mut().zip(values) {
             list.extend(v);
         }
-        self.test_perfect += usize::from(s.final_test.is_some_and(|t| t.accuracy == 1.0));
         self.first_perfect.push(s.first_perfect_train_epoch);
     }
 
@@ -66,13 +85,14 @@ impl ConfigSummary {
         stats(&self.finals[metric])
     }
 
-    /// Share of seeds at 100% final test accuracy (diverged seeds count as not).
+    /// Share of seeds at 100% final test accuracy, over every seed (diverged ones count as
+    /// not).
     pub fn share_test_perfect(&self) -> Option<f64> {
         (self.seeds > 0).then(|| self.test_perfect as f64 / self.seeds as f64)
     }
 
-    /// Median over seeds of the first epoch at 100% train accuracy, a seed that never got
-    /// there counting as later than any; `None` when that median is "never".
+    /// Median over every seed of the first epoch at 100% train accuracy, a seed that never
+    /// got there counting as later than any; `None` when that median is "never".
     pub fn median_first_perfect(&self) -> Option<f64> {
         let mut epochs: Vec<f64> = self
             .first_perfect
@@ -136,4 +156,42 @@ pub fn write(path: &Path, configs: &[ConfigSummary]) -> Result<PathBuf> {
         csv.row(&row)?;
     }
     csv.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::Eval;
+
+    fn run(test_acc: f64, status: Status) -> RunSummary {
+        let eval = |accuracy| {
+            Some(Eval {
+                loss: 0.5,
+                accuracy,
+            })
+        };
+        RunSummary {
+            final_train: eval(1.0),
+            final_test: eval(test_acc),
+            best_test_accuracy: Some(test_acc),
+            first_perfect_train_epoch: Some(40),
+            status,
+        }
+    }
+
+    #[test]
+    fn a_diverged_run_adds_no_final_metrics_but_counts_as_a_seed() {
+        let mut c = ConfigSummary::new("c".into(), SettingsParams::default());
+        c.add(&run(1.0, Status::Ok));
+        c.add(&run(0.5, Status::Ok));
+        // Its last evaluation before it stopped was perfect: still not a final 100%.
+        c.add(&run(1.0, Status::Diverged { epoch: 70 }));
+        assert_eq!((c.seeds, c.diverged, c.test_perfect), (3, 1, 1));
+        assert_eq!(c.finals[FINAL_TEST_ACC], [1.0, 0.5]);
+        assert_eq!(c.stats(FINAL_TEST_ACC).unwrap().median, 0.75);
+        assert_eq!(c.share_test_perfect(), Some(1.0 / 3.0));
+        // 100% train accuracy reached before diverging counts as reached.
+        assert_eq!(c.first_perfect.iter().flatten().count(), 3);
+        assert_eq!(c.median_first_perfect(), Some(40.0));
+    }
 }

@@ -5,11 +5,11 @@ use std::path::Path;
 
 use super::article::{self, PUBLISHED};
 use super::export::{Export, MarkdownExport, Table};
-use super::load::{Config, Sweep};
+use super::load::Sweep;
 use super::plot::file_safe;
-use super::tables::{config_table, iqr};
-use crate::experiment::Key;
-use crate::train::SettingsParams;
+use super::tables::config_table;
+use crate::output::stats::Stats;
+use crate::output::{FINAL_TEST_ACC, FINAL_TRAIN_LOSS};
 
 /// The report's text; `plots` are the figure files, relative names under `plots/`.
 pub fn report(sweep: &Sweep, name: &str, description: &str, plots: &[String]) -> String {
@@ -29,8 +29,9 @@ pub fn report(sweep: &Sweep, name: &str, description: &str, plots: &[String]) ->
     );
     md += "## Summary per configuration\n\n";
     md += &markdown(&summary_table(sweep));
-    md += "\nFinal = after the last epoch (test: the last evaluation); median [25%, 75%] over seeds. \
-           A diverged run (loss no longer finite) counts as not reaching 100%.\n\n";
+    md += "\nFinal = after the last epoch (test: the last evaluation); median [25%, 75%] over the \
+           seeds that finished. A diverged run (loss no longer finite) has no final metrics and \
+           counts as not reaching 100% test accuracy.\n\n";
     md += &article_section(sweep);
     md += "## Figures\n\n";
     for plot in plots {
@@ -54,49 +55,45 @@ fn summary_table(sweep: &Sweep) -> Table {
         "median first epoch at 100% train acc",
     ]);
     for c in &sweep.configs {
-        let last = |m: usize| c.bands[m].last().map_or("-".into(), iqr);
-        let runs: Vec<_> = c.runs.iter().map(|&i| &sweep.runs[i]).collect();
-        let perfect = runs
-            .iter()
-            .filter(|r| r.final_test_acc == Some(1.0))
-            .count();
-        let diverged = runs.iter().filter(|r| r.diverged_epoch.is_some()).count();
-        let mut firsts: Vec<f64> = runs
-            .iter()
-            .map(|r| r.first_perfect.map_or(f64::INFINITY, f64::from))
-            .collect();
-        firsts.sort_by(f64::total_cmp);
-        let median = crate::output::stats::median_sorted(&firsts);
-        let label = if c.all_diverged(sweep) {
+        let s = &c.summary;
+        let final_iqr = |metric: usize| s.stats(metric).map_or("-".into(), |st| stats_iqr(&st));
+        let label = if c.all_diverged() {
             format!("{} (all diverged)", c.label)
         } else {
             c.label.clone()
         };
         t.rows.push(vec![
             label,
-            runs.len().to_string(),
-            diverged.to_string(),
-            last(0),
-            last(3),
+            s.seeds.to_string(),
+            s.diverged.to_string(),
+            final_iqr(FINAL_TRAIN_LOSS),
+            final_iqr(FINAL_TEST_ACC),
             format!(
-                "{perfect}/{} ({:.0}%)",
-                runs.len(),
-                100.0 * perfect as f64 / runs.len() as f64
+                "{}/{} ({:.0}%)",
+                s.test_perfect,
+                s.seeds,
+                100.0 * s.share_test_perfect().unwrap_or(0.0)
             ),
-            if median.is_finite() {
-                format!("{median}")
-            } else {
-                "never".into()
-            },
+            s.median_first_perfect()
+                .map_or("never".into(), |m| format!("{m}")),
         ]);
     }
     t
 }
 
+/// `median [25%, 75%]` of final-metric statistics, as the epoch tables print bands.
+fn stats_iqr(s: &Stats) -> String {
+    format!("{:.3} [{:.3}, {:.3}]", s.median, s.q25, s.q75)
+}
+
 /// The published table beside the median over seeds of the matching configuration.
 fn article_section(sweep: &Sweep) -> String {
     let mut md = String::from("## The article's table beside ours\n\n");
-    let Some(config) = sweep.configs.iter().find(|c| matches_article(sweep, c)) else {
+    let Some(config) = sweep
+        .configs
+        .iter()
+        .find(|c| article::is_articles(&c.summary.settings))
+    else {
         md += "No configuration of this sweep has the article's settings (hidden size 64, learning \
                rate 0.02, clip 1, 1000 epochs, evaluation every 100, init scale 0.001, the \
                article's gradient), so there is nothing to set beside the published table.\n\n";
@@ -138,30 +135,6 @@ fn article_section(sweep: &Sweep) -> String {
     md += &markdown(&t);
     md += "\n";
     md
-}
-
-fn matches_article(sweep: &Sweep, config: &Config) -> bool {
-    let Some(&first) = config.runs.first() else {
-        return false;
-    };
-    let run = &sweep.runs[first];
-    let mut params = SettingsParams::default();
-    let parsed = Key::ALL.iter().filter(|&&k| k != Key::Seed).all(|&k| {
-        let raw = run.setting(k.name());
-        let value = match k.default_value() {
-            crate::experiment::Value::Integer(_) => {
-                raw.parse().ok().map(crate::experiment::Value::Integer)
-            }
-            crate::experiment::Value::Float(_) => {
-                raw.parse().ok().map(crate::experiment::Value::Float)
-            }
-            crate::experiment::Value::Gradient(_) => {
-                crate::model::Gradient::parse(raw).map(crate::experiment::Value::Gradient)
-            }
-        };
-        value.map(|v| k.apply(v, &mut params)).is_some()
-    });
-    parsed && article::is_articles(&params)
 }
 
 /// The figure names, relative to `plots/`, in the order they were drawn.

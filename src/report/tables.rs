@@ -105,6 +105,8 @@ pub fn find_config<'a>(sweep: &'a Sweep, label: &str) -> Result<&'a Config, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::ConfigSummary;
+    use crate::train::{RunSummary, SettingsParams, Status};
 
     fn band(epoch: u32, median: f64) -> Band {
         Band {
@@ -120,9 +122,11 @@ mod tests {
 
     #[test]
     fn config_table_snapshot() {
+        let label = "h=64 lr=0.02 clip=1 article";
         let config = Config {
-            label: "h=64 lr=0.02 clip=1 article".into(),
+            label: label.into(),
             runs: vec![0, 1, 2],
+            summary: ConfigSummary::new(label.into(), SettingsParams::default()),
             bands: [
                 vec![band(1, 0.7), band(2, 0.5)],
                 vec![band(1, 0.5), band(2, 0.6)],
@@ -144,9 +148,8 @@ mod tests {
             run_id: "x".into(),
             config: "c".into(),
             settings: vec![],
-            diverged_epoch: None,
-            final_test_acc: Some(0.5),
-            first_perfect: None,
+            params: SettingsParams::default(),
+            summary: RunSummary::of(&[], Status::Ok),
             train_loss: vec![],
             evals: vec![(100, [0.6876, 30.0 / 58.0, 0.7, 0.5])],
         };

@@ -5,10 +5,6 @@ use super::{Export, Table};
 pub struct CsvExport;
 
 impl Export for CsvExport {
-    fn extension(&self) -> &'static str {
-        "csv"
-    }
-
     fn serialize(&self, table: &Table) -> Vec<u8> {
         let mut writer = csv::Writer::from_writer(Vec::new());
         // Writing to a Vec cannot fail.

@@ -5,10 +5,6 @@ use super::{Export, Table};
 pub struct JsonExport;
 
 impl Export for JsonExport {
-    fn extension(&self) -> &'static str {
-        "json"
-    }
-
     fn serialize(&self, table: &Table) -> Vec<u8> {
         let rows: Vec<serde_json::Map<String, serde_json::Value>> = table
             .rows

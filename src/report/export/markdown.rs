@@ -5,10 +5,6 @@ use super::{Export, Table};
 pub struct MarkdownExport;
 
 impl Export for MarkdownExport {
-    fn extension(&self) -> &'static str {
-        "md"
-    }
-
     fn serialize(&self, table: &Table) -> Vec<u8> {
         let line = |cells: &[String]| {
             let escaped: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();

@@ -1,18 +1,14 @@
-//! Exports of a [`Table`]: one file per format behind [`Export`], which only turns a table
-//! into bytes; [`ExportManager`] does all the file I/O.
+//! Exports of a [`Table`]: one module per format behind [`Export`], which only turns a table
+//! into bytes; the caller does the I/O (`sweep table` prints them, the report embeds the
+//! Markdown).
 
 mod csv;
 mod json;
 mod markdown;
 
-use std::path::{Path, PathBuf};
-
 pub use self::csv::CsvExport;
 pub use self::json::JsonExport;
 pub use self::markdown::MarkdownExport;
-
-use crate::error::Result;
-use crate::runner::record::write_atomic;
 
 /// A table of strings with a header row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,9 +28,7 @@ impl Table {
 
 /// One output format.
 pub trait Export {
-    /// File extension, without the dot.
-    fn extension(&self) -> &'static str;
-    /// The whole file for `table`.
+    /// The whole output for `table`.
     fn serialize(&self, table: &Table) -> Vec<u8>;
 }
 
@@ -45,29 +39,6 @@ pub fn by_name(name: &str) -> Option<Box<dyn Export>> {
         "markdown" | "md" => Some(Box::new(MarkdownExport)),
         "json" => Some(Box::new(JsonExport)),
         _ => None,
-    }
-}
-
-/// Writes tables in a set of formats.
-pub struct ExportManager {
-    exports: Vec<Box<dyn Export>>,
-}
-
-impl ExportManager {
-    pub fn new(exports: Vec<Box<dyn Export>>) -> ExportManager {
-        ExportManager { exports }
-    }
-
-    /// Writes `table` as `<stem>.<ext>` for every format; returns the paths.
-    pub fn write(&self, table: &Table, stem: &Path) -> Result<Vec<PathBuf>> {
-        self.exports
-            .iter()
-            .map(|e| {
-                let path = stem.with_extension(e.extension());
-                write_atomic(&path, &e.serialize(table))?;
-                Ok(path)
-            })
-            .collect()
     }
 }
 
@@ -96,14 +67,5 @@ mod tests {
             json,
             "[\n  {\n    \"epoch\": \"100\",\n    \"loss\": \"0.688\"\n  },\n  {\n    \"epoch\": \"200\",\n    \"loss\": \"a|b, \\\"c\\\"\"\n  }\n]\n"
         );
-    }
-
-    #[test]
-    fn the_manager_writes_one_file_per_format() {
-        let dir = tempfile::tempdir().unwrap();
-        let manager = ExportManager::new(vec![Box::new(CsvExport), Box::new(JsonExport)]);
-        let files = manager.write(&table(), &dir.path().join("t")).unwrap();
-        assert_eq!(files, [dir.path().join("t.csv"), dir.path().join("t.json")]);
-        assert!(files.iter().all(|f| f.exists()));
     }
 }

@@ -160,7 +160,7 @@ where
             c.mix(0.25),
         )))?;
         let line = b.iter().map(|p| (f64::from(p.epoch), y(p.median)));
-        let label = if config.all_diverged(sweep) {
+        let label = if config.all_diverged() {
             format!("{} (all diverged)", config.label)
         } else {
             config.label.clone()

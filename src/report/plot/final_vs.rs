@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::{DrawResult, FONT, WIDE, axis_values, color, render};
@@ -31,26 +32,13 @@ fn draw_panels(
     axis: &str,
     panels: &[DrawingArea<BitMapBackend<'_>, Shift>],
 ) -> DrawResult {
-    let values = axis_values(sweep, axis);
-    let log = matches!(axis, "learning_rate" | "init_scale");
-    // x position of each value: log10 of it, or its rank.
-    let xs: Vec<f64> = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            if log {
-                v.parse::<f64>().map_or(i as f64, f64::log10)
-            } else {
-                i as f64
-            }
-        })
-        .collect();
-    let acc = |r: &RunRow| r.final_test_acc;
-    let first = |r: &RunRow| r.first_perfect.map(f64::from);
+    let x = XAxis::new(sweep, axis);
+    let acc = |r: &RunRow| r.final_test_acc();
+    let first = |r: &RunRow| r.first_perfect().map(f64::from);
     let never = sweep
         .runs
         .iter()
-        .filter(|r| r.first_perfect.is_none())
+        .filter(|r| r.first_perfect().is_none())
         .count();
     let plots: [(&str, &PerRun); 2] = [
         ("final test accuracy", &acc),
@@ -60,63 +48,116 @@ fn draw_panels(
         ),
     ];
     for (panel, (title, metric)) in panels.iter().zip(plots) {
-        panel_chart(sweep, axis, &values, &xs, log, title, metric, panel)?;
+        panel_chart(sweep, &x, title, metric, panel)?;
     }
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The swept setting along x: its values and where each sits.
+struct XAxis<'a> {
+    name: &'a str,
+    values: Vec<String>,
+    /// The learning rate and init scale span decades: a log axis; others are categories.
+    log: bool,
+    /// x position of each value: log10 of it, or its rank.
+    xs: Vec<f64>,
+}
+
+impl XAxis<'_> {
+    fn new<'a>(sweep: &Sweep, name: &'a str) -> XAxis<'a> {
+        let values = axis_values(sweep, name);
+        let log = matches!(name, "learning_rate" | "init_scale");
+        let xs = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                if log {
+                    v.parse::<f64>().map_or(i as f64, f64::log10)
+                } else {
+                    i as f64
+                }
+            })
+            .collect();
+        XAxis {
+            name,
+            values,
+            log,
+            xs,
+        }
+    }
+
+    /// Room left and right of the outer values, also the scale of the seeds' spread.
+    fn pad(&self) -> f64 {
+        ((self.xs[self.xs.len() - 1] - self.xs[0]) * 0.08).max(0.5)
+    }
+
+    /// The tick label at `x`: the value there (none between values), or on a log axis the
+    /// number itself.
+    fn tick(&self, x: f64) -> String {
+        if self.log {
+            return format!("{:.3}", 10f64.powf(x));
+        }
+        self.xs
+            .iter()
+            .position(|p| (p - x).abs() < 1e-9)
+            .map_or(String::new(), |i| self.values[i].clone())
+    }
+}
+
+/// A panel's chart: `'a` the drawing area's borrow, `'b` the bitmap's.
+type Chart<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
 fn panel_chart(
     sweep: &Sweep,
-    axis: &str,
-    values: &[String],
-    xs: &[f64],
-    log: bool,
+    x: &XAxis<'_>,
     title: &str,
     metric: &PerRun,
     area: &DrawingArea<BitMapBackend<'_>, Shift>,
 ) -> DrawResult {
     // Per value: the metric of every run with it (over the other axes and all seeds).
-    let groups: Vec<Vec<f64>> = values
+    let groups: Vec<Vec<f64>> = x
+        .values
         .iter()
         .map(|v| {
             sweep
                 .runs
                 .iter()
-                .filter(|r| r.setting(axis) == v)
+                .filter(|r| r.setting(x.name) == v)
                 .filter_map(metric)
                 .collect()
         })
         .collect();
     let top = groups.iter().flatten().copied().fold(1.0, f64::max) * 1.05;
-    let (x_lo, x_hi) = (xs[0], xs[xs.len() - 1]);
-    let pad = ((x_hi - x_lo) * 0.08).max(0.5);
+    let mut chart = axes(area, title, x, top)?;
+    draw_points(&mut chart, x, &groups)?;
+    draw_medians(&mut chart, x, &groups)
+}
+
+/// The panel's chart with its axes drawn, y from 0 to `top`.
+fn axes<'a, 'b>(
+    area: &'a DrawingArea<BitMapBackend<'b>, Shift>,
+    title: &str,
+    x: &XAxis<'_>,
+    top: f64,
+) -> Result<Chart<'a, 'b>, Box<dyn std::error::Error>> {
+    let (lo, hi, pad) = (x.xs[0], x.xs[x.xs.len() - 1], x.pad());
     let mut chart = ChartBuilder::on(area)
         .caption(title, (FONT, 20))
         .margin(12)
         .x_label_area_size(45)
         .y_label_area_size(70)
-        .build_cartesian_2d((x_lo - pad)..(x_hi + pad), -0.02 * top..top)?;
-    let label = |x: &f64| {
-        xs.iter()
-            .position(|p| (p - x).abs() < 1e-9)
-            .map_or(String::new(), |i| values[i].clone())
-    };
+        .build_cartesian_2d((lo - pad)..(hi + pad), -0.02 * top..top)?;
     chart
         .configure_mesh()
-        .x_desc(if log {
-            format!("{axis} (log)")
+        .x_desc(if x.log {
+            format!("{} (log)", x.name)
         } else {
-            axis.to_owned()
+            x.name.to_owned()
         })
-        .x_labels(if log { 12 } else { values.len() * 2 + 1 })
-        .x_label_formatter(&|x| {
-            if log {
-                format!("{:.3}", 10f64.powf(*x))
-            } else {
-                label(x)
-            }
-        })
+        .x_labels(if x.log { 12 } else { x.values.len() * 2 + 1 })
+        .x_label_formatter(&|v| x.tick(*v))
+        // Accuracies need a decimal, epochs do not.
         .y_label_formatter(&|y| {
             if top > 1.5 {
                 format!("{y:.0}")
@@ -126,26 +167,40 @@ fn panel_chart(
         })
         .label_style((FONT, 14))
         .draw()?;
-    for (i, (x, group)) in xs.iter().zip(&groups).enumerate() {
-        // Spread the seeds sideways a little so equal values stay visible.
-        let spread = pad * 0.3;
+    Ok(chart)
+}
+
+/// Every run as a point, one colour per value.
+fn draw_points(chart: &mut Chart<'_, '_>, x: &XAxis<'_>, groups: &[Vec<f64>]) -> DrawResult {
+    // Spread the seeds sideways a little so equal values stay visible.
+    let spread = x.pad() * 0.3;
+    for (i, (at, group)) in x.xs.iter().zip(groups).enumerate() {
         let n = group.len().max(2) as f64;
         let pts = group
             .iter()
             .enumerate()
-            .map(|(k, &y)| (x + spread * (k as f64 / (n - 1.0) - 0.5), y));
+            .map(|(k, &y)| (at + spread * (k as f64 / (n - 1.0) - 0.5), y));
         chart.draw_series(pts.map(|p| Circle::new(p, 3, color(i).mix(0.6).filled())))?;
     }
-    let medians: Vec<(f64, f64)> = xs
-        .iter()
-        .zip(&groups)
-        .filter(|(_, g)| !g.is_empty())
-        .map(|(&x, g)| {
-            let mut g = g.clone();
-            g.sort_by(f64::total_cmp);
-            (x, median_sorted(&g))
-        })
-        .collect();
+    Ok(())
+}
+
+/// The median per value (values no run has a number for are skipped) and the legend.
+fn draw_medians<'a, 'b: 'a>(
+    chart: &mut Chart<'a, 'b>,
+    x: &XAxis<'_>,
+    groups: &[Vec<f64>],
+) -> DrawResult {
+    let medians: Vec<(f64, f64)> =
+        x.xs.iter()
+            .zip(groups)
+            .filter(|(_, g)| !g.is_empty())
+            .map(|(&x, g)| {
+                let mut g = g.clone();
+                g.sort_by(f64::total_cmp);
+                (x, median_sorted(&g))
+            })
+            .collect();
     chart
         .draw_series(LineSeries::new(medians, BLACK.stroke_width(2)).point_size(4))?
         .label("median")

@@ -36,7 +36,7 @@ fn chart(
         .max()
         .unwrap_or(1)
         .max(2);
-    let diverged = runs.iter().filter(|r| r.diverged_epoch.is_some()).count();
+    let diverged = config.summary.diverged;
     let title = format!(
         "{}: train loss of each of {} seeds ({diverged} diverged)",
         config.label,
@@ -63,7 +63,7 @@ fn chart(
             .enumerate()
             .map(|(e, &l)| ((e + 1) as f64, l.max(LOSS_FLOOR)));
         chart.draw_series(LineSeries::new(pts, color(i).mix(0.7).stroke_width(1)))?;
-        if let Some(epoch) = run.diverged_epoch {
+        if let Some(epoch) = run.diverged_epoch() {
             // At the last finite loss, or at the top for a run that never finished an epoch.
             let y = run
                 .train_loss
