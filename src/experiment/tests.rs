@@ -102,6 +102,68 @@ fn log_ranges_hit_both_ends() {
 }
 
 #[test]
+fn a_log_range_with_equal_ends_is_refused_instead_of_duplicating_runs() {
+    // Regression: `{ log = [0.01, 0.01], n = 3 }` gave three runs with one id.
+    let msg = load_err(&format!(
+        "{DATA}[grid]\nlearning_rate = {{ log = [0.01, 0.01], n = 3 }}\n"
+    ));
+    assert!(
+        msg.contains(
+            "exp.toml:5: key `grid.learning_rate`: the range gives the value 0.01 more than once"
+        ),
+        "{msg}"
+    );
+    // Ends one ulp apart: the inner steps round onto an end.
+    let msg = load_err(&format!(
+        "{DATA}[grid]\nlearning_rate = {{ log = [0.01, 0.010000000000000002], n = 4 }}\n"
+    ));
+    assert!(msg.contains("more than once"), "{msg}");
+    // Equal ends with n = 1 is one value, and fine.
+    let exp = load(&format!(
+        "{DATA}[grid]\nlearning_rate = {{ log = [0.01, 0.01], n = 1 }}\n"
+    ))
+    .unwrap();
+    assert_eq!(exp.run_count(), 1);
+}
+
+#[test]
+fn values_that_are_equal_or_share_a_label_are_refused_in_any_axis() {
+    let cases = [
+        (
+            "clip = [1, 1.0]",
+            "key `grid.clip`: the value 1 is listed twice",
+        ),
+        (
+            "init_scale = [0.0, -0.0]",
+            "key `grid.init_scale`: the value -0 is listed twice",
+        ),
+        (
+            "gradient = [\"exact\", \"article\", \"exact\"]",
+            "key `grid.gradient`: the value exact is listed twice",
+        ),
+        (
+            "learning_rate = [0.02, 0.020001]",
+            "key `grid.learning_rate`: the values 0.02 and 0.020001 both show as 0.02 in \
+             configuration labels",
+        ),
+        (
+            "learning_rate = { log = [0.01, 0.0100001], n = 3 }",
+            "both show as 0.01 in configuration labels",
+        ),
+    ];
+    for (grid, want) in cases {
+        let msg = load_err(&format!("{DATA}[grid]\n{grid}\n"));
+        assert!(msg.contains(want), "{grid}\n{msg}\n--- lacks ---\n{want}");
+    }
+    // Distinct values, and long integer ranges, are fine.
+    let exp = load(&format!(
+        "{DATA}[grid]\nlearning_rate = [0.02, 0.0201]\nseed = {{ start = 0, count = 1000 }}\n"
+    ))
+    .unwrap();
+    assert_eq!(exp.run_count(), 2000);
+}
+
+#[test]
 fn resolved_toml_loads_back_to_the_same_runs() {
     let dir = tempfile::tempdir().unwrap();
     let exp_path = dir.path().join("e.toml");
