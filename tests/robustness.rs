@@ -404,6 +404,10 @@ fn hostile_experiment_values() {
             "is not allowed: an integer from 0 to 18446744073709551615",
         ),
         ("[grid]\nclip = [1.0]\nclip = [2.0]\n", "duplicate key"),
+        (
+            "[train]\nepochs = 1000000000\n",
+            "key `train.epochs`: `epochs` = 1000000000 is not allowed: an integer from 1 to 1000000",
+        ),
     ];
     for (body, want) in cases {
         let exp = experiment(dir.path(), "bad", body);
@@ -415,4 +419,102 @@ fn hostile_experiment_values() {
     let o = sweep().arg("run").arg(dir.path()).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read the experiment file"));
+}
+
+#[test]
+fn huge_inputs_are_refused_with_a_message_not_an_abort() {
+    // Regression: these aborted the process ("memory allocation of ... bytes failed", exit
+    // 134) in a preallocation sized by the input.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (code, stderr) = train_file(
+        "ok.tsv",
+        b"text\tlabel\ngood\t1\nbad\t0\n",
+        &["--epochs", "1000000000"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "`epochs` = 1000000000 is not allowed: an integer from 1 to 1000000 (flag --epochs)"
+        ),
+        "{stderr}"
+    );
+    // 10^11 runs, accepted with --yes: refused at the hard limit.
+    let exp = experiment(
+        dir.path(),
+        "huge",
+        "[grid]\nseed = { start = 0, count = 10000000 }\nhidden_size = { start = 1, count = 100 }\n\
+         learning_rate = { log = [0.001, 0.1], n = 100 }\n",
+    );
+    for command in ["run", "plan"] {
+        let o = sweep()
+            .arg(command)
+            .arg(&exp)
+            .args(["--yes", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            stderr.contains(
+                "huge.toml: key `grid`: the grid has 100000000000 runs; at most 1000000 are allowed"
+            ),
+            "{command}: {stderr}"
+        );
+    }
+    assert!(!out.exists());
+}
+
+#[test]
+fn metrics_that_would_not_fit_in_memory_are_refused_naming_epochs() {
+    // 4096 parallel runs of a million epochs keep about 700 GB of metrics.
+    let need: u64 = 4096 * 1_000_000 * (48 + 128);
+    let available = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            let line = m
+                .lines()
+                .find(|l| l.starts_with("MemAvailable:"))?
+                .to_owned();
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map(|kib| kib * 1024);
+    match available {
+        Some(bytes) if bytes < need => {}
+        other => {
+            skip(&format!(
+                "metrics_that_would_not_fit_in_memory_are_refused_naming_epochs: needs a \
+                 machine with less than {need} bytes available, found {other:?}"
+            ));
+            return;
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(
+        dir.path(),
+        "long",
+        "[train]\nepochs = 1000000\nhidden_size = 4\n[grid]\nseed = { start = 0, count = 4096 }\n",
+    );
+    let o = sweep()
+        .arg("plan")
+        .arg(&exp)
+        .args(["--jobs", "4096"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "long.toml:5: key `train.epochs`: epochs = 1000000 (every epoch's metrics are kept) \
+             needs 167.8 MiB per run (671.4 GiB for 4096 parallel job(s))"
+        ),
+        "{stderr}"
+    );
+}
+
+/// Says loudly (past the test harness's output capture) that a test could not run here.
+fn skip(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
 }

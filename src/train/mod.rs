@@ -91,7 +91,9 @@ pub fn run_cancellable(
     let mut ws = Workspace::default();
     let mut grads = model.grads();
     let mut order: Vec<usize> = Vec::with_capacity(data.train.len());
-    let mut metrics = Vec::with_capacity(settings.epochs as usize);
+    // Grown as epochs finish: reserving `epochs` up front would make a mistyped epoch count
+    // an allocation failure (an abort) instead of a run that can still be interrupted.
+    let mut metrics = Vec::new();
     for epoch in 1..=settings.epoch_count() {
         if cancel.load(Ordering::Relaxed) {
             return None;
