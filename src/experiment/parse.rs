@@ -125,7 +125,8 @@ impl Doc<'_> {
 
     fn spec(&self, top: &DeTable<'_>) -> Result<Spec> {
         let mut spec = Spec {
-            name: self.default_name()?,
+            // Filled from `name`, or else from the file stem once the file is read.
+            name: String::new(),
             description: String::new(),
             train: PathBuf::new(),
             test: PathBuf::new(),
@@ -140,10 +141,11 @@ impl Doc<'_> {
                 .collect(),
         };
         let mut data = None;
+        let mut name = None;
         for (k, v) in top.iter() {
             let at = k.span().start;
             match k.get_ref().as_ref() {
-                "name" => spec.name = self.name(self.string("name", v)?, at)?,
+                "name" => name = Some(self.name(self.string("name", v)?, at)?),
                 "description" => spec.description = self.string("description", v)?,
                 "data" => data = Some((self.table("data", v)?, at)),
                 "train" => self.settings(self.table("train", v)?, false, &mut spec.axes)?,
@@ -159,6 +161,11 @@ impl Doc<'_> {
             )
         })?;
         (spec.train, spec.test) = self.data(data)?;
+        // An explicit name wins; only without one must the file stem be a valid name.
+        spec.name = match name {
+            Some(name) => name,
+            None => self.default_name()?,
+        };
         Ok(spec)
     }
 

@@ -296,6 +296,35 @@ fn bad_experiments_name_file_line_and_key() {
 }
 
 #[test]
+fn an_explicit_name_wins_over_a_file_stem_that_is_not_a_valid_name() {
+    // Regression: `my exp!.toml` was refused even though it set a valid `name`.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("my exp!.toml");
+    std::fs::write(&path, format!("name = \"my-exp\"\n{DATA}")).unwrap();
+    assert_eq!(Experiment::load(&path).unwrap().name, "my-exp");
+    // Without a name the stem is the name, and then it must be valid.
+    std::fs::write(&path, DATA).unwrap();
+    let err = Experiment::load(&path).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    assert!(
+        err.to_string().ends_with(
+            "my exp!.toml: key `name`: the file name `my exp!` is not a valid experiment name; \
+             set `name` (letters, digits, - and _ only)"
+        ),
+        "{err}"
+    );
+    // An invalid explicit name is still an error at its line, whatever the stem.
+    std::fs::write(&path, format!("name = \"a b\"\n{DATA}")).unwrap();
+    let err = Experiment::load(&path).unwrap_err().to_string();
+    assert!(
+        err.ends_with(
+            "my exp!.toml:1: key `name`: `a b` is not allowed: letters, digits, - and _ only"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn unreadable_or_directory_experiment() {
     let dir = tempfile::tempdir().unwrap();
     let err = Experiment::load(dir.path()).unwrap_err();
