@@ -518,3 +518,28 @@ fn skip(why: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
 }
+
+#[test]
+fn shards_and_sweeps_keep_the_temporaries_of_writers_on_other_nodes() {
+    // Regression: a sweep or shard removed every temporary whose pid was not running on its
+    // own node, i.e. the in-flight records of shards on other nodes of a shared directory.
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(
+        dir.path(),
+        "shared",
+        "[train]\nepochs = 20\neval_every = 10\nhidden_size = 4\n[grid]\nseed = [0, 1]\n",
+    );
+    let out = dir.path().join("out");
+    let foreign = out.join("runs/.0123456789ab.json.some-other-node.4294967.tmp");
+    std::fs::create_dir_all(foreign.parent().unwrap()).unwrap();
+    std::fs::write(&foreign, b"{\"half a record").unwrap();
+    for extra in [&["--shard", "1/2"][..], &[]] {
+        let o = run(&exp, &out, extra);
+        assert!(o.status.success(), "{extra:?}: {}", common::stderr(&o));
+        assert!(
+            foreign.exists(),
+            "{extra:?} removed another node's temporary"
+        );
+    }
+    assert_eq!(records(&out).len(), 2);
+}

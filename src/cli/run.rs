@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::output::{self, SUMMARY_METRICS};
 use crate::report::{self, load::Sweep, tables};
 use crate::runner::lock::Lock;
-use crate::runner::record::write_atomic;
+use crate::runner::record::{Sharing, write_atomic};
 use crate::runner::shard::Shard;
 use crate::runner::{self, RecordStore, RunnerOptions};
 
@@ -30,7 +30,10 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
         None => Some(Lock::acquire(&p.out, args.wait)?),
         Some(_) => None,
     };
-    store.remove_stale_temporaries()?;
+    store.remove_stale_temporaries(match shard {
+        None => Sharing::Locked,
+        Some(_) => Sharing::Shared,
+    })?;
     install_interrupt_handler();
     // Written first, so that shards leave `sweep report` what it needs.
     let resolved = p.exp.resolved_toml(&p.data.fingerprint);
