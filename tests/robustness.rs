@@ -543,3 +543,78 @@ fn shards_and_sweeps_keep_the_temporaries_of_writers_on_other_nodes() {
     }
     assert_eq!(records(&out).len(), 2);
 }
+
+#[test]
+fn predict_refuses_a_run_id_it_cannot_use_naming_it_and_what_there_is() {
+    // Regression: any --run went straight into a path (`../x` too), and an unknown or cut
+    // short id got "cannot read runs/<id>.safetensors ... was the sweep run with --no-weights?".
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let body = |seeds: &str| {
+        format!("[train]\nepochs = 20\neval_every = 10\nhidden_size = 4\n[grid]\nseed = {seeds}\n")
+    };
+    let exp = experiment(dir.path(), "p", &body("[0, 1]"));
+    assert!(run(&exp, &out, &[]).status.success());
+    let exp = experiment(dir.path(), "p", &body("[0, 1, 2]"));
+    assert!(run(&exp, &out, &["--no-weights"]).status.success());
+    let ids: Vec<String> = read(&out.join("runs.csv"))
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_owned())
+        .collect();
+    let (weighted, bare) = (&ids[..2], &ids[2]);
+    let mut sorted = weighted.to_vec();
+    sorted.sort();
+    let predict = |id: &str| {
+        let o = sweep()
+            .arg("predict")
+            .arg(&out)
+            .args(["--run", id, "good"])
+            .output()
+            .unwrap();
+        (o.status.code(), common::stderr(&o))
+    };
+    let results = out.display();
+    let cases = [
+        (
+            "ffffffffffff".to_owned(),
+            format!(
+                "{results} has no run `ffffffffffff` (a run id is the run_id column of \
+                 runs.csv); runs with weights: {}",
+                sorted.join(", ")
+            ),
+        ),
+        (
+            "../../p".to_owned(),
+            format!("{results} has no run `../../p`"),
+        ),
+        (
+            weighted[0][..6].to_owned(),
+            format!(
+                "has no run `{}` (a run id is the run_id column of runs.csv); give the whole \
+                 id: {}",
+                &weighted[0][..6],
+                weighted[0]
+            ),
+        ),
+        (
+            bare.clone(),
+            format!(
+                "run `{bare}` of {results} was saved without its weights (`sweep run \
+                 --no-weights`), so it cannot predict; runs with weights: {}",
+                sorted.join(", ")
+            ),
+        ),
+    ];
+    for (id, want) in cases {
+        let (code, stderr) = predict(&id);
+        assert_eq!(code, Some(2), "{id}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{id}: {stderr}");
+        assert!(
+            stderr.contains(&want),
+            "{id}: {stderr}\n--- lacks ---\n{want}"
+        );
+    }
+    let (code, stderr) = predict(&weighted[1]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
