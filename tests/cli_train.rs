@@ -83,6 +83,40 @@ fn reads_the_tutorial_module_form() {
     assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 6);
 }
 
+#[test]
+fn a_module_with_a_repeated_key_trains_on_the_last_value_and_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let py = dir.path().join("data.py");
+    std::fs::write(
+        &py,
+        "train_data = {\n 'good': True,\n 'bad': False,\n 'good': False,\n 'happy': True,\n}\n\
+         test_data = {'not bad': True}\n",
+    )
+    .unwrap();
+    let out = sweep()
+        .args(["train", "--epochs", "10", "--eval-every", "5", "--train"])
+        .arg(&py)
+        .arg("--test")
+        .arg(&py)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "sweep: warning: {}: 1 key(s) of `train_data` are given more than once, e.g. `good` \
+             (lines 2 and 4); as in Python, the last value is used",
+            py.display()
+        )),
+        "{stderr}"
+    );
+    // Three phrases, not four.
+    assert!(
+        stderr.contains("sweep: 3 train / 1 test phrases"),
+        "{stderr}"
+    );
+}
+
 /// Runs `sweep train` on a bad train file and returns (exit code, stderr).
 fn train_on(bytes: &[u8], name: &str) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
