@@ -618,3 +618,47 @@ fn predict_refuses_a_run_id_it_cannot_use_naming_it_and_what_there_is() {
     let (code, stderr) = predict(&weighted[1]);
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+#[test]
+fn clean_counts_the_records_it_keeps_not_the_runs_of_the_experiment() {
+    // Regression: "N kept" gave the number of runs in the experiment, counting runs that
+    // have no record.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let body = |hidden: &str, seeds: &str| {
+        format!(
+            "[train]\nepochs = 20\neval_every = 10\n[grid]\nhidden_size = {hidden}\nseed = {seeds}\n"
+        )
+    };
+    let big = experiment(dir.path(), "c", &body("[4, 8]", "[0, 1]"));
+    assert!(run(&big, &out, &[]).status.success());
+    let small = experiment(dir.path(), "c", &body("[4]", "[0, 1, 2]"));
+    assert!(run(&small, &out, &[]).status.success());
+    assert_eq!(records(&out).len(), 5);
+    // The record of seed 2 is lost: 3 runs, 2 of them recorded, and 2 unused records.
+    let seed2 = read(&out.join("runs.csv"))
+        .lines()
+        .nth(3)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_owned();
+    std::fs::remove_file(out.join("runs").join(format!("{seed2}.json"))).unwrap();
+    let o = sweep()
+        .arg("clean")
+        .arg(&out)
+        .arg("--unused")
+        .output()
+        .unwrap();
+    let stderr = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "sweep: removed 2 unused record(s) from {}; 2 kept\n",
+            out.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(records(&out).len(), 2);
+}
