@@ -235,42 +235,105 @@ fn a_run_that_cannot_be_saved_is_reported_and_the_others_are_kept() {
     assert_eq!(read(&out.join("runs.csv")).lines().count(), 4);
 }
 
+/// A small tmpfs mounted on a directory for as long as it lives (unmounted even when an
+/// assertion fails, so that the temp dir can go).
+struct SmallDisk<'a>(&'a Path);
+
+impl<'a> SmallDisk<'a> {
+    /// Mounts a 256 KiB tmpfs on `dir`, or says why it cannot.
+    fn mount(dir: &'a Path) -> Result<SmallDisk<'a>, String> {
+        let o = Std::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+            .arg(dir)
+            .output()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if !o.status.success() {
+            return Err(format!(
+                "mount -t tmpfs failed (it needs root): {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            ));
+        }
+        let disk = SmallDisk(dir);
+        // The mount must really be there: the test's point is the disk filling up.
+        let mounts = read(Path::new("/proc/mounts"));
+        let at = format!(" {} tmpfs ", dir.display());
+        assert!(
+            mounts.contains(&at),
+            "mount succeeded but {at:?} is not in /proc/mounts"
+        );
+        Ok(disk)
+    }
+}
+
+impl Drop for SmallDisk<'_> {
+    fn drop(&mut self) {
+        let _ = Std::new("umount").arg(self.0).status();
+    }
+}
+
+/// Every record's deterministic fields (all but the wall time), by file name.
+fn record_results(out: &Path) -> std::collections::BTreeMap<String, serde_json::Value> {
+    records(out)
+        .into_iter()
+        .map(|n| {
+            let mut v: serde_json::Value =
+                serde_json::from_str(&read(&out.join("runs").join(&n))).unwrap();
+            v.as_object_mut().unwrap().remove("wall_ms");
+            (n, v)
+        })
+        .collect()
+}
+
 #[test]
 fn a_full_disk_loses_nothing_already_saved() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("small-disk");
     std::fs::create_dir_all(&out).unwrap();
-    let mounted = Std::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
-        .arg(&out)
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted {
-        eprintln!(
-            "skipped: cannot mount a small tmpfs here (needs root); covered by the unwritable-record test"
-        );
-        return;
-    }
+    let disk = match SmallDisk::mount(&out) {
+        Ok(disk) => disk,
+        Err(why) => {
+            skip(&format!(
+                "a_full_disk_loses_nothing_already_saved: {why}; the unwritable-record test \
+                 covers the save error without a full disk"
+            ));
+            return;
+        }
+    };
+    // 20 records of about 35 KB each: the 256 KiB disk takes a handful.
     let exp = experiment(
         dir.path(),
         "full",
         "[train]\nepochs = 400\neval_every = 50\nhidden_size = 4\n[grid]\nseed = { start = 0, count = 20 }\n",
     );
-    let o = run(&exp, &out, &["--no-weights"]);
+    let o = run(&exp, &out, &["--no-weights", "--jobs", "1"]);
     let stderr = String::from_utf8_lossy(&o.stderr);
-    let saved = records(&out);
-    for n in &saved {
-        serde_json::from_str::<serde_json::Value>(&read(&out.join("runs").join(n))).unwrap();
-    }
-    let _ = Std::new("umount").arg(&out).status();
     assert_eq!(o.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(
+        stderr.contains("could not be saved: ")
+            && stderr.contains(&out.join("runs").display().to_string())
+            && stderr.contains("No space left on device"),
+        "{stderr}"
+    );
+    let saved = record_results(&out);
     assert!(
         !saved.is_empty() && saved.len() < 20,
         "{} saved",
         saved.len()
     );
+    let leftovers: Vec<_> = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporaries left: {leftovers:?}");
+    drop(disk);
+    // What was saved is whole: each record equals the same run's on a roomy disk.
+    let roomy = dir.path().join("roomy");
+    assert!(run(&exp, &roomy, &["--no-weights"]).status.success());
+    let all = record_results(&roomy);
+    for (name, record) in &saved {
+        assert_eq!(Some(record), all.get(name), "{name}");
+    }
 }
 
 #[test]
