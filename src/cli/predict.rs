@@ -37,6 +37,10 @@ pub fn execute(args: &PredictArgs) -> Result<i32> {
 /// id cut short). Only recorded ids ever become paths.
 fn check_run(store: &RecordStore, args: &PredictArgs) -> Result<()> {
     let ids = store.ids()?;
+    let recorded = ids.contains(&args.run);
+    if recorded && store.weights_path(&args.run).is_file() {
+        return Ok(());
+    }
     let with_weights: Vec<String> = ids
         .iter()
         .filter(|id| store.weights_path(id).is_file())
@@ -44,10 +48,7 @@ fn check_run(store: &RecordStore, args: &PredictArgs) -> Result<()> {
         .collect();
     let results = args.results.display();
     let id = quoted(&args.run);
-    if ids.contains(&args.run) {
-        if with_weights.contains(&args.run) {
-            return Ok(());
-        }
+    if recorded {
         return Err(Error::Usage(format!(
             "run {id} of {results} was saved without its weights (`sweep run --no-weights`), \
              so it cannot predict; runs with weights: {}",
