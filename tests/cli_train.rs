@@ -1,36 +1,66 @@
 //! End-to-end tests of `sweep train`: the article's table format, and bad input turning into
-//! exit code 2 with one message naming the file and line.
+//! exit code 2 with one message naming the file and line, or the flag and value.
 
 mod common;
 
+use std::path::Path;
+
 use common::{data, sweep};
+
+/// What one `sweep train` printed.
+struct Trained {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// `sweep train --train TRAIN --test TEST ARGS...`.
+fn train(train: &Path, test: &Path, args: &[&str]) -> Trained {
+    let out = sweep()
+        .arg("train")
+        .args(args)
+        .arg("--train")
+        .arg(train)
+        .arg("--test")
+        .arg(test)
+        .output()
+        .unwrap();
+    Trained {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `sweep train` on the bundled English set.
+fn train_bundled(args: &[&str]) -> Trained {
+    train(&data("train.tsv"), &data("test.tsv"), args)
+}
+
+/// `sweep train` with a train file of `bytes` called `name` (in a temp dir) and the bundled
+/// test set.
+fn train_on(bytes: &[u8], name: &str) -> Trained {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    train(&path, &data("test.tsv"), &[])
+}
+
+/// `sweep train` on a tutorial-style module `text` as both train and test file.
+fn train_on_module(text: &str, args: &[&str]) -> (Trained, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let py = dir.path().join("data.py");
+    std::fs::write(&py, text).unwrap();
+    (train(&py, &py, args), py)
+}
 
 #[test]
 fn prints_the_articles_table() {
-    let out = sweep()
-        .args([
-            "train",
-            "--epochs",
-            "200",
-            "--hidden-size",
-            "8",
-            "--seed",
-            "3",
-            "--train",
-        ])
-        .arg(data("train.tsv"))
-        .arg("--test")
-        .arg(data("test.tsv"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 6, "{stdout}");
+    let args = ["--epochs", "200", "--hidden-size", "8", "--seed", "3"];
+    let first = train_bundled(&args);
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    let lines: Vec<&str> = first.stdout.lines().collect();
+    assert_eq!(lines.len(), 6, "{}", first.stdout);
     assert_eq!(lines[0], "--- Epoch 100");
     assert_eq!(lines[3], "--- Epoch 200");
     for line in [lines[1], lines[4]] {
@@ -39,66 +69,43 @@ fn prints_the_articles_table() {
     }
     assert!(lines[2].starts_with("Test:\tLoss "), "{}", lines[2]);
     // Same seed, same table.
-    let again = sweep()
-        .args([
-            "train",
-            "--epochs",
-            "200",
-            "--hidden-size",
-            "8",
-            "--seed",
-            "3",
-            "--train",
-        ])
-        .arg(data("train.tsv"))
-        .arg("--test")
-        .arg(data("test.tsv"))
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8(again.stdout).unwrap(), stdout);
+    assert_eq!(train_bundled(&args).stdout, first.stdout);
 }
 
 #[test]
 fn reads_the_tutorial_module_form() {
-    let dir = tempfile::tempdir().unwrap();
-    let py = dir.path().join("data.py");
-    std::fs::write(
-        &py,
+    let (out, _) = train_on_module(
         "train_data = {\n 'good': True,\n 'bad': False,\n 'not good': False,\n}\n\
          test_data = {'not bad': True}\n",
-    )
-    .unwrap();
-    let out = sweep()
-        .args(["train", "--epochs", "10", "--eval-every", "5", "--train"])
-        .arg(&py)
-        .arg("--test")
-        .arg(&py)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        &["--epochs", "10", "--eval-every", "5"],
     );
-    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 6);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 6);
 }
 
-/// Runs `sweep train` on a bad train file and returns (exit code, stderr).
-fn train_on(bytes: &[u8], name: &str) -> (i32, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    std::fs::write(&path, bytes).unwrap();
-    let out = sweep()
-        .args(["train", "--train"])
-        .arg(&path)
-        .arg("--test")
-        .arg(data("test.tsv"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+#[test]
+fn a_module_with_a_repeated_key_trains_on_the_last_value_and_warns() {
+    let (out, py) = train_on_module(
+        "train_data = {\n 'good': True,\n 'bad': False,\n 'good': False,\n 'happy': True,\n}\n\
+         test_data = {'not bad': True}\n",
+        &["--epochs", "10", "--eval-every", "5"],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "sweep: warning: {}: 1 key(s) of `train_data` are given more than once, e.g. `good` \
+             (lines 2 and 4); as in Python, the last value is used",
+            py.display()
+        )),
+        "{}",
+        out.stderr
+    );
+    // Three phrases, not four.
+    assert!(
+        out.stderr.contains("sweep: 3 train / 1 test phrases"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -137,55 +144,93 @@ fn bad_data_exits_2_with_one_located_message() {
         ),
     ];
     for (bytes, name, want) in cases {
-        let (code, stderr) = train_on(bytes, name);
-        assert_eq!(code, 2, "{name}: {stderr}");
+        let Trained { code, stderr, .. } = train_on(bytes, name);
+        assert_eq!(code, Some(2), "{name}: {stderr}");
         assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
         assert!(stderr.starts_with("sweep: error: "), "{stderr}");
         assert!(stderr.contains(want), "{name}: {stderr:?} lacks {want:?}");
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
     // Class names in training, 0/1 in the test set: the test labels are unknown classes.
-    let (code, stderr) = train_on(b"text\tlabel\ngood\tpos\nbad\tneg\n", "names.tsv");
-    assert_eq!(code, 2, "{stderr}");
+    let out = train_on(b"text\tlabel\ngood\tpos\nbad\tneg\n", "names.tsv");
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(
-        stderr.contains("test.tsv:2: unknown label `1`; the training set's classes are: neg, pos"),
-        "{stderr}"
+        out.stderr
+            .contains("test.tsv:2: unknown label `1`; the training set's classes are: neg, pos"),
+        "{}",
+        out.stderr
     );
 
-    let out = sweep()
-        .args(["train", "--train", "/nonexistent/x.tsv", "--test", "y.tsv"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = train(Path::new("/nonexistent/x.tsv"), Path::new("y.tsv"), &[]);
+    assert_eq!(out.code, Some(2));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("/nonexistent/x.tsv: cannot read the file")
+        out.stderr
+            .contains("/nonexistent/x.tsv: cannot read the file"),
+        "{}",
+        out.stderr
     );
 }
 
 #[test]
-fn bad_flags_exit_2() {
-    for args in [
-        vec!["--learning-rate", "0"],
-        vec!["--learning-rate", "nan"],
-        vec!["--gradient", "transpose"],
-        vec!["--seed", "-1"],
-        vec!["--eval-every", "2000"],
-        vec!["--hidden-size", "0"],
-    ] {
-        let out = sweep()
-            .arg("train")
-            .args(&args)
-            .arg("--train")
-            .arg(data("train.tsv"))
-            .arg("--test")
-            .arg(data("test.tsv"))
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+fn bad_flags_exit_2_naming_the_flag_and_the_value() {
+    // (flag, value, the message's own words for them)
+    let cases = [
+        (
+            "--learning-rate",
+            "0",
+            "`learning_rate` = 0 is not allowed: a finite number > 0 (flag --learning-rate)",
+        ),
+        (
+            "--learning-rate",
+            "nan",
+            "`learning_rate` = nan is not allowed: a finite number > 0 (flag --learning-rate)",
+        ),
+        (
+            "--learning-rate",
+            "-0.5",
+            "`learning_rate` = -0.5 is not allowed: a finite number > 0 (flag --learning-rate)",
+        ),
+        (
+            "--clip",
+            "-1",
+            "`clip` = -1 is not allowed: a number > 0, or inf for no clipping (flag --clip)",
+        ),
+        (
+            "--gradient",
+            "transpose",
+            "invalid value 'transpose' for '--gradient <GRADIENT>': `transpose` is not a \
+             gradient variant; allowed: article, exact",
+        ),
+        ("--seed", "-1", "invalid value '-1' for '--seed <SEED>'"),
+        (
+            "--hidden-size",
+            "many",
+            "invalid value 'many' for '--hidden-size <HIDDEN_SIZE>'",
+        ),
+        (
+            "--eval-every",
+            "2000",
+            "`eval_every` = 2000 is not allowed: an integer from 1 to epochs (1000) (flag \
+             --eval-every)",
+        ),
+        (
+            "--hidden-size",
+            "0",
+            "`hidden_size` = 0 is not allowed: an integer from 1 to 1048576 (flag --hidden-size)",
+        ),
+        (
+            "--epochs",
+            "1000000000",
+            "`epochs` = 1000000000 is not allowed: an integer from 1 to 1000000 (flag --epochs)",
+        ),
+    ];
+    for (flag, value, want) in cases {
+        let Trained { code, stderr, .. } = train_bundled(&[flag, value]);
+        assert_eq!(code, Some(2), "{flag} {value}: {stderr}");
         assert!(
-            stderr.contains(args[0].trim_start_matches('-')) || stderr.contains(args[1]),
-            "{args:?}: {stderr}"
+            stderr.contains(want),
+            "{flag} {value}: {stderr}\n--- lacks ---\n{want}"
         );
+        assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }

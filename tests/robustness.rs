@@ -235,42 +235,105 @@ fn a_run_that_cannot_be_saved_is_reported_and_the_others_are_kept() {
     assert_eq!(read(&out.join("runs.csv")).lines().count(), 4);
 }
 
+/// A small tmpfs mounted on a directory for as long as it lives (unmounted even when an
+/// assertion fails, so that the temp dir can go).
+struct SmallDisk<'a>(&'a Path);
+
+impl<'a> SmallDisk<'a> {
+    /// Mounts a 256 KiB tmpfs on `dir`, or says why it cannot.
+    fn mount(dir: &'a Path) -> Result<SmallDisk<'a>, String> {
+        let o = Std::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+            .arg(dir)
+            .output()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if !o.status.success() {
+            return Err(format!(
+                "mount -t tmpfs failed (it needs root): {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            ));
+        }
+        let disk = SmallDisk(dir);
+        // The mount must really be there: the test's point is the disk filling up.
+        let mounts = read(Path::new("/proc/mounts"));
+        let at = format!(" {} tmpfs ", dir.display());
+        assert!(
+            mounts.contains(&at),
+            "mount succeeded but {at:?} is not in /proc/mounts"
+        );
+        Ok(disk)
+    }
+}
+
+impl Drop for SmallDisk<'_> {
+    fn drop(&mut self) {
+        let _ = Std::new("umount").arg(self.0).status();
+    }
+}
+
+/// Every record's deterministic fields (all but the wall time), by file name.
+fn record_results(out: &Path) -> std::collections::BTreeMap<String, serde_json::Value> {
+    records(out)
+        .into_iter()
+        .map(|n| {
+            let mut v: serde_json::Value =
+                serde_json::from_str(&read(&out.join("runs").join(&n))).unwrap();
+            v.as_object_mut().unwrap().remove("wall_ms");
+            (n, v)
+        })
+        .collect()
+}
+
 #[test]
 fn a_full_disk_loses_nothing_already_saved() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("small-disk");
     std::fs::create_dir_all(&out).unwrap();
-    let mounted = Std::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
-        .arg(&out)
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted {
-        eprintln!(
-            "skipped: cannot mount a small tmpfs here (needs root); covered by the unwritable-record test"
-        );
-        return;
-    }
+    let disk = match SmallDisk::mount(&out) {
+        Ok(disk) => disk,
+        Err(why) => {
+            skip(&format!(
+                "a_full_disk_loses_nothing_already_saved: {why}; the unwritable-record test \
+                 covers the save error without a full disk"
+            ));
+            return;
+        }
+    };
+    // 20 records of about 35 KB each: the 256 KiB disk takes a handful.
     let exp = experiment(
         dir.path(),
         "full",
         "[train]\nepochs = 400\neval_every = 50\nhidden_size = 4\n[grid]\nseed = { start = 0, count = 20 }\n",
     );
-    let o = run(&exp, &out, &["--no-weights"]);
+    let o = run(&exp, &out, &["--no-weights", "--jobs", "1"]);
     let stderr = String::from_utf8_lossy(&o.stderr);
-    let saved = records(&out);
-    for n in &saved {
-        serde_json::from_str::<serde_json::Value>(&read(&out.join("runs").join(n))).unwrap();
-    }
-    let _ = Std::new("umount").arg(&out).status();
     assert_eq!(o.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(
+        stderr.contains("could not be saved: ")
+            && stderr.contains(&out.join("runs").display().to_string())
+            && stderr.contains("No space left on device"),
+        "{stderr}"
+    );
+    let saved = record_results(&out);
     assert!(
         !saved.is_empty() && saved.len() < 20,
         "{} saved",
         saved.len()
     );
+    let leftovers: Vec<_> = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporaries left: {leftovers:?}");
+    drop(disk);
+    // What was saved is whole: each record equals the same run's on a roomy disk.
+    let roomy = dir.path().join("roomy");
+    assert!(run(&exp, &roomy, &["--no-weights"]).status.success());
+    let all = record_results(&roomy);
+    for (name, record) in &saved {
+        assert_eq!(Some(record), all.get(name), "{name}");
+    }
 }
 
 #[test]
@@ -404,6 +467,10 @@ fn hostile_experiment_values() {
             "is not allowed: an integer from 0 to 18446744073709551615",
         ),
         ("[grid]\nclip = [1.0]\nclip = [2.0]\n", "duplicate key"),
+        (
+            "[train]\nepochs = 1000000000\n",
+            "key `train.epochs`: `epochs` = 1000000000 is not allowed: an integer from 1 to 1000000",
+        ),
     ];
     for (body, want) in cases {
         let exp = experiment(dir.path(), "bad", body);
@@ -415,4 +482,246 @@ fn hostile_experiment_values() {
     let o = sweep().arg("run").arg(dir.path()).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read the experiment file"));
+}
+
+#[test]
+fn huge_inputs_are_refused_with_a_message_not_an_abort() {
+    // Regression: these aborted the process ("memory allocation of ... bytes failed", exit
+    // 134) in a preallocation sized by the input.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (code, stderr) = train_file(
+        "ok.tsv",
+        b"text\tlabel\ngood\t1\nbad\t0\n",
+        &["--epochs", "1000000000"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "`epochs` = 1000000000 is not allowed: an integer from 1 to 1000000 (flag --epochs)"
+        ),
+        "{stderr}"
+    );
+    // 10^11 runs, accepted with --yes: refused at the hard limit.
+    let exp = experiment(
+        dir.path(),
+        "huge",
+        "[grid]\nseed = { start = 0, count = 10000000 }\nhidden_size = { start = 1, count = 100 }\n\
+         learning_rate = { log = [0.001, 0.1], n = 100 }\n",
+    );
+    for command in ["run", "plan"] {
+        let o = sweep()
+            .arg(command)
+            .arg(&exp)
+            .args(["--yes", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            stderr.contains(
+                "huge.toml: key `grid`: the grid has 100000000000 runs; at most 1000000 are allowed"
+            ),
+            "{command}: {stderr}"
+        );
+    }
+    assert!(!out.exists());
+}
+
+#[test]
+fn metrics_that_would_not_fit_in_memory_are_refused_naming_epochs() {
+    // 4096 parallel runs of a million epochs keep about 700 GB of metrics.
+    let need: u64 = 4096 * 1_000_000 * (48 + 128);
+    let available = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            let line = m
+                .lines()
+                .find(|l| l.starts_with("MemAvailable:"))?
+                .to_owned();
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map(|kib| kib * 1024);
+    match available {
+        Some(bytes) if bytes < need => {}
+        other => {
+            skip(&format!(
+                "metrics_that_would_not_fit_in_memory_are_refused_naming_epochs: needs a \
+                 machine with less than {need} bytes available, found {other:?}"
+            ));
+            return;
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(
+        dir.path(),
+        "long",
+        "[train]\nepochs = 1000000\nhidden_size = 4\n[grid]\nseed = { start = 0, count = 4096 }\n",
+    );
+    let o = sweep()
+        .arg("plan")
+        .arg(&exp)
+        .args(["--jobs", "4096"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "long.toml:5: key `train.epochs`: epochs = 1000000 (every epoch's metrics are kept) \
+             needs 167.8 MiB per run (671.4 GiB for 4096 parallel job(s))"
+        ),
+        "{stderr}"
+    );
+}
+
+/// Says loudly (past the test harness's output capture) that a test could not run here.
+fn skip(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
+}
+
+#[test]
+fn shards_and_sweeps_keep_the_temporaries_of_writers_on_other_nodes() {
+    // Regression: a sweep or shard removed every temporary whose pid was not running on its
+    // own node, i.e. the in-flight records of shards on other nodes of a shared directory.
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(
+        dir.path(),
+        "shared",
+        "[train]\nepochs = 20\neval_every = 10\nhidden_size = 4\n[grid]\nseed = [0, 1]\n",
+    );
+    let out = dir.path().join("out");
+    let foreign = out.join("runs/.0123456789ab.json.some-other-node.4294967.tmp");
+    std::fs::create_dir_all(foreign.parent().unwrap()).unwrap();
+    std::fs::write(&foreign, b"{\"half a record").unwrap();
+    for extra in [&["--shard", "1/2"][..], &[]] {
+        let o = run(&exp, &out, extra);
+        assert!(o.status.success(), "{extra:?}: {}", common::stderr(&o));
+        assert!(
+            foreign.exists(),
+            "{extra:?} removed another node's temporary"
+        );
+    }
+    assert_eq!(records(&out).len(), 2);
+}
+
+#[test]
+fn predict_refuses_a_run_id_it_cannot_use_naming_it_and_what_there_is() {
+    // Regression: any --run went straight into a path (`../x` too), and an unknown or cut
+    // short id got "cannot read runs/<id>.safetensors ... was the sweep run with --no-weights?".
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let body = |seeds: &str| {
+        format!("[train]\nepochs = 20\neval_every = 10\nhidden_size = 4\n[grid]\nseed = {seeds}\n")
+    };
+    let exp = experiment(dir.path(), "p", &body("[0, 1]"));
+    assert!(run(&exp, &out, &[]).status.success());
+    let exp = experiment(dir.path(), "p", &body("[0, 1, 2]"));
+    assert!(run(&exp, &out, &["--no-weights"]).status.success());
+    let ids: Vec<String> = read(&out.join("runs.csv"))
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_owned())
+        .collect();
+    let (weighted, bare) = (&ids[..2], &ids[2]);
+    let mut sorted = weighted.to_vec();
+    sorted.sort();
+    let predict = |id: &str| {
+        let o = sweep()
+            .arg("predict")
+            .arg(&out)
+            .args(["--run", id, "good"])
+            .output()
+            .unwrap();
+        (o.status.code(), common::stderr(&o))
+    };
+    let results = out.display();
+    let cases = [
+        (
+            "ffffffffffff".to_owned(),
+            format!(
+                "{results} has no run `ffffffffffff` (a run id is the run_id column of \
+                 runs.csv); runs with weights: {}",
+                sorted.join(", ")
+            ),
+        ),
+        (
+            "../../p".to_owned(),
+            format!("{results} has no run `../../p`"),
+        ),
+        (
+            weighted[0][..6].to_owned(),
+            format!(
+                "has no run `{}` (a run id is the run_id column of runs.csv); give the whole \
+                 id: {}",
+                &weighted[0][..6],
+                weighted[0]
+            ),
+        ),
+        (
+            bare.clone(),
+            format!(
+                "run `{bare}` of {results} was saved without its weights (`sweep run \
+                 --no-weights`), so it cannot predict; runs with weights: {}",
+                sorted.join(", ")
+            ),
+        ),
+    ];
+    for (id, want) in cases {
+        let (code, stderr) = predict(&id);
+        assert_eq!(code, Some(2), "{id}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{id}: {stderr}");
+        assert!(
+            stderr.contains(&want),
+            "{id}: {stderr}\n--- lacks ---\n{want}"
+        );
+    }
+    let (code, stderr) = predict(&weighted[1]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn clean_counts_the_records_it_keeps_not_the_runs_of_the_experiment() {
+    // Regression: "N kept" gave the number of runs in the experiment, counting runs that
+    // have no record.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let body = |hidden: &str, seeds: &str| {
+        format!(
+            "[train]\nepochs = 20\neval_every = 10\n[grid]\nhidden_size = {hidden}\nseed = {seeds}\n"
+        )
+    };
+    let big = experiment(dir.path(), "c", &body("[4, 8]", "[0, 1]"));
+    assert!(run(&big, &out, &[]).status.success());
+    let small = experiment(dir.path(), "c", &body("[4]", "[0, 1, 2]"));
+    assert!(run(&small, &out, &[]).status.success());
+    assert_eq!(records(&out).len(), 5);
+    // The record of seed 2 is lost: 3 runs, 2 of them recorded, and 2 unused records.
+    let seed2 = read(&out.join("runs.csv"))
+        .lines()
+        .nth(3)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_owned();
+    std::fs::remove_file(out.join("runs").join(format!("{seed2}.json"))).unwrap();
+    let o = sweep()
+        .arg("clean")
+        .arg(&out)
+        .arg("--unused")
+        .output()
+        .unwrap();
+    let stderr = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "sweep: removed 2 unused record(s) from {}; 2 kept\n",
+            out.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(records(&out).len(), 2);
 }

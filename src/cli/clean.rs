@@ -25,19 +25,17 @@ pub fn execute(args: &CleanArgs) -> Result<i32> {
         .into_iter()
         .map(|r| r.id)
         .collect();
-    let unused: Vec<String> = store
-        .ids()?
-        .into_iter()
-        .filter(|id| !wanted.contains(id))
-        .collect();
+    let (kept, unused): (Vec<String>, Vec<String>) =
+        store.ids()?.into_iter().partition(|id| wanted.contains(id));
     for id in &unused {
         store.remove(id)?;
     }
+    // Kept are the records left on disk, not the experiment's runs (some may be unsaved).
     eprintln!(
         "sweep: removed {} unused record(s) from {}; {} kept",
         unused.len(),
         args.results.display(),
-        wanted.len()
+        kept.len()
     );
     rebuild(&args.results)?;
     Ok(0)

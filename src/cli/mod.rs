@@ -212,32 +212,34 @@ pub struct TrainArgs {
     #[command(flatten)]
     pub settings: SettingsArgs,
     /// Seed of the run's ChaCha RNG (initial weights and every epoch's shuffle).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0)]
     pub seed: u64,
 }
 
-/// Training settings as flags; every default is the article's.
+/// Training settings as flags; every default is the article's. Negative numbers are taken
+/// as values (`--clip -1`), so that the message names the flag and the value rather than
+/// an unexpected argument `-1`.
 #[derive(Debug, Args)]
 pub struct SettingsArgs {
     /// Hidden units.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 64)]
     pub hidden_size: u64,
     /// SGD learning rate.
-    #[arg(long, default_value_t = 0.02)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.02)]
     pub learning_rate: f64,
     /// Elementwise gradient clip; `inf` turns clipping off.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1.0)]
     pub clip: f64,
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1000)]
     pub epochs: u64,
     /// Measure test loss and accuracy every this many epochs (and after the last).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 100)]
     pub eval_every: u64,
     /// BPTT variant: `article` (the published W_hh·temp) or `exact` (W_hhᵀ·temp).
     #[arg(long, default_value = "article", value_parser = parse_gradient)]
     pub gradient: Gradient,
     /// Standard deviation of the initial weights.
-    #[arg(long, default_value_t = 0.001)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.001)]
     pub init_scale: f64,
 }
 

@@ -67,23 +67,34 @@ pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Refuses hidden sizes whose weights would not fit in memory, before allocating any.
+/// Refuses runs whose weights and metrics would not fit in memory, before allocating any.
 fn check_memory(exp: &Experiment, data: &Dataset, runs: &[RunSpec], jobs: usize) -> Result<()> {
-    let Some(biggest) = runs.iter().max_by_key(|r| r.settings.hidden_size) else {
+    let (vocab, classes, max_len) = shape(data);
+    let Some(biggest) = runs
+        .iter()
+        .max_by_key(|r| r.settings.memory_bytes(vocab, classes, max_len))
+    else {
         return Ok(());
     };
-    check_fits(&biggest.settings, data, jobs.min(runs.len())).map_err(|message| {
-        let axis = exp.axis(Key::HiddenSize);
-        Error::experiment(&exp.path, Location::Key(axis.dotted(), axis.line), message)
+    check_fits(&biggest.settings, data, jobs.min(runs.len())).map_err(|too_big| {
+        let axis = exp.axis(too_big.key);
+        Error::experiment(
+            &exp.path,
+            Location::Key(axis.dotted(), axis.line),
+            too_big.message,
+        )
     })
 }
 
-/// Whether `jobs` runs of `settings` on `data` fit in the memory available now; the error
-/// says how much they need.
-pub fn check_fits(settings: &Settings, data: &Dataset, jobs: usize) -> Result<(), String> {
-    let Some(available) = available_memory() else {
-        return Ok(());
-    };
+/// Runs that would not fit in memory: why, and the setting that needs most of it.
+#[derive(Debug)]
+pub struct TooBig {
+    pub message: String,
+    pub key: Key,
+}
+
+/// The vocabulary size, class count and longest phrase: what a run's memory depends on.
+fn shape(data: &Dataset) -> (usize, usize, usize) {
     let max_len = data
         .train
         .iter()
@@ -91,19 +102,41 @@ pub fn check_fits(settings: &Settings, data: &Dataset, jobs: usize) -> Result<()
         .map(|e| e.words.len())
         .max()
         .unwrap_or(1);
-    let per_run = settings.memory_bytes(data.vocab.len(), data.classes.len(), max_len);
+    (data.vocab.len(), data.classes.len(), max_len)
+}
+
+/// Whether `jobs` runs of `settings` on `data` fit in the memory available now; the error
+/// says how much they need and names the setting (hidden size or epochs) that needs most.
+pub fn check_fits(settings: &Settings, data: &Dataset, jobs: usize) -> Result<(), TooBig> {
+    let Some(available) = available_memory() else {
+        return Ok(());
+    };
+    let (vocab, classes, max_len) = shape(data);
+    let per_run = settings.memory_bytes(vocab, classes, max_len);
     let need = per_run * jobs.max(1) as u128;
-    if need > u128::from(available) {
-        return Err(format!(
-            "hidden_size = {} needs {} per run ({} for {} parallel job(s)) but this machine has {} available",
-            settings.hidden_size,
+    if need <= u128::from(available) {
+        return Ok(());
+    }
+    let (key, what) = if settings.model_bytes(vocab, classes, max_len) >= settings.metrics_bytes() {
+        let h = settings.hidden_size;
+        (Key::HiddenSize, format!("hidden_size = {h}"))
+    } else {
+        let e = settings.epochs;
+        (
+            Key::Epochs,
+            format!("epochs = {e} (every epoch's metrics are kept)"),
+        )
+    };
+    Err(TooBig {
+        message: format!(
+            "{what} needs {} per run ({} for {} parallel job(s)) but this machine has {} available",
             bytes(per_run),
             bytes(need),
             jobs.max(1),
             bytes(u128::from(available))
-        ));
-    }
-    Ok(())
+        ),
+        key,
+    })
 }
 
 /// MemAvailable from /proc/meminfo, where there is one.

@@ -2,12 +2,13 @@
 //! training code's own forward pass.
 
 use super::{PredictArgs, print};
-use crate::error::Result;
+use crate::error::{Error, Result, listed, quoted};
 use crate::model::Workspace;
 use crate::runner::RecordStore;
 
 pub fn execute(args: &PredictArgs) -> Result<i32> {
     let store = RecordStore::existing(&args.results)?;
+    check_run(&store, args)?;
     let saved = store.load_weights(&args.run)?;
     let mut ws = Workspace::default();
     let mut out = String::new();
@@ -29,4 +30,50 @@ pub fn execute(args: &PredictArgs) -> Result<i32> {
     }
     print(&out)?;
     Ok(0)
+}
+
+/// The run must be one the results directory recorded with its weights; otherwise a usage
+/// error names the id and the runs that can predict (ids that start with it first, for an
+/// id cut short). Only recorded ids ever become paths.
+fn check_run(store: &RecordStore, args: &PredictArgs) -> Result<()> {
+    let ids = store.ids()?;
+    let recorded = ids.contains(&args.run);
+    if recorded && store.weights_path(&args.run).is_file() {
+        return Ok(());
+    }
+    let with_weights: Vec<String> = ids
+        .iter()
+        .filter(|id| store.weights_path(id).is_file())
+        .cloned()
+        .collect();
+    let results = args.results.display();
+    let id = quoted(&args.run);
+    if recorded {
+        return Err(Error::Usage(format!(
+            "run {id} of {results} was saved without its weights (`sweep run --no-weights`), \
+             so it cannot predict; runs with weights: {}",
+            available(&with_weights)
+        )));
+    }
+    let starting: Vec<String> = with_weights
+        .iter()
+        .filter(|w| !args.run.is_empty() && w.starts_with(args.run.as_str()))
+        .cloned()
+        .collect();
+    let hint = if starting.is_empty() {
+        format!("runs with weights: {}", available(&with_weights))
+    } else {
+        format!("give the whole id: {}", listed(&starting))
+    };
+    Err(Error::Usage(format!(
+        "{results} has no run {id} (a run id is the run_id column of runs.csv); {hint}"
+    )))
+}
+
+fn available(ids: &[String]) -> String {
+    if ids.is_empty() {
+        "none".to_owned()
+    } else {
+        listed(ids)
+    }
 }

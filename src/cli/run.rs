@@ -6,10 +6,11 @@ use std::path::Path;
 use super::plan::{Prepared, describe, duration};
 use super::{RunArgs, print};
 use crate::error::{Error, Result};
+use crate::experiment::RunSpec;
 use crate::output::{self, SUMMARY_METRICS};
 use crate::report::{self, load::Sweep, tables};
 use crate::runner::lock::Lock;
-use crate::runner::record::write_atomic;
+use crate::runner::record::{Sharing, write_atomic};
 use crate::runner::shard::Shard;
 use crate::runner::{self, RecordStore, RunnerOptions};
 
@@ -30,11 +31,42 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
         None => Some(Lock::acquire(&p.out, args.wait)?),
         Some(_) => None,
     };
-    store.remove_stale_temporaries()?;
+    store.remove_stale_temporaries(match shard {
+        None => Sharing::Locked,
+        Some(_) => Sharing::Shared,
+    })?;
     install_interrupt_handler();
     // Written first, so that shards leave `sweep report` what it needs.
     let resolved = p.exp.resolved_toml(&p.data.fingerprint);
     write_atomic(&p.out.join("experiment.toml"), resolved.as_bytes())?;
+    let todo = runs_to_train(&p, &store, shard)?;
+    let start = std::time::Instant::now();
+    let outcome = runner::train_all(&todo, &p.data, &store, &runner_options(&p, args))?;
+    let took = duration(start.elapsed().as_secs_f64());
+    if outcome.interrupted {
+        eprintln!(
+            "sweep: interrupted: {} run(s) finished and saved in this session are kept, {} in \
+             flight were dropped; run the same command again to go on",
+            outcome.trained, outcome.dropped
+        );
+        return Ok(130);
+    }
+    eprintln!(
+        "sweep: trained {} run(s) in {took} ({} diverged)",
+        outcome.trained, outcome.diverged
+    );
+    match shard {
+        Some(_) => eprintln!(
+            "sweep: when every shard is done, `sweep report {}` builds the tables",
+            p.out.display()
+        ),
+        None => write_tables(&p, &store)?,
+    }
+    finish(&outcome)
+}
+
+/// The runs of this sweep (or shard) not saved yet, after saying how many there are.
+fn runs_to_train(p: &Prepared, store: &RecordStore, shard: Option<Shard>) -> Result<Vec<RunSpec>> {
     let mine = shard.map_or_else(|| p.runs.clone(), |s| s.select(&p.runs));
     let saved = store.ids()?;
     let todo: Vec<_> = mine
@@ -52,45 +84,30 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
         todo.len(),
         p.jobs.min(todo.len().max(1))
     );
-    let options = RunnerOptions {
+    Ok(todo)
+}
+
+fn runner_options(p: &Prepared, args: &RunArgs) -> RunnerOptions {
+    RunnerOptions {
         jobs: p.jobs,
         progress: !args.quiet && std::io::stderr().is_terminal(),
         experiment: p.exp.name.clone(),
         data: p.data_ref(),
         save_weights: !args.no_weights,
-    };
-    let start = std::time::Instant::now();
-    let outcome = runner::train_all(&todo, &p.data, &store, &options)?;
-    let took = duration(start.elapsed().as_secs_f64());
-    if outcome.interrupted {
-        eprintln!(
-            "sweep: interrupted: {} run(s) finished and saved in this session are kept, {} in \
-             flight were dropped; run the same command again to go on",
-            outcome.trained, outcome.dropped
-        );
-        return Ok(130);
     }
-    eprintln!(
-        "sweep: trained {} run(s) in {took} ({} diverged)",
-        outcome.trained, outcome.diverged
-    );
-    if shard.is_some() {
-        eprintln!(
-            "sweep: when every shard is done, `sweep report {}` builds the tables",
-            p.out.display()
-        );
-    } else {
-        report_unused(&p, &store)?;
-        let written = output::write_results(&p.out, &p.exp, &p.runs, &store)?;
-        let report = report::write_report(&p.out)?;
-        eprintln!("sweep: wrote:");
-        for f in written.files.iter().chain(&report) {
-            eprintln!("  {}", f.display());
-        }
-        print(&summary_table(&written.configs))?;
-        print_first_config(&p.out)?;
+}
+
+/// After a whole sweep: the tables, figures and report, then the short tables on stdout.
+fn write_tables(p: &Prepared, store: &RecordStore) -> Result<()> {
+    report_unused(p, store)?;
+    let written = output::write_results(&p.out, &p.exp, &p.runs, store)?;
+    let report = report::write_report(&p.out)?;
+    eprintln!("sweep: wrote:");
+    for f in written.files.iter().chain(&report) {
+        eprintln!("  {}", f.display());
     }
-    finish(&outcome)
+    print(&summary_table(&written.configs))?;
+    print_first_config(&p.out)
 }
 
 /// Ctrl-C: stop starting runs, drop those in flight, keep what is saved (exit 130). A

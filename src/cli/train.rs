@@ -14,8 +14,10 @@ pub fn execute(args: &TrainArgs) -> Result<i32> {
         .map_err(|e| Error::Usage(format!("{e} (flag --{})", e.field.replace('_', "-"))))?;
     let data = data::load(&args.train, &args.test)?;
     warn_all(&data.warnings);
-    super::plan::check_fits(&settings, &data, 1)
-        .map_err(|m| Error::Usage(format!("{m} (flag --hidden-size)")))?;
+    super::plan::check_fits(&settings, &data, 1).map_err(|t| {
+        let flag = t.key.name().replace('_', "-");
+        Error::Usage(format!("{} (flag --{flag})", t.message))
+    })?;
     eprintln!(
         "sweep: {} train / {} test phrases, {} words, {} classes; {} gradient, seed {}",
         data.train.len(),

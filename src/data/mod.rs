@@ -15,7 +15,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-pub use source::{RawExample, Role, parse};
+pub use source::{Loaded, RawExample, Role, parse};
 pub use tokenize::tokenize;
 
 use crate::error::{Error, Location, Result, listed, quoted};
@@ -68,11 +68,15 @@ impl Dataset {
     }
 }
 
-/// Loads the train and test files and builds the data set.
+/// Loads the train and test files and builds the data set; the loaders' warnings come
+/// first among its warnings.
 pub fn load(train: &Path, test: &Path) -> Result<Dataset> {
     let train_raw = source::load(train, Role::Train)?;
     let test_raw = source::load(test, Role::Test)?;
-    build(train, &train_raw, test, &test_raw)
+    let mut data = build(train, &train_raw.examples, test, &test_raw.examples)?;
+    let loaders = train_raw.warnings.into_iter().chain(test_raw.warnings);
+    data.warnings.splice(0..0, loaders);
+    Ok(data)
 }
 
 /// Builds a data set from raw examples; the paths are for messages.

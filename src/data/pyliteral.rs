@@ -6,13 +6,17 @@
 //! escapes `\\ \' \" \n \t`), values `True`, `False` or integers, commas (a trailing one
 //! too), `#` comments and blank lines. Anything else is an error at its line and column.
 
+use std::collections::HashMap;
 use std::path::Path;
 
-use super::source::{RawExample, Role};
-use crate::error::{Error, Location, Result};
+use super::source::{Loaded, RawExample, Role};
+use crate::error::{Error, Location, Result, quoted};
 
-/// Parses `text` and returns the entries of the dict bound to `role`'s variable.
-pub fn parse(path: &Path, text: &str, role: Role) -> Result<Vec<RawExample>> {
+/// Parses `text` and returns the entries of the dict bound to `role`'s variable, read as
+/// Python reads the module: a variable assigned twice holds its last dict, and a key given
+/// twice in one dict holds its last value at its first place. Both are legal Python but
+/// likely mistakes in a data set, so each gives a warning.
+pub fn parse(path: &Path, text: &str, role: Role) -> Result<Loaded> {
     let mut parser = Parser {
         path,
         chars: text.chars().collect(),
@@ -20,38 +24,76 @@ pub fn parse(path: &Path, text: &str, role: Role) -> Result<Vec<RawExample>> {
         line: 1,
         col: 1,
     };
-    let mut found = Vec::new();
-    let mut wanted = None;
+    let wanted = role.py_variable();
+    let mut found: Vec<String> = Vec::new();
+    let mut assignments: Vec<(usize, Dict)> = Vec::new();
     while parser.skip_blank() {
         let (name, line) = parser.assignment_target()?;
-        if found.iter().any(|n| n == &name) {
-            return Err(Error::data(
-                path,
-                Location::Line(line),
-                format!("`{name}` is assigned twice"),
-            ));
+        let dict = parser.dict(&name)?;
+        if name == wanted {
+            assignments.push((line, dict));
         }
-        let entries = parser.dict(&name)?;
-        if name == role.py_variable() {
-            wanted = Some(entries);
+        if !found.contains(&name) {
+            found.push(name);
         }
-        found.push(name);
     }
-    wanted.ok_or_else(|| {
-        let names = if found.is_empty() {
-            "none".to_owned()
-        } else {
-            found.join(", ")
-        };
-        Error::data(
-            path,
-            Location::File,
-            format!(
-                "no `{} = {{...}}` in this Python data module (it assigns: {names})",
-                role.py_variable()
-            ),
-        )
+    let mut warnings: Vec<String> = reassigned(path, wanted, &assignments).into_iter().collect();
+    let Some((_, dict)) = assignments.pop() else {
+        return Err(missing(path, wanted, &found));
+    };
+    warnings.extend(repeated_keys(path, wanted, &dict.repeats));
+    Ok(Loaded {
+        examples: dict.entries,
+        warnings,
     })
+}
+
+/// A dict literal as Python builds it: one entry per distinct key.
+struct Dict {
+    entries: Vec<RawExample>,
+    /// Each key given again: the key, the line of its first and of its later occurrence.
+    repeats: Vec<(String, usize, usize)>,
+}
+
+/// The warning for a variable assigned more than once.
+fn reassigned(path: &Path, name: &str, assignments: &[(usize, Dict)]) -> Option<String> {
+    if assignments.len() < 2 {
+        return None;
+    }
+    let lines: Vec<String> = assignments.iter().map(|(l, _)| l.to_string()).collect();
+    Some(format!(
+        "{}: `{name}` is assigned {} times (lines {}); as in Python, the last one (line {}) is \
+         used",
+        path.display(),
+        assignments.len(),
+        lines.join(", "),
+        lines[lines.len() - 1]
+    ))
+}
+
+/// The warning for keys given more than once in the dict used.
+fn repeated_keys(path: &Path, name: &str, repeats: &[(String, usize, usize)]) -> Option<String> {
+    let (key, first, later) = repeats.first()?;
+    Some(format!(
+        "{}: {} key(s) of `{name}` are given more than once, e.g. {} (lines {first} and \
+         {later}); as in Python, the last value is used, in the first one's place",
+        path.display(),
+        repeats.len(),
+        quoted(key)
+    ))
+}
+
+fn missing(path: &Path, wanted: &str, found: &[String]) -> Error {
+    let names = if found.is_empty() {
+        "none".to_owned()
+    } else {
+        found.join(", ")
+    };
+    Error::data(
+        path,
+        Location::File,
+        format!("no `{wanted} = {{...}}` in this Python data module (it assigns: {names})"),
+    )
 }
 
 struct Parser<'a> {
@@ -166,7 +208,7 @@ impl Parser<'_> {
     }
 
     /// `{ 'text': value, ... }` with an optional trailing comma.
-    fn dict(&mut self, name: &str) -> Result<Vec<RawExample>> {
+    fn dict(&mut self, name: &str) -> Result<Dict> {
         self.skip_blank();
         if self.peek() != Some('{') {
             return Err(self.error(format!(
@@ -176,18 +218,34 @@ impl Parser<'_> {
             )));
         }
         self.bump();
-        let mut entries = Vec::new();
+        let mut dict = Dict {
+            entries: Vec::new(),
+            repeats: Vec::new(),
+        };
+        let mut index: HashMap<String, usize> = HashMap::new();
         loop {
             self.skip_blank();
             if self.peek() == Some('}') {
                 self.bump();
-                return Ok(entries);
+                return Ok(dict);
             }
             let line = self.line;
             let text = self.string()?;
             self.expect(':', "`:` after the phrase")?;
             let label = self.value()?;
-            entries.push(RawExample { text, label, line });
+            match index.get(&text) {
+                // The later value, at the first one's place; its line for messages.
+                Some(&i) => {
+                    let first = &mut dict.entries[i];
+                    dict.repeats.push((text, first.line, line));
+                    first.label = label;
+                    first.line = line;
+                }
+                None => {
+                    index.insert(text.clone(), dict.entries.len());
+                    dict.entries.push(RawExample { text, label, line });
+                }
+            }
             self.skip_blank();
             match self.peek() {
                 Some(',') => {
@@ -284,7 +342,7 @@ mod tests {
     const MODULE: &str = "# data\ntrain_data = {\n  'good': True,\n  \"not good\": False, # c\n  'it\\'s': 2,\n}\n\ntest_data = {'bad': False}\n";
 
     fn parse_str(text: &str, role: Role) -> Result<Vec<RawExample>> {
-        parse(Path::new("d.py"), text, role)
+        parse(Path::new("d.py"), text, role).map(|l| l.examples)
     }
 
     #[test]
@@ -343,6 +401,62 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "d.py:1:25: expected `,` or `}`, found `'b': False}`"
+        );
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_last_value_in_its_first_place_with_a_warning() {
+        // Regression: both entries were kept, so the set differed from the module Python
+        // builds (`{'a': True, 'a': False} == {'a': False}`), silently.
+        let text = "train_data = {\n 'good': True,\n 'bad': False,\n \"good\": False,\n}\n";
+        let loaded = parse(Path::new("d.py"), text, Role::Train).unwrap();
+        let got: Vec<_> = loaded
+            .examples
+            .iter()
+            .map(|e| (e.text.as_str(), e.label.as_str(), e.line))
+            .collect();
+        assert_eq!(got, [("good", "false", 4), ("bad", "false", 3)]);
+        assert_eq!(
+            loaded.warnings,
+            [
+                "d.py: 1 key(s) of `train_data` are given more than once, e.g. `good` (lines 2 \
+                 and 4); as in Python, the last value is used, in the first one's place"
+            ]
+        );
+        // Repeats in the other role's dict are not this role's business.
+        let text = "train_data = {'a': True}\ntest_data = {'b': True, 'b': False}\n";
+        let loaded = parse(Path::new("d.py"), text, Role::Train).unwrap();
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    }
+
+    #[test]
+    fn a_variable_assigned_twice_holds_its_last_dict_with_a_warning() {
+        // Decided as Python reads it (it was an error): the last assignment wins.
+        let text = "train_data = {'a': True}\ntest_data = {'c': 1}\n\ntrain_data = {'b': False}\n";
+        let loaded = parse(Path::new("d.py"), text, Role::Train).unwrap();
+        assert_eq!(loaded.examples.len(), 1);
+        assert_eq!(
+            (loaded.examples[0].text.as_str(), loaded.examples[0].line),
+            ("b", 4)
+        );
+        assert_eq!(
+            loaded.warnings,
+            [
+                "d.py: `train_data` is assigned 2 times (lines 1, 4); as in Python, the last one \
+              (line 4) is used"
+            ]
+        );
+        let test = parse(Path::new("d.py"), text, Role::Test).unwrap();
+        assert!(test.warnings.is_empty(), "{:?}", test.warnings);
+        // The earlier dict must still be valid Python.
+        let err = parse_str(
+            "train_data = {'a' True}\ntrain_data = {'b': 1}\n",
+            Role::Train,
+        );
+        assert!(
+            err.unwrap_err()
+                .to_string()
+                .starts_with("d.py:1:19: expected `:`")
         );
     }
 

@@ -17,6 +17,14 @@ pub struct RawExample {
     pub line: usize,
 }
 
+/// A data file's examples, and what its loader noticed that does not stop a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    pub examples: Vec<RawExample>,
+    /// Complete messages, each naming the file.
+    pub warnings: Vec<String>,
+}
+
 /// Which half of the data a file provides; a `.py` module holds both and this picks the dict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -35,7 +43,7 @@ impl Role {
 }
 
 /// Loads the raw examples of `path` for `role`; at least one, or an error naming the file.
-pub fn load(path: &Path, role: Role) -> Result<Vec<RawExample>> {
+pub fn load(path: &Path, role: Role) -> Result<Loaded> {
     let bytes = std::fs::read(path)
         .map_err(|e| Error::data(path, Location::File, format!("cannot read the file: {e}")))?;
     parse(path, &bytes, role)
@@ -43,15 +51,15 @@ pub fn load(path: &Path, role: Role) -> Result<Vec<RawExample>> {
 
 /// Parses the contents of a data file; `path` picks the format by its extension and names
 /// the file in messages. (The fuzz targets call this directly.)
-pub fn parse(path: &Path, bytes: &[u8], role: Role) -> Result<Vec<RawExample>> {
+pub fn parse(path: &Path, bytes: &[u8], role: Role) -> Result<Loaded> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     let text = decode(path, bytes)?;
-    let parse: fn(&Path, &str, Role) -> Result<Vec<RawExample>> = match ext.as_deref() {
-        Some("tsv" | "tab") => |p, t, _| table::parse(p, t, b'\t'),
-        Some("csv") => |p, t, _| table::parse(p, t, b','),
+    let parse: fn(&Path, &str, Role) -> Result<Loaded> = match ext.as_deref() {
+        Some("tsv" | "tab") => |p, t, _| table::parse(p, t, b'\t').map(Loaded::quiet),
+        Some("csv") => |p, t, _| table::parse(p, t, b',').map(Loaded::quiet),
         Some("py") => pyliteral::parse,
         other => {
             let found = other.map_or("no extension".to_owned(), |e| format!("`.{e}`"));
@@ -62,11 +70,21 @@ pub fn parse(path: &Path, bytes: &[u8], role: Role) -> Result<Vec<RawExample>> {
             ));
         }
     };
-    let examples = parse(path, &text, role)?;
-    if examples.is_empty() {
+    let loaded = parse(path, &text, role)?;
+    if loaded.examples.is_empty() {
         return Err(Error::data(path, Location::File, "no examples in the file"));
     }
-    Ok(examples)
+    Ok(loaded)
+}
+
+impl Loaded {
+    /// Examples with nothing to warn about.
+    fn quiet(examples: Vec<RawExample>) -> Loaded {
+        Loaded {
+            examples,
+            warnings: Vec::new(),
+        }
+    }
 }
 
 /// The file's contents as UTF-8 without a byte-order mark; empty files and invalid bytes are

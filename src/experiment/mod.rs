@@ -28,6 +28,11 @@ pub const NUMERICS_VERSION: u32 = 4;
 /// A grid larger than this needs `--yes`.
 pub const LARGE_GRID: u128 = 100_000;
 
+/// A grid larger than this is refused even with `--yes`: every run is expanded, checked and
+/// held in memory (about 150 bytes each) before any trains, and at a tenth of a second per
+/// article run a million runs are already a day of a 32-core node.
+pub const MAX_RUNS: u128 = 1_000_000;
+
 /// A parsed and checked experiment.
 #[derive(Debug, Clone)]
 pub struct Experiment {
@@ -70,6 +75,17 @@ impl Experiment {
             test: spec.test,
             axes: spec.axes,
         };
+        let count = exp.run_count();
+        if count > MAX_RUNS {
+            return Err(Error::experiment(
+                path,
+                Location::Key("grid".into(), None),
+                format!(
+                    "the grid has {count} runs; at most {MAX_RUNS} are allowed (split it into \
+                     several experiments)"
+                ),
+            ));
+        }
         // Each combination of fixed settings and grid values must be valid; checking the
         // values one axis at a time against the article's other settings finds most errors
         // with the key that caused them, the product check in `runs` finds the rest.
@@ -110,8 +126,9 @@ impl Experiment {
 
     /// Every run in grid order, checked, with ids over `data_fingerprint`.
     pub fn runs(&self, data_fingerprint: &str) -> Result<Vec<RunSpec>> {
+        // At most MAX_RUNS (checked on load), so the count fits a usize.
         let total = self.run_count() as usize;
-        let mut runs = Vec::with_capacity(total);
+        let mut runs = Vec::new();
         let mut digits = vec![0usize; self.axes.len()];
         for index in 0..total {
             // Mixed-radix counter over the axes, the last (seed) fastest.

@@ -125,7 +125,8 @@ impl Doc<'_> {
 
     fn spec(&self, top: &DeTable<'_>) -> Result<Spec> {
         let mut spec = Spec {
-            name: self.default_name()?,
+            // Filled from `name`, or else from the file stem once the file is read.
+            name: String::new(),
             description: String::new(),
             train: PathBuf::new(),
             test: PathBuf::new(),
@@ -140,10 +141,11 @@ impl Doc<'_> {
                 .collect(),
         };
         let mut data = None;
+        let mut name = None;
         for (k, v) in top.iter() {
             let at = k.span().start;
             match k.get_ref().as_ref() {
-                "name" => spec.name = self.name(self.string("name", v)?, at)?,
+                "name" => name = Some(self.name(self.string("name", v)?, at)?),
                 "description" => spec.description = self.string("description", v)?,
                 "data" => data = Some((self.table("data", v)?, at)),
                 "train" => self.settings(self.table("train", v)?, false, &mut spec.axes)?,
@@ -159,6 +161,11 @@ impl Doc<'_> {
             )
         })?;
         (spec.train, spec.test) = self.data(data)?;
+        // An explicit name wins; only without one must the file stem be a valid name.
+        spec.name = match name {
+            Some(name) => name,
+            None => self.default_name()?,
+        };
         Ok(spec)
     }
 
@@ -262,22 +269,10 @@ impl Doc<'_> {
 
     fn grid_values(&self, key: &str, setting: Key, v: &Spanned<DeValue<'_>>) -> Result<Vec<Value>> {
         let values = match v.get_ref() {
-            DeValue::Array(items) => {
-                let values = items
-                    .iter()
-                    .map(|item| self.scalar(key, setting, item))
-                    .collect::<Result<Vec<_>>>()?;
-                let mut seen = std::collections::HashSet::new();
-                if let Some(twice) = values.iter().find(|x| !seen.insert(identity(x))) {
-                    return Err(self.error(
-                        key,
-                        v.span().start,
-                        format!("the value {twice} is listed twice"),
-                    ));
-                }
-                values
-            }
-            // Ranges are distinct by construction.
+            DeValue::Array(items) => items
+                .iter()
+                .map(|item| self.scalar(key, setting, item))
+                .collect::<Result<Vec<_>>>()?,
             DeValue::Table(t) => self.range(key, setting, t, v.span().start)?,
             _ => {
                 return Err(self.error(
@@ -297,6 +292,25 @@ impl Doc<'_> {
                 v.span().start,
                 "the list is empty; give at least one value",
             ));
+        }
+        // Two equal values would be two runs with one id (trained twice, one record), and two
+        // values with one label would be merged into one configuration by the report.
+        // Integer ranges are distinct by construction and exactly labelled.
+        let integer_range =
+            matches!(v.get_ref(), DeValue::Table(_)) && setting.kind() == Kind::Integer;
+        if integer_range {
+            return Ok(values);
+        }
+        let repeated = repeated_value(&values).map(|twice| match v.get_ref() {
+            DeValue::Array(_) => format!("the value {twice} is listed twice"),
+            _ => format!(
+                "the range gives the value {twice} more than once; its values must be distinct \
+                 (a log range needs low < high when n > 1, and not so close that steps round \
+                 to one number)"
+            ),
+        });
+        if let Some(message) = repeated.or_else(|| repeated_label(&values)) {
+            return Err(self.error(key, v.span().start, message));
         }
         Ok(values)
     }
@@ -481,13 +495,35 @@ pub fn log_space(low: f64, high: f64, n: usize) -> Vec<f64> {
 }
 
 /// A hashable identity of a value within one axis (all values of an axis have one kind);
-/// floats by their bits.
+/// floats by their bits, with `-0.0` as `0.0` since they are equal settings.
 fn identity(v: &Value) -> u64 {
     match v {
         Value::Integer(x) => *x,
+        Value::Float(x) if *x == 0.0 => 0,
         Value::Float(x) => x.to_bits(),
         Value::Gradient(g) => *g as u64,
     }
+}
+
+/// The first value of an axis that occurs again (a list that repeats one, or a log range
+/// whose ends are equal or so close that its steps round to the same number).
+fn repeated_value(values: &[Value]) -> Option<&Value> {
+    let mut seen = std::collections::HashSet::new();
+    values.iter().find(|x| !seen.insert(identity(x)))
+}
+
+/// Says which two values of an axis share a configuration label (floats are labelled to
+/// four significant digits, e.g. `lr=0.02`).
+fn repeated_label(values: &[Value]) -> Option<String> {
+    let mut seen = std::collections::HashMap::new();
+    values.iter().find_map(|x| {
+        let first = seen.insert(x.short(), x)?;
+        Some(format!(
+            "the values {first} and {x} both show as {} in configuration labels; values of an \
+             axis must differ within four significant digits",
+            x.short()
+        ))
+    })
 }
 
 fn range_hint(kind: Kind) -> &'static str {

@@ -102,6 +102,68 @@ fn log_ranges_hit_both_ends() {
 }
 
 #[test]
+fn a_log_range_with_equal_ends_is_refused_instead_of_duplicating_runs() {
+    // Regression: `{ log = [0.01, 0.01], n = 3 }` gave three runs with one id.
+    let msg = load_err(&format!(
+        "{DATA}[grid]\nlearning_rate = {{ log = [0.01, 0.01], n = 3 }}\n"
+    ));
+    assert!(
+        msg.contains(
+            "exp.toml:5: key `grid.learning_rate`: the range gives the value 0.01 more than once"
+        ),
+        "{msg}"
+    );
+    // Ends one ulp apart: the inner steps round onto an end.
+    let msg = load_err(&format!(
+        "{DATA}[grid]\nlearning_rate = {{ log = [0.01, 0.010000000000000002], n = 4 }}\n"
+    ));
+    assert!(msg.contains("more than once"), "{msg}");
+    // Equal ends with n = 1 is one value, and fine.
+    let exp = load(&format!(
+        "{DATA}[grid]\nlearning_rate = {{ log = [0.01, 0.01], n = 1 }}\n"
+    ))
+    .unwrap();
+    assert_eq!(exp.run_count(), 1);
+}
+
+#[test]
+fn values_that_are_equal_or_share_a_label_are_refused_in_any_axis() {
+    let cases = [
+        (
+            "clip = [1, 1.0]",
+            "key `grid.clip`: the value 1 is listed twice",
+        ),
+        (
+            "init_scale = [0.0, -0.0]",
+            "key `grid.init_scale`: the value -0 is listed twice",
+        ),
+        (
+            "gradient = [\"exact\", \"article\", \"exact\"]",
+            "key `grid.gradient`: the value exact is listed twice",
+        ),
+        (
+            "learning_rate = [0.02, 0.020001]",
+            "key `grid.learning_rate`: the values 0.02 and 0.020001 both show as 0.02 in \
+             configuration labels",
+        ),
+        (
+            "learning_rate = { log = [0.01, 0.0100001], n = 3 }",
+            "both show as 0.01 in configuration labels",
+        ),
+    ];
+    for (grid, want) in cases {
+        let msg = load_err(&format!("{DATA}[grid]\n{grid}\n"));
+        assert!(msg.contains(want), "{grid}\n{msg}\n--- lacks ---\n{want}");
+    }
+    // Distinct values, and long integer ranges, are fine.
+    let exp = load(&format!(
+        "{DATA}[grid]\nlearning_rate = [0.02, 0.0201]\nseed = {{ start = 0, count = 1000 }}\n"
+    ))
+    .unwrap();
+    assert_eq!(exp.run_count(), 2000);
+}
+
+#[test]
 fn resolved_toml_loads_back_to_the_same_runs() {
     let dir = tempfile::tempdir().unwrap();
     let exp_path = dir.path().join("e.toml");
@@ -231,6 +293,35 @@ fn bad_experiments_name_file_line_and_key() {
             "{text}\n---\n{msg}\n--- lacks ---\n{want}"
         );
     }
+}
+
+#[test]
+fn an_explicit_name_wins_over_a_file_stem_that_is_not_a_valid_name() {
+    // Regression: `my exp!.toml` was refused even though it set a valid `name`.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("my exp!.toml");
+    std::fs::write(&path, format!("name = \"my-exp\"\n{DATA}")).unwrap();
+    assert_eq!(Experiment::load(&path).unwrap().name, "my-exp");
+    // Without a name the stem is the name, and then it must be valid.
+    std::fs::write(&path, DATA).unwrap();
+    let err = Experiment::load(&path).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    assert!(
+        err.to_string().ends_with(
+            "my exp!.toml: key `name`: the file name `my exp!` is not a valid experiment name; \
+             set `name` (letters, digits, - and _ only)"
+        ),
+        "{err}"
+    );
+    // An invalid explicit name is still an error at its line, whatever the stem.
+    std::fs::write(&path, format!("name = \"a b\"\n{DATA}")).unwrap();
+    let err = Experiment::load(&path).unwrap_err().to_string();
+    assert!(
+        err.ends_with(
+            "my exp!.toml:1: key `name`: `a b` is not allowed: letters, digits, - and _ only"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -1,9 +1,15 @@
-//! One sweep per results directory on a machine: a lock file holding the owner's pid.
+//! One sweep per results directory on a machine: an exclusive `flock` on a lock file that
+//! holds the owner's pid.
 //!
 //! A second `sweep run` on the same directory refuses, naming the owner, or waits for it
-//! (`--wait`). A lock whose process is gone (a killed sweep) is stale and taken over.
-//! Shards of a Slurm array take no lock: their records are atomic and never shared.
+//! (`--wait`). The kernel drops the lock of a process that ends, however it ends, so a lock
+//! file left by a killed sweep is simply locked again (and said to be taken over): there is
+//! no check-then-remove step that two contenders could both pass. The owner removes the file
+//! while still holding the lock, so a contender that locked the removed file sees that it
+//! is no longer the one at the path and tries again. Shards of a Slurm array take no lock:
+//! their records are atomic and never shared.
 
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -12,10 +18,12 @@ use crate::error::{Error, Result};
 
 pub const LOCK_FILE: &str = ".sweep.lock";
 
-/// Held while a sweep writes a results directory; removed when dropped.
+/// Held while a sweep writes a results directory; removed and released when dropped.
 #[derive(Debug)]
 pub struct Lock {
     path: PathBuf,
+    /// The locked file, or `None` where the filesystem has no file locks.
+    file: Option<File>,
 }
 
 impl Lock {
@@ -23,57 +31,127 @@ impl Lock {
         let path = out.join(LOCK_FILE);
         let mut told = false;
         loop {
-            match std::fs::OpenOptions::new()
+            let file = OpenOptions::new()
+                .read(true)
                 .write(true)
-                .create_new(true)
+                .create(true)
+                .truncate(false)
                 .open(&path)
-            {
-                Ok(mut file) => {
-                    writeln!(file, "{}", std::process::id()).map_err(|e| Error::io(&path, e))?;
-                    return Ok(Lock { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(Error::io(&path, e)),
-            }
-            let owner = std::fs::read_to_string(&path)
-                .ok()
-                .and_then(|s| s.trim().parse::<u32>().ok());
-            match owner {
-                Some(pid) if is_alive(pid) => {
+                .map_err(|e| Error::io(&path, e))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(TryLockError::WouldBlock) => {
+                    let pid = owner(&path);
                     if !wait {
-                        return Err(Error::Usage(format!(
-                            "{} is in use by another sweep (pid {pid}, lock file {}); wait for it \
-                             to finish, or pass --wait to wait here",
-                            out.display(),
-                            path.display()
-                        )));
+                        return Err(in_use(out, &path, pid));
                     }
                     if !told {
                         eprintln!(
-                            "sweep: waiting for the sweep with pid {pid} to release {}",
+                            "sweep: waiting for the sweep with {} to release {}",
+                            describe(pid),
                             out.display()
                         );
                         told = true;
                     }
-                    std::thread::sleep(Duration::from_millis(500));
+                    file.lock().map_err(|e| Error::io(&path, e))?;
                 }
-                stale => {
-                    // A dead owner (or a lock cut short while being written): take it over.
-                    let who = stale.map_or("an unknown process".to_owned(), |p| format!("pid {p}"));
-                    eprintln!(
-                        "sweep: taking over the stale lock of {who}, which is no longer running"
-                    );
-                    let _ = std::fs::remove_file(&path);
-                }
+                Err(TryLockError::Error(e)) => return Ok(Lock::unlocked(path, &e)),
+            }
+            // The owner we waited for removed the file we locked: lock the new one.
+            if is_at(&file, &path) {
+                return Lock::claim(path, file);
             }
         }
+    }
+
+    /// Writes our pid into the lock file we hold, saying whose lock it was if a process
+    /// ended without removing it.
+    fn claim(path: PathBuf, mut file: File) -> Result<Lock> {
+        // Read once: an empty file is a new one, not one being written (we hold the lock).
+        let previous = std::fs::read_to_string(&path).unwrap_or_default();
+        if let Some(pid) = previous
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|&p| p != std::process::id())
+        {
+            eprintln!("sweep: taking over the stale lock of pid {pid}, which is no longer running");
+        }
+        let written = file
+            .set_len(0)
+            .and_then(|()| writeln!(file, "{}", std::process::id()))
+            .and_then(|()| file.flush());
+        written.map_err(|e| Error::io(&path, e))?;
+        Ok(Lock {
+            path,
+            file: Some(file),
+        })
+    }
+
+    /// No lock where the filesystem cannot lock files: a concurrent sweep would do the same
+    /// work twice (records are atomic and deterministic), which is said once, here.
+    fn unlocked(path: PathBuf, why: &std::io::Error) -> Lock {
+        eprintln!(
+            "sweep: warning: cannot lock {} ({why}); this filesystem has no file locks, so \
+             another sweep on the same directory would not be noticed",
+            path.display()
+        );
+        Lock { path, file: None }
     }
 }
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        // Removed while still locked, so that nobody locks a file that is about to vanish
+        // without noticing (see `is_at`); the lock itself goes with the file handle.
+        if self.file.is_some() {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
+}
+
+/// The pid of the lock's live owner, if the file names one. A new owner writes its pid just
+/// after locking, so an empty file, or one still naming the dead owner it replaces, is read
+/// again a few times.
+fn owner(path: &Path) -> Option<u32> {
+    for _ in 0..5 {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if let Some(pid) = text.trim().parse().ok().filter(|&p| is_alive(p)) {
+            return Some(pid);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    None
+}
+
+fn describe(pid: Option<u32>) -> String {
+    pid.map_or("an unknown pid".to_owned(), |p| format!("pid {p}"))
+}
+
+fn in_use(out: &Path, path: &Path, pid: Option<u32>) -> Error {
+    Error::Usage(format!(
+        "{} is in use by another sweep ({}, lock file {}); wait for it to finish, or pass \
+         --wait to wait here",
+        out.display(),
+        describe(pid),
+        path.display()
+    ))
+}
+
+/// Whether `file` is still the file at `path` (not removed, nor replaced, meanwhile).
+#[cfg(unix)]
+fn is_at(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    }
+}
+
+/// Elsewhere an open file cannot be removed, so it is still the one at its path.
+#[cfg(not(unix))]
+fn is_at(_file: &File, _path: &Path) -> bool {
+    true
 }
 
 /// Whether a process with this pid runs on this machine (Linux's /proc; elsewhere assume so).
@@ -116,5 +194,49 @@ mod tests {
         let held = std::fs::read_to_string(dir.path().join(LOCK_FILE)).unwrap();
         assert_eq!(held.trim(), std::process::id().to_string());
         drop(taken);
+    }
+
+    /// Two threads race for one lock `rounds` times; each round exactly one must get it.
+    /// (flock, like the lock file, is per open file, so threads contend like processes.)
+    fn race(rounds: usize, stale: bool) {
+        for round in 0..rounds {
+            let dir = tempfile::tempdir().unwrap();
+            if stale {
+                std::fs::write(dir.path().join(LOCK_FILE), "4294967\n").unwrap();
+            }
+            let barrier = std::sync::Barrier::new(2);
+            let results: Vec<Result<Lock>> = std::thread::scope(|s| {
+                let contenders: Vec<_> = (0..2)
+                    .map(|_| {
+                        s.spawn(|| {
+                            barrier.wait();
+                            Lock::acquire(dir.path(), false)
+                        })
+                    })
+                    .collect();
+                contenders.into_iter().map(|c| c.join().unwrap()).collect()
+            });
+            let held = results.iter().filter(|r| r.is_ok()).count();
+            assert_eq!(held, 1, "round {round} (stale: {stale}): {results:?}");
+            let refused = results.iter().find_map(|r| r.as_ref().err()).unwrap();
+            assert!(
+                refused.to_string().contains("is in use by another sweep"),
+                "{refused}"
+            );
+        }
+    }
+
+    #[test]
+    fn two_contenders_for_a_stale_lock_never_both_take_it_over() {
+        // Regression: both could find the lock stale, and the second removed the lock the
+        // first had just taken over.
+        race(300, true);
+    }
+
+    #[test]
+    fn two_contenders_for_a_free_directory_never_both_lock_it() {
+        // Regression: the second could read the first's lock before its pid was written,
+        // take the empty file for stale and remove it.
+        race(300, false);
     }
 }

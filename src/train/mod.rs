@@ -21,7 +21,7 @@ pub use settings::{MAX_EPOCHS, MAX_HIDDEN, Settings, SettingsError, SettingsPara
 pub use summary::RunSummary;
 
 use crate::data::{Dataset, Example};
-use crate::model::{Rnn, Workspace};
+use crate::model::{Grads, Rnn, Workspace};
 
 /// Mean loss and accuracy over a set of examples.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -79,61 +79,16 @@ pub fn run_cancellable(
     mut on_epoch: impl FnMut(&EpochMetrics),
     cancel: &AtomicBool,
 ) -> Option<RunResult> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let classes = data.classes.len();
-    let mut model = Rnn::init(
-        data.vocab.len(),
-        settings.hidden(),
-        classes,
-        settings.init_scale,
-        &mut rng,
-    );
-    let mut ws = Workspace::default();
-    let mut grads = model.grads();
-    let mut order: Vec<usize> = Vec::with_capacity(data.train.len());
-    let mut metrics = Vec::with_capacity(settings.epochs as usize);
+    let mut trainer = Trainer::new(data, settings, seed);
+    // Grown as epochs finish: reserving `epochs` up front would make a mistyped epoch count
+    // an allocation failure (an abort) instead of a run that can still be interrupted.
+    let mut metrics = Vec::new();
     for epoch in 1..=settings.epoch_count() {
         if cancel.load(Ordering::Relaxed) {
             return None;
         }
-        // Each epoch shuffles the set in file order afresh, as the article's does.
-        order.clear();
-        order.extend(0..data.train.len());
-        order.shuffle(&mut rng);
-        let mut loss = 0.0;
-        let mut correct = 0usize;
-        for &i in &order {
-            let ex = &data.train[i];
-            let out = model.train_example(
-                &ex.words,
-                ex.label,
-                settings.gradient,
-                settings.learning_rate,
-                settings.clip,
-                &mut ws,
-                &mut grads,
-            );
-            if !out.loss.is_finite() {
-                return Some(diverged(metrics, epoch, model));
-            }
-            loss += out.loss;
-            correct += usize::from(out.correct);
-        }
-        let test = settings
-            .evaluates_at(epoch)
-            .then(|| evaluate(&model, &data.test, &mut ws));
-        // Finite losses can still sum to infinity; a record never holds a non-finite number.
-        if !loss.is_finite() || test.is_some_and(|t| !t.loss.is_finite()) {
-            return Some(diverged(metrics, epoch, model));
-        }
-        let n = data.train.len() as f64;
-        let m = EpochMetrics {
-            epoch,
-            train: Eval {
-                loss: loss / n,
-                accuracy: correct as f64 / n,
-            },
-            test,
+        let Some(m) = trainer.epoch(epoch) else {
+            return Some(diverged(metrics, epoch, trainer.model));
         };
         on_epoch(&m);
         metrics.push(m);
@@ -141,8 +96,96 @@ pub fn run_cancellable(
     Some(RunResult {
         metrics,
         status: Status::Ok,
-        model,
+        model: trainer.model,
     })
+}
+
+/// The state of a run between epochs: the model, the RNG that drew its initial weights and
+/// draws every shuffle, and the buffers reused by every step.
+struct Trainer<'a> {
+    data: &'a Dataset,
+    settings: &'a Settings,
+    rng: ChaCha8Rng,
+    model: Rnn,
+    ws: Workspace,
+    grads: Grads,
+    order: Vec<usize>,
+}
+
+impl<'a> Trainer<'a> {
+    fn new(data: &'a Dataset, settings: &'a Settings, seed: u64) -> Trainer<'a> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let model = Rnn::init(
+            data.vocab.len(),
+            settings.hidden(),
+            data.classes.len(),
+            settings.init_scale,
+            &mut rng,
+        );
+        let grads = model.grads();
+        Trainer {
+            data,
+            settings,
+            rng,
+            model,
+            ws: Workspace::default(),
+            grads,
+            order: Vec::with_capacity(data.train.len()),
+        }
+    }
+
+    /// Trains epoch `epoch` and measures it; `None` if a loss is no longer finite (the run
+    /// diverged in this epoch, and the model is left as it was at that moment).
+    fn epoch(&mut self, epoch: u32) -> Option<EpochMetrics> {
+        let (loss, correct) = self.train_pass()?;
+        let test = self
+            .settings
+            .evaluates_at(epoch)
+            .then(|| evaluate(&self.model, &self.data.test, &mut self.ws));
+        // Finite losses can still sum to infinity; a record never holds a non-finite number.
+        if !loss.is_finite() || test.is_some_and(|t| !t.loss.is_finite()) {
+            return None;
+        }
+        let n = self.data.train.len() as f64;
+        Some(EpochMetrics {
+            epoch,
+            train: Eval {
+                loss: loss / n,
+                accuracy: correct as f64 / n,
+            },
+            test,
+        })
+    }
+
+    /// One SGD step per training example in a fresh shuffle of the set in file order, as the
+    /// article's epoch: the summed loss and the number correct, or `None` at the first
+    /// example whose loss is not finite.
+    fn train_pass(&mut self) -> Option<(f64, usize)> {
+        self.order.clear();
+        self.order.extend(0..self.data.train.len());
+        self.order.shuffle(&mut self.rng);
+        let s = self.settings;
+        let mut loss = 0.0;
+        let mut correct = 0usize;
+        for &i in &self.order {
+            let ex = &self.data.train[i];
+            let out = self.model.train_example(
+                &ex.words,
+                ex.label,
+                s.gradient,
+                s.learning_rate,
+                s.clip,
+                &mut self.ws,
+                &mut self.grads,
+            );
+            if !out.loss.is_finite() {
+                return None;
+            }
+            loss += out.loss;
+            correct += usize::from(out.correct);
+        }
+        Some((loss, correct))
+    }
 }
 
 fn diverged(metrics: Vec<EpochMetrics>, epoch: u32, model: Rnn) -> RunResult {

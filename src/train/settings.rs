@@ -72,15 +72,31 @@ impl Settings {
         u64::from(epoch) % self.eval_every == 0 || u64::from(epoch) == self.epochs
     }
 
-    /// Bytes a run of these settings holds in parameters, gradients and scratch for a
-    /// vocabulary of `vocab` words, `classes` classes and phrases up to `max_len` words.
+    /// Bytes a run of these settings holds at most: [`Self::model_bytes`] and
+    /// [`Self::metrics_bytes`].
     pub fn memory_bytes(&self, vocab: usize, classes: usize, max_len: usize) -> u128 {
+        self.model_bytes(vocab, classes, max_len) + self.metrics_bytes()
+    }
+
+    /// Bytes a run holds in parameters, gradients and scratch for a vocabulary of `vocab`
+    /// words, `classes` classes and phrases up to `max_len` words.
+    pub fn model_bytes(&self, vocab: usize, classes: usize, max_len: usize) -> u128 {
         let h = self.hidden_size as u128;
         let params = h * h + h * vocab as u128 + classes as u128 * (h + 1) + h;
         // Parameters and gradients, plus the hidden states and BPTT temporaries.
         (2 * params + 2 * h * (max_len as u128 + 1)) * 8
     }
+
+    /// Bytes a run holds for its epoch metrics: every epoch's, kept until the run ends, and
+    /// then also as the JSON of its record while that is written.
+    pub fn metrics_bytes(&self) -> u128 {
+        u128::from(self.epochs)
+            * (std::mem::size_of::<super::EpochMetrics>() + JSON_BYTES_PER_EPOCH) as u128
+    }
 }
+
+/// An upper bound of one epoch's metrics in a record's JSON (every number at full precision).
+const JSON_BYTES_PER_EPOCH: usize = 128;
 
 /// A setting outside its allowed range: names the field, the value and what is allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,9 +118,11 @@ impl fmt::Display for SettingsError {
 
 impl std::error::Error for SettingsError {}
 
-/// Epochs above this are refused: a run's epoch counter is 32-bit, and a billion epochs of
-/// even the smallest data set would take years.
-pub const MAX_EPOCHS: u64 = 1_000_000_000;
+/// Epochs above this are refused. A run keeps every epoch's metrics, in memory while it
+/// trains and in its record (about 85 bytes of JSON per epoch), so a million epochs already
+/// make an 85 MB record per run and hold about 180 MB while it is written; the article
+/// trains 1000 epochs, and every run of its grid has converged or stalled long before.
+pub const MAX_EPOCHS: u64 = 1_000_000;
 /// Hidden sizes above this are refused before anything is allocated.
 pub const MAX_HIDDEN: u64 = 1 << 20;
 
@@ -143,7 +161,7 @@ impl SettingsParams {
             return fail(
                 "epochs",
                 self.epochs.to_string(),
-                "an integer from 1 to 1000000000",
+                "an integer from 1 to 1000000",
             );
         }
         if self.eval_every == 0 || self.eval_every > self.epochs {
@@ -314,6 +332,31 @@ mod tests {
         .check()
         .unwrap();
         // params: 4 + 2*3 + 2*(2+1) + 2 = 18; scratch: 2 * 2 * (4+1) = 20.
-        assert_eq!(s.memory_bytes(3, 2, 4), (2 * 18 + 20) * 8);
+        assert_eq!(s.model_bytes(3, 2, 4), (2 * 18 + 20) * 8);
+        // 1000 epochs of 48-byte metrics and at most 128 bytes of JSON each.
+        assert_eq!(std::mem::size_of::<super::super::EpochMetrics>(), 48);
+        assert_eq!(s.metrics_bytes(), 1000 * (48 + 128));
+        assert_eq!(
+            s.memory_bytes(3, 2, 4),
+            (2 * 18 + 20) * 8 + 1000 * (48 + 128)
+        );
+    }
+
+    #[test]
+    fn epochs_are_bounded_at_a_million() {
+        // Regression: a billion epochs passed the check and then aborted the process trying
+        // to reserve 48 GB for the metrics.
+        let ok = SettingsParams {
+            epochs: MAX_EPOCHS,
+            ..Default::default()
+        };
+        assert!(ok.check().is_ok());
+        assert_eq!(
+            err(SettingsParams {
+                epochs: 1_000_000_000,
+                ..Default::default()
+            }),
+            "`epochs` = 1000000000 is not allowed: an integer from 1 to 1000000"
+        );
     }
 }

@@ -10,8 +10,9 @@ use sweep::data::{Role, build, parse};
 fuzz_target!(|bytes: &[u8]| {
     let path = Path::new("f.csv");
     for role in [Role::Train, Role::Test] {
-        if let Ok(raw) = parse(path, bytes, role) {
-            let _ = build(path, &raw, path, &raw);
+        if let Ok(loaded) = parse(path, bytes, role) {
+            let raw = &loaded.examples;
+            let _ = build(path, raw, path, raw);
         }
     }
 });
