@@ -22,7 +22,8 @@ use crate::train::{Settings, SettingsParams};
 /// Bumped whenever the training arithmetic changes the bits of any result, so that records
 /// made by older code get other ids instead of silently failing `sweep rerun`. Version 4:
 /// `tanh` by one fused-multiply-add polynomial instead of two plain ones (faster, same
-/// accuracy).
+/// accuracy); `exp`, `ln` and the initial normal draws (polar method) by the project's own
+/// code instead of libm and `rand_distr`, whose last bits depend on the CPU.
 pub const NUMERICS_VERSION: u32 = 4;
 
 /// A grid larger than this needs `--yes`.

@@ -10,6 +10,7 @@ use toml::de::{DeTable, DeValue};
 use super::setting::{Key, Kind, Value};
 use crate::error::{Error, Location, Result};
 use crate::model::Gradient;
+use crate::model::explog::{exp, ln};
 
 /// One setting's values, and where they came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -484,12 +485,14 @@ pub fn log_space(low: f64, high: f64, n: usize) -> Vec<f64> {
     if n == 1 {
         return vec![low];
     }
-    let (a, b) = (low.ln(), high.ln());
+    // The project's own exp/ln: libm's last bits vary by CPU, and these values are settings
+    // (and so run ids).
+    let (a, b) = (ln(low), ln(high));
     (0..n)
         .map(|i| match i {
             0 => low,
             i if i == n - 1 => high,
-            i => (a + (b - a) * i as f64 / (n - 1) as f64).exp(),
+            i => exp(a + (b - a) * i as f64 / (n - 1) as f64),
         })
         .collect()
 }

@@ -1,5 +1,7 @@
 //! Small numeric functions of the output layer: stable softmax, cross-entropy and argmax.
 
+use super::explog::{exp, ln};
+
 /// Writes `softmax(logits)` into `probs` and returns `ln Σ exp(logits)`, both computed
 /// after subtracting the maximum so that large logits cannot overflow (the article's
 /// `exp(y) / sum(exp(y))` is the same function without that guard).
@@ -7,13 +9,13 @@ pub fn softmax(logits: &[f64], probs: &mut [f64]) -> f64 {
     let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut sum = 0.0;
     for (p, &y) in probs.iter_mut().zip(logits) {
-        *p = (y - max).exp();
+        *p = exp(y - max);
         sum += *p;
     }
     for p in probs.iter_mut() {
         *p /= sum;
     }
-    max + sum.ln()
+    max + ln(sum)
 }
 
 /// Cross-entropy `-ln p_c` from the log-sum-exp that [`softmax`] returned: finite even when

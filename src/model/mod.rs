@@ -9,9 +9,11 @@
 //! allocates nothing per example.
 
 pub mod aligned;
+pub mod explog;
 mod isa;
 mod kernel;
 pub mod math;
+mod normal;
 mod passes;
 mod simd;
 pub mod tanh;
@@ -21,8 +23,6 @@ pub use isa::Isa;
 pub use passes::Step;
 
 use ndarray::{Array1, Array2, Order};
-use rand::RngExt;
-use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 use aligned::AlignedVec;
@@ -154,8 +154,8 @@ impl Rnn {
     }
 
     /// The article's initialisation: `W_hh`, `W_xh`, `W_hy` drawn in that order, each in
-    /// row-major order like numpy's `randn(rows, cols)`, from N(0, 1) times `scale`;
-    /// biases zero.
+    /// row-major order like numpy's `randn(rows, cols)`, from N(0, 1) times `scale` (by the
+    /// polar method, as numpy's legacy `randn`); biases zero.
     pub fn init<R: rand::Rng>(
         vocab: usize,
         hidden: usize,
@@ -164,10 +164,11 @@ impl Rnn {
         rng: &mut R,
     ) -> Rnn {
         let mut rnn = Rnn::zeros(vocab, hidden, classes);
+        let mut normals = normal::Normals::default();
         for w in [&mut rnn.w_hh, &mut rnn.w_xh, &mut rnn.w_hy] {
             // `iter_mut` walks the logical (row-major) order whatever the memory layout.
             for x in w.iter_mut() {
-                *x = rng.sample::<f64, _>(StandardNormal) * scale;
+                *x = normals.next(rng) * scale;
             }
         }
         rnn
