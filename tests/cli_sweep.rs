@@ -6,7 +6,7 @@ use std::time::Duration;
 
 mod common;
 
-use common::{TABLES, bin, experiment, read, run, sweep};
+use common::{TABLES, bin, experiment, read, run, stderr, sweep};
 
 const SMALL: &str = "[train]\nepochs = 40\neval_every = 10\n\
                      [grid]\nhidden_size = [4, 8]\ngradient = [\"article\", \"exact\"]\n\
@@ -262,4 +262,50 @@ fn bad_experiments_exit_2_naming_file_and_key() {
     let o = run(&exp, &blocker.join("out"), &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot write the output directory"));
+}
+
+#[test]
+fn results_are_the_same_bits_whatever_the_cpu_offers() {
+    // The kernel's instruction set (SWEEP_ISA) and glibc's choice of its own exp/log variants
+    // (GLIBC_TUNABLES hides FMA and AVX from it) must not change a single bit: regression
+    // for softmax and the initial draws going through the system libm.
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(
+        dir.path(),
+        "cpus",
+        "[train]\nepochs = 40\neval_every = 10\ninit_scale = 0.5\n\
+         [grid]\nhidden_size = [5, 16]\nlearning_rate = { log = [0.01, 0.3], n = 3 }\n\
+         gradient = [\"article\", \"exact\"]\nseed = [0, 1]\n",
+    );
+    let mut tables = Vec::new();
+    let envs: [&[(&str, &str)]; 4] = [
+        &[],
+        &[("GLIBC_TUNABLES", "glibc.cpu.hwcaps=-AVX2,-FMA,-AVX512F")],
+        &[("SWEEP_ISA", "baseline")],
+        &[("SWEEP_ISA", "avx2")],
+    ];
+    for (i, env) in envs.into_iter().enumerate() {
+        let out = dir.path().join(format!("out{i}"));
+        let mut cmd = sweep();
+        cmd.arg("run")
+            .arg(&exp)
+            .arg("--out")
+            .arg(&out)
+            .args(["--quiet", "--no-weights"]);
+        cmd.envs(env.iter().copied());
+        let o = cmd.output().unwrap();
+        if !o.status.success() && env.iter().any(|(k, _)| *k == "SWEEP_ISA") {
+            // A CPU without AVX2 refuses SWEEP_ISA=avx2 (exit 2); nothing to compare.
+            assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+            continue;
+        }
+        assert!(o.status.success(), "{env:?}: {}", stderr(&o));
+        tables.push((
+            env,
+            read(&out.join("runs.csv")) + &read(&out.join("curves.csv")),
+        ));
+    }
+    for (env, t) in &tables[1..] {
+        assert!(t == &tables[0].1, "{env:?} changed the results");
+    }
 }
