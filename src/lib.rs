@@ -5,6 +5,15 @@
 //! and its gradient, [`train`] is one seeded run as a pure function, and [`cli`] is the
 //! command line on top.
 
+/// `eprintln!` that never panics: a reader that closes stderr early (`sweep run ... 2>&1 |
+/// head`) must not stop a sweep before it writes its tables.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod cli;
 pub mod data;
 pub mod error;

@@ -2,6 +2,8 @@
 //! and an exit code (0 all runs finished, 1 some run could not be completed, 2 a usage,
 //! experiment or data error).
 
+use std::io::Write;
+
 use clap::Parser;
 
 fn main() {
@@ -9,7 +11,8 @@ fn main() {
     let code = match sweep::cli::execute(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("sweep: error: {err}");
+            // Never a panic, even with stderr closed.
+            let _ = writeln!(std::io::stderr(), "sweep: error: {err}");
             err.exit_code()
         }
     };

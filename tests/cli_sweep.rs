@@ -309,3 +309,56 @@ fn results_are_the_same_bits_whatever_the_cpu_offers() {
         assert!(t == &tables[0].1, "{env:?} changed the results");
     }
 }
+
+#[test]
+fn rerun_accepts_a_diverged_run_whose_weights_are_nan() {
+    // Regression: saved and re-trained weights were compared with `==`, and NaN != NaN.
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(
+        dir.path(),
+        "nan",
+        "[train]\nepochs = 200\neval_every = 10\nhidden_size = 32\nclip = inf\n\
+         init_scale = 1.0\nlearning_rate = 1e307\nseed = 0\n",
+    );
+    let out = dir.path().join("out");
+    let o = run(&exp, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let runs = read(&out.join("runs.csv"));
+    assert!(runs.contains(",diverged,"), "{runs}");
+    let id = runs
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    let o = sweep().arg("rerun").arg(&out).arg(&id).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("matches bit for bit"));
+}
+
+#[test]
+fn a_closed_stderr_does_not_stop_the_sweep_before_its_tables() {
+    // Regression: `sweep run ... 2>&1 | head -1` panicked (exit 101) at the first message
+    // after the reader left, and the tables were never written.
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "closed", SMALL);
+    let out = dir.path().join("out");
+    let mut child = std::process::Command::new(bin())
+        .arg("run")
+        .arg(&exp)
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    for table in TABLES {
+        assert!(out.join(table).exists(), "{table} missing");
+    }
+}

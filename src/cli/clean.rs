@@ -31,7 +31,7 @@ pub fn execute(args: &CleanArgs) -> Result<i32> {
         store.remove(id)?;
     }
     // Kept are the records left on disk, not the experiment's runs (some may be unsaved).
-    eprintln!(
+    note!(
         "sweep: removed {} unused record(s) from {}; {} kept",
         unused.len(),
         args.results.display(),

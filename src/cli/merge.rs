@@ -64,14 +64,14 @@ pub fn execute(args: &MergeArgs) -> Result<i32> {
         copy(&store.path(id), &out.path(id))?;
     }
     write_atomic(&args.out.join("experiment.toml"), experiment.as_bytes())?;
-    eprintln!(
+    note!(
         "sweep: merged {} new record(s) from {} directories into {}",
         chosen.len(),
         args.dirs.len(),
         args.out.display()
     );
     for f in rebuild(&args.out)? {
-        eprintln!("  {}", f.display());
+        note!("  {}", f.display());
     }
     Ok(0)
 }

@@ -303,7 +303,7 @@ fn choose_isa_from_env() -> Result<()> {
 /// Prints the data set's warnings once each, on stderr.
 pub(crate) fn warn_all(warnings: &[String]) {
     for w in warnings {
-        eprintln!("sweep: warning: {w}");
+        note!("sweep: warning: {w}");
     }
 }
 

@@ -14,9 +14,9 @@ use crate::runner::RecordStore;
 
 pub fn execute(args: &ReportArgs) -> Result<i32> {
     let files = rebuild(&args.results)?;
-    eprintln!("sweep: wrote:");
+    note!("sweep: wrote:");
     for f in &files {
-        eprintln!("  {}", f.display());
+        note!("  {}", f.display());
     }
     Ok(0)
 }
@@ -32,7 +32,7 @@ pub fn rebuild(dir: &Path) -> Result<Vec<PathBuf>> {
         refuse_if_no_record_matches(dir, &recorded, &store)?;
         let written = output::write_results(dir, &recorded.exp, &recorded.runs, &store)?;
         if written.missing > 0 {
-            eprintln!(
+            note!(
                 "sweep: warning: {} of {} runs have no record yet; the tables hold the other {}",
                 written.missing,
                 recorded.runs.len(),
@@ -136,7 +136,7 @@ pub fn table(args: &TableArgs) -> Result<i32> {
                     .first()
                     .ok_or_else(|| Error::Usage("runs.csv has no runs".into()))?,
             };
-            eprintln!(
+            note!(
                 "sweep: {} over {} seed(s): median [25%, 75%]",
                 config.label,
                 config.runs.len()

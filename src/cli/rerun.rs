@@ -52,7 +52,7 @@ pub fn execute(args: &RerunArgs) -> Result<i32> {
     let mut difference = first_difference(&recorded, &again);
     if difference.is_none() && store.weights_path(&recorded.run_id).exists() {
         let saved = store.load_weights(&recorded.run_id)?;
-        if saved.model != model {
+        if !saved.model.same_bits(&model) {
             difference = Some("the saved final weights differ".into());
         }
     }

@@ -44,19 +44,21 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
     let outcome = runner::train_all(&todo, &p.data, &store, &runner_options(&p, args))?;
     let took = duration(start.elapsed().as_secs_f64());
     if outcome.interrupted {
-        eprintln!(
+        note!(
             "sweep: interrupted: {} run(s) finished and saved in this session are kept, {} in \
              flight were dropped; run the same command again to go on",
-            outcome.trained, outcome.dropped
+            outcome.trained,
+            outcome.dropped
         );
         return Ok(130);
     }
-    eprintln!(
+    note!(
         "sweep: trained {} run(s) in {took} ({} diverged)",
-        outcome.trained, outcome.diverged
+        outcome.trained,
+        outcome.diverged
     );
     match shard {
-        Some(_) => eprintln!(
+        Some(_) => note!(
             "sweep: when every shard is done, `sweep report {}` builds the tables",
             p.out.display()
         ),
@@ -74,7 +76,7 @@ fn runs_to_train(p: &Prepared, store: &RecordStore, shard: Option<Shard>) -> Res
         .filter(|r| !saved.contains(&r.id))
         .cloned()
         .collect();
-    eprintln!(
+    note!(
         "sweep: {}{}: {} runs, {} already saved in {}, training {} on {} job(s)",
         p.exp.name,
         shard.map_or(String::new(), |s| format!(" shard {s}")),
@@ -102,9 +104,9 @@ fn write_tables(p: &Prepared, store: &RecordStore) -> Result<()> {
     report_unused(p, store)?;
     let written = output::write_results(&p.out, &p.exp, &p.runs, store)?;
     let report = report::write_report(&p.out)?;
-    eprintln!("sweep: wrote:");
+    note!("sweep: wrote:");
     for f in written.files.iter().chain(&report) {
-        eprintln!("  {}", f.display());
+        note!("  {}", f.display());
     }
     print(&summary_table(&written.configs))?;
     print_first_config(&p.out)
@@ -129,7 +131,7 @@ fn report_unused(p: &Prepared, store: &RecordStore) -> Result<()> {
         .filter(|id| !wanted.contains(id.as_str()))
         .count();
     if unused > 0 {
-        eprintln!(
+        note!(
             "sweep: {unused} record(s) in {} belong to runs this experiment no longer has; they \
              are kept on disk and left out of the tables (`sweep clean {} --unused` removes them)",
             p.out.join("runs").display(),

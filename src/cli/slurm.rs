@@ -31,7 +31,7 @@ pub fn execute(args: &SlurmArgs) -> Result<i32> {
         array_script(args, &p.exp.name, &paths, tasks).as_bytes(),
     )?;
     write_atomic(&report, report_script(args, &p.exp.name, &paths).as_bytes())?;
-    eprintln!(
+    note!(
         "sweep: {runs} runs in {tasks} array task(s) of about {} run(s) each{}; wrote\n  {}\n  {}",
         runs.div_ceil(tasks),
         max_array.map_or(String::new(), |m| format!(" (cluster MaxArraySize {m})")),
@@ -42,7 +42,9 @@ pub fn execute(args: &SlurmArgs) -> Result<i32> {
         let array_id = sbatch(&[array.as_os_str().to_owned()])?;
         let dependency = format!("--dependency=afterany:{array_id}");
         let report_id = sbatch(&[dependency.into(), report.as_os_str().to_owned()])?;
-        println!("submitted array job {array_id} and report job {report_id}");
+        super::print(&format!(
+            "submitted array job {array_id} and report job {report_id}\n"
+        ))?;
     }
     Ok(0)
 }

@@ -18,7 +18,7 @@ pub fn execute(args: &TrainArgs) -> Result<i32> {
         let flag = t.key.name().replace('_', "-");
         Error::Usage(format!("{} (flag --{flag})", t.message))
     })?;
-    eprintln!(
+    note!(
         "sweep: {} train / {} test phrases, {} words, {} classes; {} gradient, seed {}",
         data.train.len(),
         data.test.len(),

@@ -237,6 +237,23 @@ impl Rnn {
         &mut self.w_hh
     }
 
+    /// Whether both models have the same shapes and every parameter the same bits (unlike
+    /// `==`, a NaN equals itself and -0 differs from +0).
+    pub fn same_bits(&self, other: &Rnn) -> bool {
+        let bits = |m: &Rnn| -> Vec<u64> {
+            let arrays = [m.w_xh.iter(), m.w_hh.iter(), m.w_hy.iter()];
+            let vectors = [m.b_h.iter(), m.b_y.iter()];
+            arrays
+                .into_iter()
+                .flatten()
+                .chain(vectors.into_iter().flatten())
+                .map(|x| x.to_bits())
+                .collect()
+        };
+        let shape = |m: &Rnn| (m.w_xh.dim(), m.w_hh.dim(), m.w_hy.dim());
+        shape(self) == shape(other) && bits(self) == bits(other)
+    }
+
     /// A zeroed gradient buffer for this model's shapes.
     pub fn grads(&self) -> Grads {
         let z = Rnn::zeros(self.vocab_size(), self.hidden_size(), self.classes());

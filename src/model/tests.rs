@@ -288,7 +288,10 @@ fn every_instruction_set_gives_the_same_bits() {
                 "H={hidden}: {isa:?} losses differ from {:?}",
                 runs[0].0
             );
-            assert_eq!(rnn, &runs[0].2, "H={hidden}: {isa:?} weights differ");
+            assert!(
+                rnn.same_bits(&runs[0].2),
+                "H={hidden}: {isa:?} weights differ"
+            );
         }
     }
 }
@@ -348,8 +351,27 @@ fn training_step_equals_forward_backward_and_sgd_step_bit_for_bit() {
                         "H={hidden} {isa:?} step {k}"
                     );
                 }
-                assert_eq!(fused, plain, "H={hidden} {isa:?} {gradient} clip {clip}");
+                assert!(
+                    fused.same_bits(&plain),
+                    "H={hidden} {isa:?} {gradient} clip {clip}"
+                );
             }
         }
     }
+}
+
+#[test]
+fn same_bits_tells_signed_zeros_apart_and_nans_alike() {
+    let a = two_unit_net();
+    let mut b = a.clone();
+    assert!(a.same_bits(&b));
+    b.w_hh_mut()[[0, 0]] = f64::NAN;
+    let mut c = a.clone();
+    c.w_hh_mut()[[0, 0]] = f64::NAN;
+    assert!(b.same_bits(&c), "a NaN weight matches itself");
+    let mut z = a.clone();
+    z.w_hh_mut()[[0, 0]] = 0.0;
+    let mut nz = a.clone();
+    nz.w_hh_mut()[[0, 0]] = -0.0;
+    assert!(!z.same_bits(&nz) && z == nz);
 }

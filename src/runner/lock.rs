@@ -46,7 +46,7 @@ impl Lock {
                         return Err(in_use(out, &path, pid));
                     }
                     if !told {
-                        eprintln!(
+                        note!(
                             "sweep: waiting for the sweep with {} to release {}",
                             describe(pid),
                             out.display()
@@ -75,7 +75,7 @@ impl Lock {
             .ok()
             .filter(|&p| p != std::process::id())
         {
-            eprintln!("sweep: taking over the stale lock of pid {pid}, which is no longer running");
+            note!("sweep: taking over the stale lock of pid {pid}, which is no longer running");
         }
         let written = file
             .set_len(0)
@@ -91,7 +91,7 @@ impl Lock {
     /// No lock where the filesystem cannot lock files: a concurrent sweep would do the same
     /// work twice (records are atomic and deterministic), which is said once, here.
     fn unlocked(path: PathBuf, why: &std::io::Error) -> Lock {
-        eprintln!(
+        note!(
             "sweep: warning: cannot lock {} ({why}); this filesystem has no file locks, so \
              another sweep on the same directory would not be noticed",
             path.display()

@@ -93,7 +93,7 @@ pub fn train_all(
                 .map_or(Ok(()), |w| store.save_weights(&record.run_id, &w))
                 .and_then(|()| store.save(&record).map(|_| ()));
             if let Err(e) = saved {
-                bar.suspend(|| eprintln!("sweep: error: run {} could not be saved: {e}", spec.id));
+                bar.suspend(|| note!("sweep: error: run {} could not be saved: {e}", spec.id));
                 failed
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
