@@ -1,5 +1,5 @@
-//! The numeric hot path on plain contiguous slices: matrix-vector products both ways, axpy,
-//! the sum of weighted rows and the fused clip-and-update.
+//! The numeric hot path on plain contiguous slices: matrix-vector products both ways, the
+//! sum of weighted rows and the fused clip-and-update.
 //!
 //! Every function is generic over [`F64x8`], and its arithmetic is fixed lane by lane, not
 //! by the instruction set: a dot product keeps eight lanes (lane k sums the elements
@@ -77,12 +77,12 @@ fn dot_lanes<V: F64x8, const R: usize>(rows: [&[f64]; R], x: &[f64]) -> [V; R] {
         }
     }
     if !x_tail.is_empty() {
+        // The last partial chunk as one more vector step, padded with w = +0 and x = -0:
+        // their product is -0, and `acc + -0 = acc` exactly, so the padding lanes keep their
+        // bits (even a -0) as if the step had not touched them.
+        let xv = V::load_partial(x_tail, -0.0);
         for (a, (_, tail)) in acc.iter_mut().zip(&split) {
-            let mut lanes = to_array(*a);
-            for (k, (w, xv)) in tail.iter().zip(x_tail).enumerate() {
-                lanes[k] = w.mul_add(*xv, lanes[k]);
-            }
-            *a = V::load(&lanes);
+            *a = V::load_partial(tail, 0.0).mul_add(xv, *a);
         }
     }
     acc
@@ -93,15 +93,6 @@ fn to_array<V: F64x8>(v: V) -> [f64; 8] {
     let mut a = [0.0; 8];
     v.store(&mut a);
     a
-}
-
-/// `y += alpha * x`, one fused multiply-add per element.
-#[inline(always)]
-pub(crate) fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
-    debug_assert_eq!(x.len(), y.len());
-    for (yi, xi) in y.iter_mut().zip(x) {
-        *yi = alpha.mul_add(*xi, *yi);
-    }
 }
 
 /// `out = Wᵀ x` for a row-major `W` with `out.len()` columns: `out = Σ_i x_i · row_i`, each
@@ -143,8 +134,8 @@ pub(crate) trait Terms {
 }
 
 /// `out = Σ_k c_k · row_k` for `k = 0..count` in that order, starting from zero, where
-/// `terms.term(k) = (c_k, row_k)`: the same arithmetic as zeroing `out` and calling [`axpy`] for
-/// each term. A block of outputs stays in registers across the whole sum (64 with AVX-512:
+/// `terms.term(k) = (c_k, row_k)`: each output element one running fused multiply-add over
+/// the terms. A block of outputs stays in registers across the whole sum (64 with AVX-512:
 /// eight independent chains of fused multiply-adds), then 32, 16 and 8 for what is left.
 #[inline(always)]
 pub(crate) fn weighted_row_sum<V: F64x8>(terms: &impl Terms, out: &mut [f64]) {
@@ -178,11 +169,14 @@ fn weighted_row_sum_from<V: F64x8>(terms: &impl Terms, mut start: usize, out: &m
         start += LANES;
     }
     if !tail.is_empty() {
-        tail.fill(0.0);
+        // The last partial chunk in a register too (each lane is its own output, so the
+        // padding lanes' values do not matter and are dropped).
+        let mut acc = V::zero();
         for k in 0..terms.count() {
             let (c, row) = terms.term(k);
-            axpy(c, &row[start..], tail);
+            acc = V::splat(c).mul_add(V::load_partial(&row[start..], 0.0), acc);
         }
+        tail.copy_from_slice(&to_array(acc)[..tail.len()]);
     }
 }
 
@@ -249,6 +243,7 @@ pub(crate) fn clip_update_outer<V: F64x8>(
     scratch: &mut [f64],
 ) {
     assert!(cols > 0 && w.len().is_multiple_of(cols) && scratch.len() >= cols);
+    assert!(clip >= 0.0, "clip_update_outer: a clip of {clip}");
     if V::BLOCK >= 8 {
         clip_update_outer_by::<V, 8>(terms, w, cols, [lr, clip], scratch);
     } else {
@@ -361,6 +356,8 @@ fn update_rest<V: F64x8, const B: usize>(
 #[inline(always)]
 pub(crate) fn clip_update<V: F64x8>(w: &mut [f64], g: &[f64], lr: f64, clip: f64) {
     assert_eq!(w.len(), g.len(), "clip_update: lengths differ");
+    // The vector clamp equals the scalar one only for lo <= hi (settings ensure clip > 0).
+    assert!(clip >= 0.0, "clip_update: a clip of {clip}");
     let (w_body, w_tail) = w.as_chunks_mut::<LANES>();
     let (g_body, g_tail) = g.as_chunks::<LANES>();
     let (lo, hi, rate) = (V::splat(-clip), V::splat(clip), V::splat(lr));
@@ -485,6 +482,31 @@ mod tests {
                 assert_eq!(out_t, plain_t, "{rows}x{cols} transposed");
             });
         }
+    }
+
+    #[test]
+    fn a_partial_last_chunk_leaves_the_other_lanes_bit_for_bit() {
+        // Products that underflow to -0 make every lane -0; the tail's padding must keep
+        // them so (a padding of +0 * +0 would turn them into +0).
+        for n in [9, 12, 15, 17] {
+            let w = vec![1e-200; n];
+            let x = vec![-1e-200; n];
+            let want = reference_dot(&w, &x);
+            assert_eq!(want.to_bits(), (-0.0f64).to_bits());
+            for_each_isa!(V => {
+                let mut out = [1.0];
+                matvec::<V>(&w, &x, &mut out);
+                assert_eq!(out[0].to_bits(), want.to_bits(), "n = {n}");
+            });
+        }
+        for_each_isa!(V => {
+            let mut lanes = [0.0; 8];
+            V::load_partial(&[1.0, 2.0, 3.0], -0.0).store(&mut lanes);
+            assert_eq!(lanes[..3], [1.0, 2.0, 3.0]);
+            assert!(lanes[3..].iter().all(|v| v.to_bits() == (-0.0f64).to_bits()));
+            V::load_partial(&[], 7.0).store(&mut lanes);
+            assert_eq!(lanes, [7.0; 8]);
+        });
     }
 
     #[test]

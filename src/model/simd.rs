@@ -16,9 +16,10 @@
 //! the compiler does not find on its own (it extracts every lane to a scalar and spills).
 //!
 //! Safety: the `Avx2` and `Avx512` methods execute those instructions unchecked. They are
-//! only ever instantiated inside the `#[target_feature]` functions that
-//! [`super::Isa`]'s dispatch enters after checking the CPU, which is why the types are
-//! private to the model.
+//! only instantiated where the CPU was checked first: inside the `#[target_feature]`
+//! functions that [`super::Isa`]'s dispatch enters after `is_supported`, and in tests behind
+//! the same check. The types are private to the model for that reason; any new use must
+//! keep to it.
 
 /// Eight `f64` lanes.
 pub(crate) trait F64x8: Copy {
@@ -29,6 +30,9 @@ pub(crate) trait F64x8: Copy {
     fn zero() -> Self;
     fn splat(x: f64) -> Self;
     fn load(a: &[f64; 8]) -> Self;
+    /// `part` (fewer than eight values) in the first lanes, `fill` in the others; reads
+    /// nothing past `part`.
+    fn load_partial(part: &[f64], fill: f64) -> Self;
     fn store(self, a: &mut [f64; 8]);
     /// `self * b + c` per lane, rounded once.
     fn mul_add(self, b: Self, c: Self) -> Self;
@@ -71,6 +75,14 @@ impl F64x8 for Portable {
     #[inline(always)]
     fn load(a: &[f64; 8]) -> Self {
         Portable(*a)
+    }
+    #[inline(always)]
+    fn load_partial(part: &[f64], fill: f64) -> Self {
+        let mut lanes = [fill; 8];
+        for (l, v) in lanes.iter_mut().zip(part) {
+            *l = *v;
+        }
+        Portable(lanes)
     }
     #[inline(always)]
     fn store(self, a: &mut [f64; 8]) {
@@ -124,7 +136,7 @@ mod x86 {
     pub(crate) struct Avx512(__m512d);
 
     // SAFETY (every `unsafe` block below): see the module docs; these run only where the
-    // dispatch has checked the CPU for AVX2 + FMA, or AVX-512F + FMA. Loads and stores go
+    // CPU was checked for AVX2 + FMA, or AVX-512F + AVX2 + FMA. Loads and stores go
     // through references to eight elements, so they are in bounds.
     impl F64x8 for Avx2 {
         const BLOCK: usize = 4;
@@ -143,6 +155,26 @@ mod x86 {
                     _mm256_loadu_pd(a.as_ptr()),
                     _mm256_loadu_pd(a[4..].as_ptr()),
                 ])
+            }
+        }
+        #[inline(always)]
+        fn load_partial(part: &[f64], fill: f64) -> Self {
+            assert!(part.len() < 8);
+            // Lane l is loaded when l < part.len(): masked loads do not touch the others.
+            let n = part.len() as i64;
+            unsafe {
+                let lane = |first: i64| {
+                    let mask = _mm256_set_epi64x(
+                        -i64::from(first + 3 < n),
+                        -i64::from(first + 2 < n),
+                        -i64::from(first + 1 < n),
+                        -i64::from(first < n),
+                    );
+                    let ptr = part.as_ptr().wrapping_add(first as usize);
+                    let loaded = _mm256_maskload_pd(ptr, mask);
+                    _mm256_blendv_pd(_mm256_set1_pd(fill), loaded, _mm256_castsi256_pd(mask))
+                };
+                Avx2([lane(0), lane(4)])
             }
         }
         #[inline(always)]
@@ -255,6 +287,19 @@ mod x86 {
         #[inline(always)]
         fn load(a: &[f64; 8]) -> Self {
             unsafe { Avx512(_mm512_loadu_pd(a.as_ptr())) }
+        }
+        #[inline(always)]
+        fn load_partial(part: &[f64], fill: f64) -> Self {
+            assert!(part.len() < 8);
+            let mask = ((1u32 << part.len()) - 1) as __mmask8;
+            // Masked-off lanes are neither read nor faulted on.
+            unsafe {
+                Avx512(_mm512_mask_loadu_pd(
+                    _mm512_set1_pd(fill),
+                    mask,
+                    part.as_ptr(),
+                ))
+            }
         }
         #[inline(always)]
         fn store(self, a: &mut [f64; 8]) {
