@@ -77,12 +77,14 @@ fn dot_lanes<V: F64x8, const R: usize>(rows: [&[f64]; R], x: &[f64]) -> [V; R] {
         }
     }
     if !x_tail.is_empty() {
-        // The last partial chunk as one more vector step, padded with w = +0 and x = -0:
-        // their product is -0, and `acc + -0 = acc` exactly, so the padding lanes keep their
-        // bits (even a -0) as if the step had not touched them.
-        let xv = V::load_partial(x_tail, -0.0);
+        // The last partial chunk lane by lane (a masked vector step here, though exact,
+        // slowed the whole product down by crowding the registers of the loop above).
         for (a, (_, tail)) in acc.iter_mut().zip(&split) {
-            *a = V::load_partial(tail, 0.0).mul_add(xv, *a);
+            let mut lanes = to_array(*a);
+            for (k, (w, xv)) in tail.iter().zip(x_tail).enumerate() {
+                lanes[k] = w.mul_add(*xv, lanes[k]);
+            }
+            *a = V::load(&lanes);
         }
     }
     acc
