@@ -362,3 +362,30 @@ fn a_closed_stderr_does_not_stop_the_sweep_before_its_tables() {
         assert!(out.join(table).exists(), "{table} missing");
     }
 }
+
+#[test]
+fn sweep_isa_takes_a_known_set_in_any_case_and_refuses_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "isa", SMALL);
+    let plan = |value: &str| {
+        sweep()
+            .arg("plan")
+            .arg(&exp)
+            .env("SWEEP_ISA", value)
+            .output()
+            .unwrap()
+    };
+    for ok in ["", "baseline", "BASELINE", " baseline "] {
+        let o = plan(ok);
+        assert!(o.status.success(), "{ok:?}: {}", stderr(&o));
+    }
+    let o = plan("avx3");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(
+            "SWEEP_ISA = `avx3` is not allowed (not an instruction set): one of baseline"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -282,22 +282,26 @@ pub fn execute(cli: Cli) -> Result<i32> {
 /// Honours `SWEEP_ISA` (`baseline`, `avx2` or `avx512`): the instruction set training runs
 /// on, for comparing their speed; every one gives the same results.
 fn choose_isa_from_env() -> Result<()> {
-    let Some(raw) = std::env::var_os("SWEEP_ISA") else {
+    let raw = std::env::var_os("SWEEP_ISA").unwrap_or_default();
+    // Empty counts as unset, and case does not matter (`AVX2` is avx2).
+    let value = raw.to_string_lossy().trim().to_ascii_lowercase();
+    if value.is_empty() {
         return Ok(());
-    };
-    let value = raw.to_string_lossy();
-    let supported: Vec<&str> = Isa::available().into_iter().map(Isa::name).collect();
-    let allowed = format!("one of {} (what this CPU supports)", supported.join(", "));
-    let isa = Isa::parse(&value)
-        .ok_or_else(|| format!("{} is not an instruction set", crate::error::quoted(&value)))
-        .and_then(|isa| Isa::choose(isa).map(|()| isa));
-    match isa {
-        Ok(_) => Ok(()),
-        Err(why) => Err(Error::Usage(format!(
-            "environment variable SWEEP_ISA = {} is not allowed ({why}): {allowed}",
-            crate::error::quoted(&value)
-        ))),
     }
+    let why = match Isa::parse(&value) {
+        None => "not an instruction set".to_string(),
+        Some(isa) => match Isa::choose(isa) {
+            Ok(()) => return Ok(()),
+            Err(why) => why,
+        },
+    };
+    let supported: Vec<&str> = Isa::available().into_iter().map(Isa::name).collect();
+    Err(Error::Usage(format!(
+        "environment variable SWEEP_ISA = {} is not allowed ({why}): one of {} (what this \
+         CPU supports), or unset",
+        crate::error::quoted(&raw.to_string_lossy()),
+        supported.join(", ")
+    )))
 }
 
 /// Prints the data set's warnings once each, on stderr.
