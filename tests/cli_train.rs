@@ -234,3 +234,21 @@ fn bad_flags_exit_2_naming_the_flag_and_the_value() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+#[test]
+fn a_run_shorter_than_100_epochs_evaluates_at_its_end_by_default() {
+    // Regression: `--epochs 50` alone was refused over the default `--eval-every 100` that
+    // the user never typed.
+    let t = train_bundled(&["--epochs", "50", "--hidden-size", "4"]);
+    assert_eq!(t.code, Some(0), "{}", t.stderr);
+    assert_eq!(t.stdout.matches("--- Epoch").count(), 1, "{}", t.stdout);
+    assert!(t.stdout.contains("--- Epoch 50"), "{}", t.stdout);
+    // Given explicitly, it is still checked.
+    let t = train_bundled(&["--epochs", "50", "--eval-every", "100"]);
+    assert_eq!(t.code, Some(2));
+    assert!(
+        t.stderr.contains("`eval_every` = 100 is not allowed"),
+        "{}",
+        t.stderr
+    );
+}

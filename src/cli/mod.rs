@@ -232,9 +232,10 @@ pub struct SettingsArgs {
     pub clip: f64,
     #[arg(long, allow_negative_numbers = true, default_value_t = 1000)]
     pub epochs: u64,
-    /// Measure test loss and accuracy every this many epochs (and after the last).
-    #[arg(long, allow_negative_numbers = true, default_value_t = 100)]
-    pub eval_every: u64,
+    /// Measure test loss and accuracy every this many epochs (and after the last)
+    /// [default: 100, or --epochs if fewer]
+    #[arg(long, allow_negative_numbers = true)]
+    pub eval_every: Option<u64>,
     /// BPTT variant: `article` (the published W_hh·temp) or `exact` (W_hhᵀ·temp).
     #[arg(long, default_value = "article", value_parser = parse_gradient)]
     pub gradient: Gradient,
@@ -250,7 +251,8 @@ impl SettingsArgs {
             learning_rate: self.learning_rate,
             clip: self.clip,
             epochs: self.epochs,
-            eval_every: self.eval_every,
+            // The article's 100, unless the run is shorter than that.
+            eval_every: self.eval_every.unwrap_or(self.epochs.min(100)),
             init_scale: self.init_scale,
             gradient: self.gradient,
         }
