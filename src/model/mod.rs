@@ -88,26 +88,17 @@ impl Clone for Rnn {
     /// A copy on freshly aligned storage (a derived clone would copy the `Vec` behind each
     /// array and lose the alignment).
     fn clone(&self) -> Rnn {
-        let mut copy = Rnn::zeros(self.vocab_size(), self.hidden_size(), self.classes());
-        copy.w_xh.assign(&self.w_xh);
-        copy.w_hh.assign(&self.w_hh);
-        copy.w_hy.assign(&self.w_hy);
-        copy.b_h.assign(&self.b_h);
-        copy.b_y.assign(&self.b_y);
-        copy
+        Rnn::aligned_copy([&self.w_xh, &self.w_hh, &self.w_hy], [&self.b_h, &self.b_y])
     }
 }
 
 impl Clone for Grads {
     fn clone(&self) -> Grads {
-        let mut g = Rnn::zeros(self.w_xh.ncols(), self.w_hh.nrows(), self.b_y.len()).grads();
-        g.w_xh.assign(&self.w_xh);
-        g.w_hh.assign(&self.w_hh);
-        g.w_hy.assign(&self.w_hy);
-        g.b_h.assign(&self.b_h);
-        g.b_y.assign(&self.b_y);
-        g.touched.clone_from(&self.touched);
-        g
+        let copy = Rnn::aligned_copy([&self.w_xh, &self.w_hh, &self.w_hy], [&self.b_h, &self.b_y]);
+        Grads {
+            touched: self.touched.clone(),
+            ..copy.into_grads()
+        }
     }
 }
 
@@ -183,7 +174,7 @@ impl Rnn {
         b_h: Array1<f64>,
         b_y: Array1<f64>,
     ) -> Result<Rnn, String> {
-        let (hidden, vocab) = w_xh.dim();
+        let hidden = w_xh.nrows();
         let classes = b_y.len();
         let checks = [
             ("w_hh", w_hh.dim(), (hidden, hidden)),
@@ -195,13 +186,24 @@ impl Rnn {
                 return Err(format!("{name} has shape {got:?}, expected {want:?}"));
             }
         }
-        let mut rnn = Rnn::zeros(vocab, hidden, classes);
-        rnn.w_xh.assign(&w_xh);
-        rnn.w_hh.assign(&w_hh);
-        rnn.w_hy.assign(&w_hy);
-        rnn.b_h.assign(&b_h);
-        rnn.b_y.assign(&b_y);
-        Ok(rnn)
+        Ok(Rnn::aligned_copy([&w_xh, &w_hh, &w_hy], [&b_h, &b_y]))
+    }
+
+    /// The five arrays (`W_xh`, `W_hh`, `W_hy`, then `b_h`, `b_y`, shapes already matching)
+    /// copied onto fresh aligned storage ([`aligned`]).
+    fn aligned_copy(weights: [&Array2<f64>; 3], biases: [&Array1<f64>; 2]) -> Rnn {
+        let (hidden, vocab) = weights[0].dim();
+        let mut copy = Rnn::zeros(vocab, hidden, biases[1].len());
+        for (to, from) in [&mut copy.w_xh, &mut copy.w_hh, &mut copy.w_hy]
+            .into_iter()
+            .zip(weights)
+        {
+            to.assign(from);
+        }
+        for (to, from) in [&mut copy.b_h, &mut copy.b_y].into_iter().zip(biases) {
+            to.assign(from);
+        }
+        copy
     }
 
     pub fn hidden_size(&self) -> usize {
@@ -256,13 +258,17 @@ impl Rnn {
 
     /// A zeroed gradient buffer for this model's shapes.
     pub fn grads(&self) -> Grads {
-        let z = Rnn::zeros(self.vocab_size(), self.hidden_size(), self.classes());
+        Rnn::zeros(self.vocab_size(), self.hidden_size(), self.classes()).into_grads()
+    }
+
+    /// These arrays, as a gradient with no touched column recorded.
+    fn into_grads(self) -> Grads {
         Grads {
-            w_xh: z.w_xh,
-            w_hh: z.w_hh,
-            w_hy: z.w_hy,
-            b_h: z.b_h,
-            b_y: z.b_y,
+            w_xh: self.w_xh,
+            w_hh: self.w_hh,
+            w_hy: self.w_hy,
+            b_h: self.b_h,
+            b_y: self.b_y,
             touched: Vec::new(),
         }
     }
