@@ -7,7 +7,7 @@
 use super::simd::Portable;
 #[cfg(target_arch = "x86_64")]
 use super::simd::{Avx2, Avx512};
-use super::{Gradient, Grads, Outcome, Rnn, Step, Workspace};
+use super::{Grads, Outcome, Rnn, Step, Workspace};
 
 /// Instruction sets the training step is compiled for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,24 +93,12 @@ impl Rnn {
     /// Forward, backward and update on one example; returns the forward pass's outcome.
     /// Runs the widest instruction set this machine has ([`Isa::best`]); every one gives the
     /// same bits.
-    #[allow(clippy::too_many_arguments)]
     pub fn train_example(
         &mut self,
-        words: &[Option<u32>],
-        label: usize,
-        gradient: Gradient,
-        learning_rate: f64,
-        clip: f64,
+        step: Step<'_>,
         ws: &mut Workspace,
         grads: &mut Grads,
     ) -> Outcome {
-        let step = Step {
-            words,
-            label,
-            gradient,
-            learning_rate,
-            clip,
-        };
         self.train_example_on(Isa::best(), step, ws, grads)
     }
 

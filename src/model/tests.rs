@@ -198,15 +198,14 @@ fn sgd_step_clips_each_element_and_skips_untouched_columns() {
     let before = rnn.clone();
     let mut ws = Workspace::default();
     let mut grads = rnn.grads();
-    rnn.train_example(
-        &[Some(1)],
-        0,
-        Gradient::Exact,
-        0.5,
-        0.01,
-        &mut ws,
-        &mut grads,
-    );
+    let step = Step {
+        words: &[Some(1)],
+        label: 0,
+        gradient: Gradient::Exact,
+        learning_rate: 0.5,
+        clip: 0.01,
+    };
+    rnn.train_example(step, &mut ws, &mut grads);
     // Column 0 of W_xh was not in the phrase: bit for bit unchanged.
     assert_eq!(rnn.w_xh().column(0), before.w_xh().column(0));
     // |dL/db_y| = |p - onehot| is far above 0.01 for this net, so each moves by lr * clip.

@@ -21,7 +21,7 @@ pub use settings::{MAX_EPOCHS, MAX_HIDDEN, Settings, SettingsError, SettingsPara
 pub use summary::RunSummary;
 
 use crate::data::{Dataset, Example};
-use crate::model::{Grads, Rnn, Workspace};
+use crate::model::{Grads, Rnn, Step, Workspace};
 
 /// Mean loss and accuracy over a set of examples.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -169,15 +169,16 @@ impl<'a> Trainer<'a> {
         let mut correct = 0usize;
         for &i in &self.order {
             let ex = &self.data.train[i];
-            let out = self.model.train_example(
-                &ex.words,
-                ex.label,
-                s.gradient,
-                s.learning_rate,
-                s.clip,
-                &mut self.ws,
-                &mut self.grads,
-            );
+            let step = Step {
+                words: &ex.words,
+                label: ex.label,
+                gradient: s.gradient,
+                learning_rate: s.learning_rate,
+                clip: s.clip,
+            };
+            let out = self
+                .model
+                .train_example(step, &mut self.ws, &mut self.grads);
             if !out.loss.is_finite() {
                 return None;
             }
