@@ -8,7 +8,7 @@
 //! element. So every [`F64x8`] gives the same bits, and blocking (which rows or columns are
 //! computed together) changes speed only. No function here allocates.
 
-use super::simd::{F64x8, sum_lanes};
+use super::simd::{F64x8, clamp, sum_lanes};
 
 /// The logical vector width.
 const LANES: usize = 8;
@@ -368,15 +368,7 @@ pub(crate) fn clip_update<V: F64x8>(w: &mut [f64], g: &[f64], lr: f64, clip: f64
         V::load(wv).sub(step).store(wv);
     }
     for (wi, &gi) in w_tail.iter_mut().zip(g_tail) {
-        // `f64::clamp` spelled out (same result, NaN included) so it inlines everywhere.
-        let c = if gi < -clip {
-            -clip
-        } else if gi > clip {
-            clip
-        } else {
-            gi
-        };
-        *wi -= lr * c;
+        *wi -= lr * clamp(gi, -clip, clip);
     }
 }
 

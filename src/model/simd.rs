@@ -51,6 +51,19 @@ pub(crate) fn sum_lanes(a: [f64; 8]) -> f64 {
     ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]))
 }
 
+/// `x` clamped to `[lo, hi]` as [`F64x8::clamp`] defines it: `f64::clamp` spelled out (same
+/// result, NaN included) so that it inlines everywhere.
+#[inline(always)]
+pub(crate) fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
+    if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
+    }
+}
+
 /// The reference implementation: plain arrays, any CPU.
 #[derive(Clone, Copy)]
 pub(crate) struct Portable([f64; 8]);
@@ -102,16 +115,7 @@ impl F64x8 for Portable {
     }
     #[inline(always)]
     fn clamp(self, lo: Self, hi: Self) -> Self {
-        Portable(std::array::from_fn(|l| {
-            let x = self.0[l];
-            if x < lo.0[l] {
-                lo.0[l]
-            } else if x > hi.0[l] {
-                hi.0[l]
-            } else {
-                x
-            }
-        }))
+        Portable(std::array::from_fn(|l| clamp(self.0[l], lo.0[l], hi.0[l])))
     }
     #[inline(always)]
     fn sum_lanes_of_eight(rows: [Self; 8]) -> [f64; 8] {
