@@ -7,7 +7,7 @@
 //! are), so all of them give the same bits; only the instructions differ:
 //!
 //! - [`Portable`]: an array of eight, for any CPU (multiply-adds through `f64::mul_add`,
-//!   libm's exact `fma` where the CPU has none).
+//!   the compiler runtime's correctly rounded `fma` call where the CPU has none).
 //! - [`Avx2`]: two 256-bit registers, FMA3.
 //! - [`Avx512`]: one 512-bit register.
 //!
