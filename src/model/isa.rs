@@ -12,8 +12,8 @@ use super::{Grads, Outcome, Rnn, Step, Workspace};
 /// Instruction sets the training step is compiled for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Isa {
-    /// The default target (SSE2 on x86-64; multiply-adds through the compiler runtime's `fma`, slow but
-    /// exact, for CPUs without FMA).
+    /// The default target (SSE2 on x86-64; multiply-adds through the compiler runtime's
+    /// `fma`, slow but exact, for CPUs without FMA).
     Baseline,
     Avx2,
     Avx512,

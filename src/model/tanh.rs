@@ -1,6 +1,7 @@
 //! A vectorisable `tanh`, within 3 ulp of libm's and bit-identical on every instruction
-//! set: IEEE `+ - * /`, fused multiply-adds (`mul_add`: one instruction with FMA, the compiler runtime's
-//! exact `fma` without), comparisons and bit operations; no other library call. libm's
+//! set: IEEE `+ - * /`, fused multiply-adds (`mul_add`: one instruction with FMA, the
+//! compiler runtime's exact `fma` without), comparisons and bit operations; no other
+//! library call. libm's
 //! `tanh` cost a third of a training run; this one runs eight lanes at a time in about
 //! thirty instructions and a short dependency chain, as the forward pass waits on it.
 //!
