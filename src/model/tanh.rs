@@ -1,9 +1,9 @@
 //! A vectorisable `tanh`, within 3 ulp of libm's and bit-identical on every instruction
 //! set: IEEE `+ - * /`, fused multiply-adds (`mul_add`: one instruction with FMA, the
 //! compiler runtime's exact `fma` without), comparisons and bit operations; no other
-//! library call. libm's
-//! `tanh` cost a third of a training run; this one runs eight lanes at a time in about
-//! thirty instructions and a short dependency chain, as the forward pass waits on it.
+//! library call. libm's `tanh` cost a third of a training run; this one runs eight lanes at
+//! a time in about thirty instructions and a short dependency chain, as the forward pass
+//! waits on it.
 //!
 //! `tanh |x| = m / (m + 2)` with `m = expm1(2|x|)`, and `expm1(y) = 2^k (e^r - 1) + (2^k - 1)`
 //! with `y = k ln 2 + r`, `|r| <= ln 2 / 2`. `e^r - 1` comes straight from its Taylor
