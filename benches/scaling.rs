@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use sweep::data::Dataset;
 use sweep::model::Gradient;
-use sweep::train::{self, SettingsParams};
+use sweep::settings::SettingsParams;
+use sweep::train;
 
 fn bundled(copies: usize) -> Dataset {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/en");

@@ -8,14 +8,15 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use sweep::model::Gradient;
-use sweep::train::{self, SettingsParams};
+use sweep::settings::SettingsParams;
+use sweep::train;
 
 fn bundled() -> sweep::data::Dataset {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/en");
     sweep::data::load(&dir.join("train.tsv"), &dir.join("test.tsv")).expect("bundled data")
 }
 
-fn settings(hidden: u64, epochs: u64) -> sweep::train::Settings {
+fn settings(hidden: u64, epochs: u64) -> sweep::settings::Settings {
     SettingsParams {
         hidden_size: hidden,
         epochs,

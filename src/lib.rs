@@ -19,9 +19,12 @@ pub mod data;
 pub mod error;
 pub mod experiment;
 pub mod model;
-pub mod output;
+pub mod plan;
 pub mod report;
+pub mod results;
 pub mod runner;
+pub mod settings;
+pub mod stats;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -199,7 +199,7 @@ fn run_table_prints_the_articles_format() {
 #[test]
 fn predict_gives_the_training_codes_own_probabilities() {
     use sweep::model::Workspace;
-    use sweep::train::SettingsParams;
+    use sweep::settings::SettingsParams;
 
     let dir = tempfile::tempdir().unwrap();
     let out = small_sweep(
@@ -517,7 +517,7 @@ fn the_readme_results_section_names_every_column_of_the_tables() {
         dir.path(),
         "[train]\nepochs = 5\neval_every = 5\nhidden_size = 4\n[grid]\nseed = [0]\n",
     );
-    let settings = sweep::experiment::Key::ALL.map(|k| k.name());
+    let settings = sweep::settings::Key::ALL.map(|k| k.name());
     for table in ["runs.csv", "curves.csv", "summary.csv", "timings.csv"] {
         assert!(named(table), "{table}");
         let text = read(&out.join(table));

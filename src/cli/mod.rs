@@ -5,7 +5,6 @@
 
 mod clean;
 mod merge;
-mod plan;
 mod predict;
 mod report;
 mod rerun;
@@ -20,7 +19,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Error, Result};
 use crate::model::{Gradient, Isa};
-use crate::train::SettingsParams;
+use crate::plan::{self, Prepared};
+use crate::settings::SettingsParams;
 
 /// Reproduce the classic from-scratch RNN sentiment tutorial over seeds and grids.
 #[derive(Debug, Parser)]
@@ -222,25 +222,25 @@ pub struct TrainArgs {
 #[derive(Debug, Args)]
 pub struct SettingsArgs {
     /// Hidden units.
-    #[arg(long, allow_negative_numbers = true, default_value_t = 64)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = SettingsParams::DEFAULT.hidden_size)]
     pub hidden_size: u64,
     /// SGD learning rate.
-    #[arg(long, allow_negative_numbers = true, default_value_t = 0.02)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = SettingsParams::DEFAULT.learning_rate)]
     pub learning_rate: f64,
     /// Elementwise gradient clip; `inf` turns clipping off.
-    #[arg(long, allow_negative_numbers = true, default_value_t = 1.0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = SettingsParams::DEFAULT.clip)]
     pub clip: f64,
-    #[arg(long, allow_negative_numbers = true, default_value_t = 1000)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = SettingsParams::DEFAULT.epochs)]
     pub epochs: u64,
     /// Measure test loss and accuracy every this many epochs (and after the last)
     /// [default: 100, or --epochs if fewer]
     #[arg(long, allow_negative_numbers = true)]
     pub eval_every: Option<u64>,
     /// BPTT variant: `article` (the published W_hh·temp) or `exact` (W_hhᵀ·temp).
-    #[arg(long, default_value = "article", value_parser = parse_gradient)]
+    #[arg(long, default_value_t = SettingsParams::DEFAULT.gradient, value_parser = parse_gradient)]
     pub gradient: Gradient,
     /// Standard deviation of the initial weights.
-    #[arg(long, allow_negative_numbers = true, default_value_t = 0.001)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = SettingsParams::DEFAULT.init_scale)]
     pub init_scale: f64,
 }
 
@@ -252,7 +252,9 @@ impl SettingsArgs {
             clip: self.clip,
             epochs: self.epochs,
             // The article's 100, unless the run is shorter than that.
-            eval_every: self.eval_every.unwrap_or(self.epochs.min(100)),
+            eval_every: self
+                .eval_every
+                .unwrap_or(self.epochs.min(SettingsParams::DEFAULT.eval_every)),
             init_scale: self.init_scale,
             gradient: self.gradient,
         }
@@ -269,7 +271,7 @@ pub fn execute(cli: Cli) -> Result<i32> {
     choose_isa_from_env()?;
     match cli.command {
         Command::Run(args) => run::execute(&args),
-        Command::Plan(args) => plan::execute(&args),
+        Command::Plan(args) => print(&plan::describe(&prepare(&args)?)).map(|()| 0),
         Command::Rerun(args) => rerun::execute(&args),
         Command::Predict(args) => predict::execute(&args),
         Command::Report(args) => report::execute(&args),
@@ -304,6 +306,18 @@ fn choose_isa_from_env() -> Result<()> {
         crate::error::quoted(&raw.to_string_lossy()),
         supported.join(", ")
     )))
+}
+
+/// Prepares the sweep `args` ask for ([`Prepared::load`]) and shows its data's warnings.
+fn prepare(args: &PlanArgs) -> Result<Prepared> {
+    let prepared = Prepared::load(&plan::Options {
+        experiment: args.experiment.clone(),
+        out: args.out.clone(),
+        jobs: args.jobs.map(|j| j as usize),
+        allow_large: args.yes,
+    })?;
+    warn_all(&prepared.data.warnings);
+    Ok(prepared)
 }
 
 /// Prints the data set's warnings once each, on stderr.

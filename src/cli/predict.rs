@@ -4,11 +4,12 @@
 use super::{PredictArgs, print};
 use crate::error::{Error, Result, listed, quoted};
 use crate::model::Workspace;
-use crate::runner::RecordStore;
+use crate::results::{RecordStore, ResultsDir};
 
 pub fn execute(args: &PredictArgs) -> Result<i32> {
-    let store = RecordStore::existing(&args.results)?;
-    check_run(&store, args)?;
+    let dir = ResultsDir::open(&args.results)?;
+    let store = dir.records();
+    check_run(store, args)?;
     let saved = store.load_weights(&args.run)?;
     let mut ws = Workspace::default();
     let mut out = String::new();

@@ -5,13 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::SlurmArgs;
-use super::plan::Prepared;
+use super::{SlurmArgs, prepare};
 use crate::error::{Error, Result};
-use crate::runner::record::write_atomic;
+use crate::results::atomic::write as write_atomic;
 
 pub fn execute(args: &SlurmArgs) -> Result<i32> {
-    let p = Prepared::load(&args.plan)?;
+    let p = prepare(&args.plan)?;
     let runs = p.runs.len();
     let max_array = max_array_size();
     let wanted = args.tasks.unwrap_or(runs.min(1000) as u32) as usize;

@@ -3,7 +3,8 @@
 use super::{TrainArgs, print, warn_all};
 use crate::data;
 use crate::error::{Error, Result};
-use crate::report::table;
+use crate::plan::check_fits;
+use crate::report::article::epoch_block;
 use crate::train::{self, Status};
 
 pub fn execute(args: &TrainArgs) -> Result<i32> {
@@ -14,7 +15,7 @@ pub fn execute(args: &TrainArgs) -> Result<i32> {
         .map_err(|e| Error::Usage(format!("{e} (flag --{})", e.field.replace('_', "-"))))?;
     let data = data::load(&args.train, &args.test)?;
     warn_all(&data.warnings);
-    super::plan::check_fits(&settings, &data, 1).map_err(|t| {
+    check_fits(&settings, &data, 1).map_err(|t| {
         let flag = t.key.name().replace('_', "-");
         Error::Usage(format!("{} (flag --{flag})", t.message))
     })?;
@@ -29,7 +30,7 @@ pub fn execute(args: &TrainArgs) -> Result<i32> {
     );
     let mut write_error = None;
     let result = train::run(&data, &settings, args.seed, |m| {
-        if let (None, Some(block)) = (&write_error, table::epoch_block(m)) {
+        if let (None, Some(block)) = (&write_error, epoch_block(m)) {
             write_error = print(&block).err();
         }
     });

@@ -6,18 +6,16 @@
 //! settings, its seed and the content of its data.
 
 mod parse;
-mod setting;
 
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 pub use parse::{Axis, log_space, valid_name};
-pub use setting::{Key, Kind, Value};
 
 use crate::data::hex;
 use crate::error::{Error, Location, Result};
-use crate::train::{Settings, SettingsParams};
+use crate::settings::{Key, Settings, SettingsParams, Value};
 
 /// Bumped whenever the training arithmetic changes the bits of any result, so that records
 /// made by older code get other ids instead of silently failing `sweep rerun`. Version 4:
@@ -111,18 +109,13 @@ impl Experiment {
             .fold(1u128, |n, a| n.saturating_mul(a.values.len() as u128))
     }
 
-    /// The axes given as lists in `[grid]` with more than one value.
-    pub fn swept(&self) -> impl Iterator<Item = &Axis> {
-        self.axes.iter().filter(|a| a.values.len() > 1)
-    }
-
     /// Number of configurations (runs without the seed axis).
     pub fn config_count(&self) -> u128 {
         self.run_count() / self.axis(Key::Seed).values.len() as u128
     }
 
     pub fn axis(&self, key: Key) -> &Axis {
-        &self.axes[Key::ALL.iter().position(|&k| k == key).unwrap_or(0)]
+        &self.axes[key.index()]
     }
 
     /// Every run in grid order, checked, with ids over `data_fingerprint`.
@@ -165,19 +158,9 @@ impl Experiment {
     /// The label of a configuration: the article's four axes always, and any other setting
     /// that varies in this grid, e.g. `h=64 lr=0.02 clip=1 exact`.
     pub fn label(&self, settings: &SettingsParams) -> String {
-        let always = [Key::HiddenSize, Key::LearningRate, Key::Clip, Key::Gradient];
-        Key::ALL
-            .iter()
-            .filter(|&&k| k != Key::Seed)
-            .filter(|&&k| always.contains(&k) || self.axis(k).values.len() > 1)
-            .map(|&k| {
-                let v = k.value_of(settings, 0).short();
-                if k.short().is_empty() {
-                    v
-                } else {
-                    format!("{}={v}", k.short())
-                }
-            })
+        Key::configuration()
+            .filter(|&k| k.setting().always_labelled || self.axis(k).values.len() > 1)
+            .map(|k| k.labelled(&k.value_of(settings, 0)))
             .collect::<Vec<_>>()
             .join(" ")
     }
@@ -203,17 +186,16 @@ impl Experiment {
     pub fn resolved_toml(&self, fingerprint: &str) -> String {
         let mut out = format!("name = {}\n", quote(&self.name));
         out += &format!("description = {}\n", quote(&self.description));
-        out +=
-            &format!("# data fingerprint (sha256 of the encoded data): {fingerprint}\n\n[data]\n");
+        out += &format!("{FINGERPRINT_COMMENT} {fingerprint}\n\n[data]\n");
         for (key, path) in [("train", &self.train), ("test", &self.test)] {
             let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
             out += &format!("{key} = {}\n", quote(&abs.display().to_string()));
         }
-        for (section, swept) in [("train", false), ("grid", true)] {
+        for (section, in_grid) in [("train", false), ("grid", true)] {
             out += &format!("\n[{section}]\n");
-            for axis in self.axes.iter().filter(|a| a.swept == swept) {
+            for axis in self.axes.iter().filter(|a| a.in_grid == in_grid) {
                 let values: Vec<String> = axis.values.iter().map(toml_value).collect();
-                if swept {
+                if in_grid {
                     out += &format!("{} = [{}]\n", axis.key.name(), values.join(", "));
                 } else {
                     out += &format!("{} = {}\n", axis.key.name(), values[0]);
@@ -222,6 +204,18 @@ impl Experiment {
         }
         out
     }
+}
+
+/// The comment line of a resolved experiment that records its data fingerprint.
+const FINGERPRINT_COMMENT: &str = "# data fingerprint (sha256 of the encoded data):";
+
+/// The data fingerprint a resolved experiment ([`Experiment::resolved_toml`]) records, if
+/// the text has one.
+pub fn recorded_fingerprint(text: &str) -> Option<&str> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(FINGERPRINT_COMMENT))
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
 }
 
 fn toml_value(v: &Value) -> String {

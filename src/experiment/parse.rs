@@ -7,18 +7,18 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::setting::{Key, Kind, Value};
 use crate::error::{Error, Location, Result};
 use crate::model::Gradient;
 use crate::model::explog::{exp, ln};
+use crate::settings::{Key, Kind, Value};
 
 /// One setting's values, and where they came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Axis {
     pub key: Key,
     pub values: Vec<Value>,
-    /// Given as a list in `[grid]` (rather than fixed in `[train]` or defaulted).
-    pub swept: bool,
+    /// Given in `[grid]` (rather than fixed in `[train]` or defaulted).
+    pub in_grid: bool,
     /// Line of the key in the file, if it was given.
     pub line: Option<usize>,
 }
@@ -26,7 +26,7 @@ pub struct Axis {
 impl Axis {
     /// The dotted key as the file spells it, for messages.
     pub fn dotted(&self) -> String {
-        let section = if self.swept { "grid" } else { "train" };
+        let section = if self.in_grid { "grid" } else { "train" };
         format!("{section}.{}", self.key.name())
     }
 }
@@ -136,7 +136,7 @@ impl Doc<'_> {
                 .map(|&key| Axis {
                     key,
                     values: vec![key.default_value()],
-                    swept: false,
+                    in_grid: false,
                     line: None,
                 })
                 .collect(),
@@ -246,7 +246,7 @@ impl Doc<'_> {
         let Some(key) = Key::from_name(k.get_ref()) else {
             return Err(self.unknown(&dotted, at, names));
         };
-        let axis = &mut axes[Key::ALL.iter().position(|&x| x == key).unwrap_or(0)];
+        let axis = &mut axes[key.index()];
         if axis.line.is_some() {
             let other = if grid { "[train]" } else { "[grid]" };
             return Err(self.error(
@@ -263,7 +263,7 @@ impl Doc<'_> {
         } else {
             vec![self.scalar(&dotted, key, v)?]
         };
-        axis.swept = grid;
+        axis.in_grid = grid;
         axis.line = Some(self.line(at));
         Ok(())
     }

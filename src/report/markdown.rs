@@ -5,11 +5,13 @@ use std::path::Path;
 
 use super::article::{self, PUBLISHED};
 use super::export::{Export, MarkdownExport, Table};
-use super::load::Sweep;
 use super::plot::file_safe;
-use super::tables::config_table;
-use crate::output::stats::Stats;
-use crate::output::{FINAL_TEST_ACC, FINAL_TRAIN_LOSS};
+use super::tables::iqr;
+use crate::results::metric::{Kind, Metric};
+use crate::results::read::Config;
+use crate::results::schema::Curve;
+use crate::results::{ConfigSummary, Sweep};
+use crate::stats::describe::Stats;
 
 /// The report's text; `plots` are the figure files, relative names under `plots/`.
 pub fn report(sweep: &Sweep, name: &str, description: &str, plots: &[String]) -> String {
@@ -17,8 +19,7 @@ pub fn report(sweep: &Sweep, name: &str, description: &str, plots: &[String]) ->
     if !description.is_empty() {
         md += &format!("{description}\n\n");
     }
-    let seeds: std::collections::BTreeSet<&str> =
-        sweep.runs.iter().map(|r| r.setting("seed")).collect();
+    let seeds: std::collections::BTreeSet<u64> = sweep.runs.iter().map(|r| r.seed).collect();
     md += &format!(
         "{} runs: {} configuration(s) x {} seed(s). The resolved experiment is in \
          [`experiment.toml`](experiment.toml); every number below comes from \
@@ -44,41 +45,60 @@ fn markdown(table: &Table) -> String {
     String::from_utf8(MarkdownExport.serialize(table)).unwrap_or_default()
 }
 
+/// The metrics of the summary table, in its column order.
+const SUMMARY_METRICS: [Metric; 4] = [
+    Metric::FinalTrainLoss,
+    Metric::FinalTestAcc,
+    Metric::TestAcc1,
+    Metric::FirstEpochTrainAcc1,
+];
+
 fn summary_table(sweep: &Sweep) -> Table {
-    let mut t = Table::new(&[
-        "configuration",
-        "seeds",
-        "diverged",
-        "final train loss",
-        "final test acc",
-        "seeds at 100% test acc",
-        "median first epoch at 100% train acc",
-    ]);
+    let mut header = vec![
+        "configuration".to_owned(),
+        "seeds".into(),
+        "diverged".into(),
+    ];
+    header.extend(SUMMARY_METRICS.map(column_title));
+    let mut t = Table::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
     for c in &sweep.configs {
         let s = &c.summary;
-        let final_iqr = |metric: usize| s.stats(metric).map_or("-".into(), |st| stats_iqr(&st));
         let label = if c.all_diverged() {
             format!("{} (all diverged)", c.label)
         } else {
             c.label.clone()
         };
-        t.rows.push(vec![
-            label,
-            s.seeds.to_string(),
-            s.diverged.to_string(),
-            final_iqr(FINAL_TRAIN_LOSS),
-            final_iqr(FINAL_TEST_ACC),
-            format!(
-                "{}/{} ({:.0}%)",
-                s.test_perfect,
-                s.seeds,
-                100.0 * s.share_test_perfect().unwrap_or(0.0)
-            ),
-            s.median_first_perfect()
-                .map_or("never".into(), |m| format!("{m}")),
-        ]);
+        let mut row = vec![label, s.runs().to_string(), s.diverged.to_string()];
+        row.extend(SUMMARY_METRICS.map(|m| summary_cell(s, m)));
+        t.rows.push(row);
     }
     t
+}
+
+/// A summary column's title: what its cells show of the metric.
+fn column_title(metric: Metric) -> String {
+    match metric.kind() {
+        Kind::Continuous => metric.label().to_owned(),
+        Kind::Share { .. } => format!("seeds at {}", metric.label()),
+        Kind::FirstEpoch { .. } => format!("median {}", metric.label()),
+    }
+}
+
+/// A configuration's statistic of `metric`, by its kind: `median [25%, 75%]`, `k/n (p%)` or
+/// the median first epoch (`never` past every seed).
+fn summary_cell(s: &ConfigSummary, metric: Metric) -> String {
+    match metric.kind() {
+        Kind::Continuous => s.stats(metric).map_or("-".into(), |st| stats_iqr(&st)),
+        Kind::Share { .. } => format!(
+            "{}/{} ({})",
+            s.count(metric),
+            s.runs(),
+            metric.format(s.share(metric).unwrap_or(0.0))
+        ),
+        Kind::FirstEpoch { .. } => s
+            .median_epoch(metric)
+            .map_or("-".into(), |m| metric.format(m)),
+    }
 }
 
 /// `median [25%, 75%]` of final-metric statistics, as the epoch tables print bands.
@@ -105,7 +125,6 @@ fn article_section(sweep: &Sweep) -> String {
         config.runs.len(),
         config.label
     );
-    let ours = config_table(config);
     let mut t = Table::new(&[
         "epoch",
         "article train loss",
@@ -118,23 +137,31 @@ fn article_section(sweep: &Sweep) -> String {
         "ours test acc",
     ]);
     for (epoch, tl, ta, vl, va) in PUBLISHED {
-        let row = ours.rows.iter().find(|r| r[0] == epoch.to_string());
-        let cell = |i: usize| row.map_or("-".into(), |r| r[i].clone());
+        let ours = |curve| ours_at(config, curve, epoch);
         t.rows.push(vec![
             epoch.to_string(),
             format!("{tl:.3}"),
-            cell(2),
+            ours(Curve::TrainLoss),
             format!("{ta:.3}"),
-            cell(3),
+            ours(Curve::TrainAcc),
             format!("{vl:.3}"),
-            cell(4),
+            ours(Curve::TestLoss),
             format!("{va:.3}"),
-            cell(5),
+            ours(Curve::TestAcc),
         ]);
     }
     md += &markdown(&t);
     md += "\n";
     md
+}
+
+/// `median [25%, 75%]` of `curve` at an evaluated `epoch` of `config` (`-` where it was not
+/// evaluated then).
+fn ours_at(config: &Config, curve: Curve, epoch: u32) -> String {
+    match config.band_at(Curve::TestAcc, epoch) {
+        Some(_) => config.band_at(curve, epoch).map_or("-".into(), iqr),
+        None => "-".into(),
+    }
 }
 
 /// The figure names, relative to `plots/`, in the order they were drawn.

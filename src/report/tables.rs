@@ -1,37 +1,22 @@
 //! The epoch tables a user asks for: one run's, in the article's own format, or a
 //! configuration's medians over seeds with the interquartile range.
 
+use super::article::epoch_block;
 use super::export::Table;
-use super::load::{Band, Config, RunRow, Sweep};
-use super::table::epoch_block;
-use crate::train::{EpochMetrics, Eval};
+use crate::results::read::{Band, Config, RunCurves, Sweep};
+use crate::results::schema::Curve;
 
 /// The article's text for one run: a block per evaluated epoch.
-pub fn run_text(run: &RunRow) -> String {
-    run.evals
-        .iter()
-        .filter_map(|&(epoch, [tl, ta, vl, va])| {
-            epoch_block(&EpochMetrics {
-                epoch,
-                train: Eval {
-                    loss: tl,
-                    accuracy: ta,
-                },
-                test: Some(Eval {
-                    loss: vl,
-                    accuracy: va,
-                }),
-            })
-        })
-        .collect()
+pub fn run_text(run: &RunCurves) -> String {
+    run.evals.iter().filter_map(epoch_block).collect()
 }
 
 /// One run's evaluated epochs as a table.
-pub fn run_table(run: &RunRow) -> Table {
+pub fn run_table(run: &RunCurves) -> Table {
     let mut t = Table::new(&["epoch", "train loss", "train acc", "test loss", "test acc"]);
-    for &(epoch, m) in &run.evals {
-        let mut row = vec![epoch.to_string()];
-        row.extend(m.iter().map(|v| format!("{v:.3}")));
+    for m in &run.evals {
+        let mut row = vec![m.epoch.to_string()];
+        row.extend(Curve::ALL.map(|c| c.at(m).map_or("-".into(), |v| format!("{v:.3}"))));
         t.rows.push(row);
     }
     t
@@ -47,10 +32,9 @@ pub fn config_table(config: &Config) -> Table {
         "test loss",
         "test acc",
     ]);
-    let at = |m: usize, epoch: u32| config.bands[m].iter().find(|b| b.epoch == epoch);
-    for test in &config.bands[3] {
+    for test in config.bands(Curve::TestAcc) {
         let mut row = vec![test.epoch.to_string(), test.n.to_string()];
-        row.extend((0..4).map(|m| at(m, test.epoch).map_or("-".into(), iqr)));
+        row.extend(Curve::ALL.map(|c| config.band_at(c, test.epoch).map_or("-".into(), iqr)));
         t.rows.push(row);
     }
     t
@@ -105,8 +89,9 @@ pub fn find_config<'a>(sweep: &'a Sweep, label: &str) -> Result<&'a Config, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::ConfigSummary;
-    use crate::train::{RunSummary, SettingsParams, Status};
+    use crate::results::ConfigSummary;
+    use crate::settings::SettingsParams;
+    use crate::train::{EpochMetrics, Eval};
 
     fn band(epoch: u32, median: f64) -> Band {
         Band {
@@ -127,7 +112,7 @@ mod tests {
             label: label.into(),
             runs: vec![0, 1, 2],
             summary: ConfigSummary::new(label.into(), SettingsParams::default()),
-            bands: [
+            bands: vec![
                 vec![band(1, 0.7), band(2, 0.5)],
                 vec![band(1, 0.5), band(2, 0.6)],
                 vec![band(2, 0.65)],
@@ -144,14 +129,19 @@ mod tests {
 
     #[test]
     fn run_text_is_the_articles_format() {
-        let run = RunRow {
-            run_id: "x".into(),
-            config: "c".into(),
-            settings: vec![],
-            params: SettingsParams::default(),
-            summary: RunSummary::of(&[], Status::Ok),
+        let run = RunCurves {
             train_loss: vec![],
-            evals: vec![(100, [0.6876, 30.0 / 58.0, 0.7, 0.5])],
+            evals: vec![EpochMetrics {
+                epoch: 100,
+                train: Eval {
+                    loss: 0.6876,
+                    accuracy: 30.0 / 58.0,
+                },
+                test: Some(Eval {
+                    loss: 0.7,
+                    accuracy: 0.5,
+                }),
+            }],
         };
         assert_eq!(
             run_text(&run),

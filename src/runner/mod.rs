@@ -2,11 +2,10 @@
 //!
 //! rayon spreads the runs over `jobs` threads; the arithmetic inside a run is single
 //! threaded and depends only on its settings and seed, so nothing here can change a result.
-//! Each finished run is saved at once as its own record ([`record`]), so a killed sweep
-//! loses at most the runs in flight.
+//! Each finished run is saved at once as its own record ([`crate::results::record`]), so
+//! a killed sweep loses at most the runs in flight.
 
-pub mod lock;
-pub mod record;
+pub mod rerun;
 pub mod shard;
 
 use std::sync::Mutex;
@@ -16,14 +15,15 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-pub use record::{DataRef, RecordStore, RunRecord};
-
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::experiment::RunSpec;
 use crate::model::Rnn;
 use crate::model::weights::SavedModel;
+use crate::results::record::RECORD_FORMAT;
+use crate::results::{DataRef, RecordStore, ResultsDir, RunRecord};
 use crate::train::{self, Status};
+use shard::Shard;
 
 /// How to run the sweep.
 #[derive(Debug, Clone)]
@@ -53,6 +53,27 @@ pub struct Outcome {
 /// Set by the Ctrl-C handler: runs not started yet are skipped, runs in flight stop at
 /// their next epoch and are dropped, saved records are kept.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// The runs of a sweep, or of one shard of it, that are not saved yet.
+#[derive(Debug)]
+pub struct ToTrain {
+    /// In grid order.
+    pub runs: Vec<RunSpec>,
+    /// How many runs the sweep (or shard) has, saved or not.
+    pub of: usize,
+}
+
+/// The runs of `runs` (of `shard`'s share, if given) that `dir` has no record of.
+pub fn to_train(runs: &[RunSpec], dir: &ResultsDir, shard: Option<Shard>) -> Result<ToTrain> {
+    let mine = shard.map_or_else(|| runs.to_vec(), |s| s.select(runs));
+    let saved = dir.records().ids()?;
+    let of = mine.len();
+    let runs = mine
+        .into_iter()
+        .filter(|r| !saved.contains(&r.id))
+        .collect();
+    Ok(ToTrain { runs, of })
+}
 
 /// Trains every run of `todo` on `data` and saves each to `store`.
 pub fn train_all(
@@ -127,7 +148,7 @@ pub fn train_one(
     let result = train::run_cancellable(data, &spec.settings, spec.seed, |_| {}, cancel)?;
     let wall_ms = start.elapsed().as_secs_f64() * 1e3;
     let record = RunRecord {
-        format: record::RECORD_FORMAT,
+        format: RECORD_FORMAT,
         run_id: spec.id.clone(),
         experiment: options.experiment.clone(),
         seed: spec.seed,

@@ -87,7 +87,7 @@ impl std::fmt::Display for Shard {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::train::SettingsParams;
+    use crate::settings::SettingsParams;
 
     fn runs(n: usize) -> Vec<RunSpec> {
         let settings = SettingsParams::default().check().unwrap();

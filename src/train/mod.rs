@@ -7,9 +7,6 @@
 //! loss stops the run and marks it diverged at that epoch. No I/O happens here: metrics go
 //! to a callback and come back in the [`RunResult`].
 
-mod settings;
-mod summary;
-
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::SeedableRng;
@@ -17,11 +14,9 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-pub use settings::{MAX_EPOCHS, MAX_HIDDEN, Settings, SettingsError, SettingsParams, fmt_f64};
-pub use summary::RunSummary;
-
 use crate::data::{Dataset, Example};
 use crate::model::{Grads, Rnn, Step, Workspace};
+use crate::settings::Settings;
 
 /// Mean loss and accuracy over a set of examples.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -48,6 +43,29 @@ pub enum Status {
     Ok,
     /// A loss became NaN or infinite during `epoch`; the metrics stop before it.
     Diverged { epoch: u32 },
+}
+
+impl Status {
+    /// As the `status` column of `runs.csv` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Diverged { .. } => "diverged",
+        }
+    }
+
+    /// Whether the run trained every epoch.
+    pub fn finished(self) -> bool {
+        self == Status::Ok
+    }
+
+    /// The epoch a run that did not finish stopped in.
+    pub fn stopped_epoch(self) -> Option<u32> {
+        match self {
+            Status::Ok => None,
+            Status::Diverged { epoch } => Some(epoch),
+        }
+    }
 }
 
 /// Everything a run produced.

@@ -2,72 +2,58 @@
 //! per configuration; the median over seeds as the line, the 25-75% band shaded and the
 //! min-max band lighter. Loss on a log scale.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{DrawResult, FONT, WIDE, color, render};
-use crate::error::Result;
-use crate::report::load::{Band, Sweep};
+use super::{DrawResult, FONT, Figure, LOSS_FLOOR, WIDE, color, render};
+use crate::results::read::{Band, Sweep};
+use crate::results::schema::Curve;
 
 /// Which pair of curves a figure shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Metric {
+pub enum Quantity {
     Loss,
     Accuracy,
 }
 
-impl Metric {
+impl Quantity {
     pub fn name(self) -> &'static str {
         match self {
-            Metric::Loss => "loss",
-            Metric::Accuracy => "accuracy",
+            Quantity::Loss => "loss",
+            Quantity::Accuracy => "accuracy",
         }
     }
 
-    /// Indices into `METRICS` of the train and test curves.
-    fn columns(self) -> [usize; 2] {
-        match self {
-            Metric::Loss => [0, 2],
-            Metric::Accuracy => [1, 3],
-        }
+    /// The train and test curves of this quantity.
+    fn curves(self) -> [Curve; 2] {
+        let loss = self == Quantity::Loss;
+        [Curve::of(loss, false), Curve::of(loss, true)]
     }
 }
 
-/// Loss below this is drawn at this value (a log axis cannot show 0).
-const LOSS_FLOOR: f64 = 1e-6;
-
-pub fn draw(sweep: &Sweep, metric: Metric, path: &Path) -> Result<()> {
-    render(path, || {
-        let root = BitMapBackend::new(path, WIDE).into_drawing_area();
-        root.fill(&WHITE)?;
+pub fn draw(sweep: &Sweep, metric: Quantity) -> Figure {
+    render(WIDE, |root| {
         let panels = root.split_evenly((1, 2));
-        let halves = metric.columns().into_iter().zip(["train", "test"]);
-        for (panel, (column, split)) in panels.iter().zip(halves) {
+        let halves = metric.curves().into_iter().zip(["train", "test"]);
+        for (panel, (curve, split)) in panels.iter().zip(halves) {
             let title = format!(
                 "{split} {} (median, 25-75%, min-max over seeds)",
                 metric.name()
             );
-            panel_chart(sweep, metric, column, &title, panel)?;
+            panel_chart(sweep, metric, curve, &title, panel)?;
         }
-        root.present()?;
         Ok(())
     })
 }
 
 fn panel_chart(
     sweep: &Sweep,
-    metric: Metric,
-    column: usize,
+    metric: Quantity,
+    curve: Curve,
     title: &str,
     area: &DrawingArea<BitMapBackend<'_>, Shift>,
 ) -> DrawResult {
-    let bands: Vec<&[Band]> = sweep
-        .configs
-        .iter()
-        .map(|c| c.bands[column].as_slice())
-        .collect();
+    let bands: Vec<&[Band]> = sweep.configs.iter().map(|c| c.bands(curve)).collect();
     let last_epoch = bands
         .iter()
         .flat_map(|b| b.last())
@@ -84,7 +70,7 @@ fn panel_chart(
         .x_label_area_size(40)
         .y_label_area_size(70);
     match metric {
-        Metric::Loss => {
+        Quantity::Loss => {
             let lo = bands
                 .iter()
                 .flat_map(|b| b.iter())
@@ -113,7 +99,7 @@ fn panel_chart(
             series(&mut chart, sweep, &bands, |v| v.max(LOSS_FLOOR))?;
             legend(&mut chart)
         }
-        Metric::Accuracy => {
+        Quantity::Accuracy => {
             let mut chart = builder.build_cartesian_2d(x, -0.02..1.02)?;
             chart
                 .configure_mesh()

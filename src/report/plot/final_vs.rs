@@ -2,44 +2,40 @@
 //! epoch at 100% train accuracy (right) of every run as points, the median per value as a
 //! line. The learning rate and init scale get a log axis; other settings are categories.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::{DrawResult, FONT, WIDE, axis_values, color, render};
-use crate::error::Result;
-use crate::output::stats::median_sorted;
-use crate::report::load::{RunRow, Sweep};
+use super::{DrawResult, FONT, Figure, WIDE, color, render};
+use crate::results::Sweep;
+use crate::results::metric::Metric;
+use crate::results::schema::RunRow;
+use crate::settings::{Key, Value};
+use crate::stats::describe::median_sorted;
 
 /// A number read off one run (none where the run has no such number).
 type PerRun = dyn Fn(&RunRow) -> Option<f64>;
 
-pub fn draw(sweep: &Sweep, axis: &str, path: &Path) -> Result<()> {
-    render(path, || {
-        let root = BitMapBackend::new(path, WIDE).into_drawing_area();
-        root.fill(&WHITE)?;
+pub fn draw(sweep: &Sweep, axis: Key) -> Figure {
+    render(WIDE, |root| {
         let panels = root.split_evenly((1, 2));
         draw_panels(sweep, axis, &panels)?;
-        root.present()?;
         Ok(())
     })
 }
 
 fn draw_panels(
     sweep: &Sweep,
-    axis: &str,
+    axis: Key,
     panels: &[DrawingArea<BitMapBackend<'_>, Shift>],
 ) -> DrawResult {
     let x = XAxis::new(sweep, axis);
-    let acc = |r: &RunRow| r.final_test_acc();
-    let first = |r: &RunRow| r.first_perfect().map(f64::from);
-    let never = sweep
-        .runs
-        .iter()
-        .filter(|r| r.first_perfect().is_none())
-        .count();
+    let acc = |r: &RunRow| r.value(Metric::FinalTestAcc);
+    let first = |r: &RunRow| {
+        r.value(Metric::FirstEpochTrainAcc1)
+            .filter(|e| e.is_finite())
+    };
+    let never = sweep.runs.iter().filter(|r| first(r).is_none()).count();
     let plots: [(&str, &PerRun); 2] = [
         ("final test accuracy", &acc),
         (
@@ -54,32 +50,29 @@ fn draw_panels(
 }
 
 /// The swept setting along x: its values and where each sits.
-struct XAxis<'a> {
-    name: &'a str,
-    values: Vec<String>,
-    /// The learning rate and init scale span decades: a log axis; others are categories.
+struct XAxis {
+    key: Key,
+    values: Vec<Value>,
+    /// Settings that span decades get a log axis; others are categories.
     log: bool,
     /// x position of each value: log10 of it, or its rank.
     xs: Vec<f64>,
 }
 
-impl XAxis<'_> {
-    fn new<'a>(sweep: &Sweep, name: &'a str) -> XAxis<'a> {
-        let values = axis_values(sweep, name);
-        let log = matches!(name, "learning_rate" | "init_scale");
+impl XAxis {
+    fn new(sweep: &Sweep, key: Key) -> XAxis {
+        let values = sweep.axis_values(key);
+        let log = key.log_axis();
         let xs = values
             .iter()
             .enumerate()
-            .map(|(i, v)| {
-                if log {
-                    v.parse::<f64>().map_or(i as f64, f64::log10)
-                } else {
-                    i as f64
-                }
+            .map(|(i, v)| match v.as_f64() {
+                Some(x) if log => x.log10(),
+                _ => i as f64,
             })
             .collect();
         XAxis {
-            name,
+            key,
             values,
             log,
             xs,
@@ -100,7 +93,7 @@ impl XAxis<'_> {
         self.xs
             .iter()
             .position(|p| (p - x).abs() < 1e-9)
-            .map_or(String::new(), |i| self.values[i].clone())
+            .map_or(String::new(), |i| self.values[i].to_string())
     }
 }
 
@@ -110,7 +103,7 @@ type Chart<'a, 'b> =
 
 fn panel_chart(
     sweep: &Sweep,
-    x: &XAxis<'_>,
+    x: &XAxis,
     title: &str,
     metric: &PerRun,
     area: &DrawingArea<BitMapBackend<'_>, Shift>,
@@ -123,7 +116,7 @@ fn panel_chart(
             sweep
                 .runs
                 .iter()
-                .filter(|r| r.setting(x.name) == v)
+                .filter(|r| x.key.value_of(&r.settings, r.seed) == *v)
                 .filter_map(metric)
                 .collect()
         })
@@ -138,7 +131,7 @@ fn panel_chart(
 fn axes<'a, 'b>(
     area: &'a DrawingArea<BitMapBackend<'b>, Shift>,
     title: &str,
-    x: &XAxis<'_>,
+    x: &XAxis,
     top: f64,
 ) -> Result<Chart<'a, 'b>, Box<dyn std::error::Error>> {
     let (lo, hi, pad) = (x.xs[0], x.xs[x.xs.len() - 1], x.pad());
@@ -151,9 +144,9 @@ fn axes<'a, 'b>(
     chart
         .configure_mesh()
         .x_desc(if x.log {
-            format!("{} (log)", x.name)
+            format!("{} (log)", x.key.name())
         } else {
-            x.name.to_owned()
+            x.key.name().to_owned()
         })
         .x_labels(if x.log { 12 } else { x.values.len() * 2 + 1 })
         .x_label_formatter(&|v| x.tick(*v))
@@ -171,7 +164,7 @@ fn axes<'a, 'b>(
 }
 
 /// Every run as a point, one colour per value.
-fn draw_points(chart: &mut Chart<'_, '_>, x: &XAxis<'_>, groups: &[Vec<f64>]) -> DrawResult {
+fn draw_points(chart: &mut Chart<'_, '_>, x: &XAxis, groups: &[Vec<f64>]) -> DrawResult {
     // Spread the seeds sideways a little so equal values stay visible.
     let spread = x.pad() * 0.3;
     for (i, (at, group)) in x.xs.iter().zip(groups).enumerate() {
@@ -188,7 +181,7 @@ fn draw_points(chart: &mut Chart<'_, '_>, x: &XAxis<'_>, groups: &[Vec<f64>]) ->
 /// The median per value (values no run has a number for are skipped) and the legend.
 fn draw_medians<'a, 'b: 'a>(
     chart: &mut Chart<'a, 'b>,
-    x: &XAxis<'_>,
+    x: &XAxis,
     groups: &[Vec<f64>],
 ) -> DrawResult {
     let medians: Vec<(f64, f64)> =

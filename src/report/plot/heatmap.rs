@@ -1,24 +1,20 @@
 //! `heatmap-<a>-<b>.png`: the median final test accuracy over the grid of two swept
 //! settings, one cell per pair of values, each annotated with its number.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{DrawResult, FONT, SINGLE, axis_values, render};
-use crate::error::Result;
-use crate::output::stats::median_sorted;
-use crate::report::load::Sweep;
+use super::{DrawResult, FONT, Figure, SINGLE, render};
+use crate::results::Sweep;
+use crate::results::metric::Metric;
+use crate::settings::{Key, Value};
+use crate::stats::describe::median_sorted;
 
-pub fn draw(sweep: &Sweep, a: &str, b: &str, path: &Path) -> Result<()> {
-    render(path, || {
-        let root = BitMapBackend::new(path, SINGLE).into_drawing_area();
-        root.fill(&WHITE)?;
-        chart(sweep, a, b, &root)?;
-        root.present()?;
+pub fn draw(sweep: &Sweep, a: Key, b: Key) -> Figure {
+    render(SINGLE, |root| {
+        chart(sweep, a, b, root)?;
         Ok(())
     })
 }
@@ -36,11 +32,11 @@ type Chart<'a, 'b> =
 
 fn chart(
     sweep: &Sweep,
-    a: &str,
-    b: &str,
+    a: Key,
+    b: Key,
     root: &DrawingArea<BitMapBackend<'_>, Shift>,
 ) -> DrawResult {
-    let (xa, yb) = (axis_values(sweep, a), axis_values(sweep, b));
+    let (xa, yb) = (sweep.axis_values(a), sweep.axis_values(b));
     let mut chart = grid(root, (a, &xa), (b, &yb))?;
     for (i, va) in xa.iter().enumerate() {
         for (j, vb) in yb.iter().enumerate() {
@@ -55,19 +51,25 @@ fn chart(
 /// at the squares' middles.
 fn grid<'a, 'b>(
     root: &'a DrawingArea<BitMapBackend<'b>, Shift>,
-    (a, xa): (&str, &[String]),
-    (b, yb): (&str, &[String]),
+    (a, xa): (Key, &[Value]),
+    (b, yb): (Key, &[Value]),
 ) -> Result<Chart<'a, 'b>, Box<dyn std::error::Error>> {
     let mut chart = ChartBuilder::on(root)
-        .caption(format!("median final test accuracy: {a} x {b}"), (FONT, 20))
+        .caption(
+            format!("median final test accuracy: {} x {}", a.name(), b.name()),
+            (FONT, 20),
+        )
         .margin(12)
         .x_label_area_size(45)
         .y_label_area_size(80)
         .build_cartesian_2d(0.0..xa.len() as f64, 0.0..yb.len() as f64)?;
     // Ticks every half unit; only those at a square's middle get its value.
-    let name = |values: &[String], x: f64| {
+    let name = |values: &[Value], x: f64| {
         if x.fract() == 0.5 {
-            values.get(x.floor() as usize).cloned().unwrap_or_default()
+            values
+                .get(x.floor() as usize)
+                .map(Value::to_string)
+                .unwrap_or_default()
         } else {
             String::new()
         }
@@ -75,8 +77,8 @@ fn grid<'a, 'b>(
     chart
         .configure_mesh()
         .disable_mesh()
-        .x_desc(a)
-        .y_desc(b)
+        .x_desc(a.name())
+        .y_desc(b.name())
         .x_labels(xa.len() * 2 + 1)
         .y_labels(yb.len() * 2 + 1)
         .x_label_formatter(&|x| name(xa, *x))
@@ -88,12 +90,14 @@ fn grid<'a, 'b>(
 
 /// The median final test accuracy of the runs with setting `a` at `va` and `b` at `vb`, as
 /// the statistics over seeds count it; `None` when no such run has one.
-fn cell_median(sweep: &Sweep, (a, va): (&str, &str), (b, vb): (&str, &str)) -> Option<f64> {
+fn cell_median(sweep: &Sweep, (a, va): (Key, &Value), (b, vb): (Key, &Value)) -> Option<f64> {
     let mut accs: Vec<f64> = sweep
         .runs
         .iter()
-        .filter(|r| r.setting(a) == va && r.setting(b) == vb)
-        .filter_map(|r| r.final_test_acc())
+        .filter(|r| {
+            a.value_of(&r.settings, r.seed) == *va && b.value_of(&r.settings, r.seed) == *vb
+        })
+        .filter_map(|r| r.value(Metric::FinalTestAcc))
         .collect();
     accs.sort_by(f64::total_cmp);
     (!accs.is_empty()).then(|| median_sorted(&accs))

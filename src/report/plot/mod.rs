@@ -12,13 +12,14 @@ mod seeds;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use super::load::Sweep;
 use crate::error::{Error, Result};
+use crate::results::{Sweep, atomic};
 
-pub use bands::Metric;
+pub use bands::Quantity;
 
 /// The font family every text of a figure uses.
 pub const FONT: &str = "sans-serif";
@@ -26,6 +27,9 @@ pub const FONT: &str = "sans-serif";
 pub const WIDE: (u32, u32) = (1400, 600);
 /// Size of a one-panel figure.
 pub const SINGLE: (u32, u32) = (900, 600);
+
+/// Loss below this is drawn at this value (a log axis cannot show 0).
+pub const LOSS_FLOOR: f64 = 1e-6;
 
 /// Colours by configuration (Tableau 10), repeated past ten.
 const PALETTE: [RGBColor; 10] = [
@@ -73,58 +77,64 @@ pub fn file_safe(label: &str) -> String {
 pub fn draw_all(sweep: &Sweep, dir: &Path) -> Result<Vec<PathBuf>> {
     register_fonts();
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut files = Vec::new();
-    for metric in [Metric::Loss, Metric::Accuracy] {
-        let path = dir.join(format!("{}.png", metric.name()));
-        bands::draw(sweep, metric, &path)?;
-        files.push(path);
+    let mut figures: Vec<(String, Figure)> = Vec::new();
+    for metric in [Quantity::Loss, Quantity::Accuracy] {
+        figures.push((metric.name().to_owned(), bands::draw(sweep, metric)));
     }
     for config in &sweep.configs {
-        let path = dir.join(format!("curves-{}.png", file_safe(&config.label)));
-        seeds::draw(sweep, config, &path)?;
-        files.push(path);
+        let name = format!("curves-{}", file_safe(&config.label));
+        figures.push((name, seeds::draw(sweep, config)));
     }
-    for axis in &sweep.swept {
-        let path = dir.join(format!("final-vs-{}.png", file_safe(axis)));
-        final_vs::draw(sweep, axis, &path)?;
-        files.push(path);
+    for &axis in &sweep.varying {
+        let name = format!("final-vs-{}", file_safe(axis.name()));
+        figures.push((name, final_vs::draw(sweep, axis)));
     }
-    for (i, a) in sweep.swept.iter().enumerate() {
-        for b in &sweep.swept[i + 1..] {
-            let path = dir.join(format!("heatmap-{}-{}.png", file_safe(a), file_safe(b)));
-            heatmap::draw(sweep, a, b, &path)?;
-            files.push(path);
+    for (i, &a) in sweep.varying.iter().enumerate() {
+        for &b in &sweep.varying[i + 1..] {
+            let name = format!("heatmap-{}-{}", file_safe(a.name()), file_safe(b.name()));
+            figures.push((name, heatmap::draw(sweep, a, b)));
         }
     }
-    Ok(files)
+    figures
+        .into_iter()
+        .map(|(name, figure)| {
+            let path = dir.join(format!("{name}.png"));
+            let bytes = figure.map_err(|e| {
+                Error::io(
+                    &path,
+                    std::io::Error::other(format!("cannot draw the figure: {e}")),
+                )
+            })?;
+            atomic::write(&path, &bytes)?;
+            Ok(path)
+        })
+        .collect()
 }
 
 /// What drawing code returns: plotters' errors of any backend, boxed.
 pub type DrawResult = std::result::Result<(), Box<dyn std::error::Error>>;
 
-/// Runs the drawing code of one figure, turning a plotters error into ours, naming the file.
-pub fn render(path: &Path, draw: impl FnOnce() -> DrawResult) -> Result<()> {
-    draw().map_err(|e| {
-        Error::io(
-            path,
-            std::io::Error::other(format!("cannot draw the figure: {e}")),
-        )
-    })
-}
+/// A figure: its PNG bytes, or why it could not be drawn.
+pub type Figure = std::result::Result<Vec<u8>, Box<dyn std::error::Error>>;
 
-/// Sorted distinct values of a setting column, numerically where they are numbers.
-pub fn axis_values(sweep: &Sweep, axis: &str) -> Vec<String> {
-    let mut values: Vec<String> = sweep
-        .runs
-        .iter()
-        .map(|r| r.setting(axis).to_owned())
-        .collect();
-    values.sort_by(|a, b| match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => x.total_cmp(&y),
-        _ => a.cmp(b),
-    });
-    values.dedup();
-    values
+/// Draws a figure of `size` pixels on a white canvas by `draw`, and encodes it as PNG.
+pub fn render(
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> DrawResult,
+) -> Figure {
+    let (width, height) = size;
+    let mut pixels = vec![0u8; width as usize * height as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
+        root.fill(&WHITE)?;
+        draw(&root)?;
+        root.present()?;
+    }
+    let image = image::RgbImage::from_raw(width, height, pixels)
+        .ok_or("the canvas does not match its size")?;
+    let mut png = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut png, image::ImageOutputFormat::Png)?;
+    Ok(png.into_inner())
 }
 
 #[cfg(test)]

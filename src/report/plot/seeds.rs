@@ -1,22 +1,14 @@
 //! `curves-<config>.png`: every seed's train-loss curve of one configuration, thin, so late
 //! convergence and divergence (a red cross where a run stopped) are visible.
 
-use std::path::Path;
-
 use plotters::prelude::*;
 
-use super::{DrawResult, FONT, SINGLE, color, render};
-use crate::error::Result;
-use crate::report::load::{Config, Sweep};
+use super::{DrawResult, FONT, Figure, LOSS_FLOOR, SINGLE, color, render};
+use crate::results::read::{Config, Sweep};
 
-const LOSS_FLOOR: f64 = 1e-6;
-
-pub fn draw(sweep: &Sweep, config: &Config, path: &Path) -> Result<()> {
-    render(path, || {
-        let root = BitMapBackend::new(path, SINGLE).into_drawing_area();
-        root.fill(&WHITE)?;
-        chart(sweep, config, &root)?;
-        root.present()?;
+pub fn draw(sweep: &Sweep, config: &Config) -> Figure {
+    render(SINGLE, |root| {
+        chart(sweep, config, root)?;
         Ok(())
     })
 }
@@ -26,13 +18,17 @@ fn chart(
     config: &Config,
     root: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
 ) -> DrawResult {
-    let runs: Vec<_> = config.runs.iter().map(|&i| &sweep.runs[i]).collect();
-    let values = || runs.iter().flat_map(|r| r.train_loss.iter().copied());
+    let runs: Vec<_> = config
+        .runs
+        .iter()
+        .map(|&i| (&sweep.curves[i], sweep.runs[i].summary.status))
+        .collect();
+    let values = || runs.iter().flat_map(|(c, _)| c.train_loss.iter().copied());
     let lo = values().fold(f64::INFINITY, f64::min).max(LOSS_FLOOR) * 0.8;
     let hi = values().fold(0.0, f64::max).max(LOSS_FLOOR * 10.0) * 1.25;
     let epochs = runs
         .iter()
-        .map(|r| r.train_loss.len())
+        .map(|(c, _)| c.train_loss.len())
         .max()
         .unwrap_or(1)
         .max(2);
@@ -56,14 +52,14 @@ fn chart(
         .y_desc("train loss (log)")
         .label_style((FONT, 14))
         .draw()?;
-    for (i, run) in runs.iter().enumerate() {
+    for (i, (run, status)) in runs.iter().enumerate() {
         let pts = run
             .train_loss
             .iter()
             .enumerate()
             .map(|(e, &l)| ((e + 1) as f64, l.max(LOSS_FLOOR)));
         chart.draw_series(LineSeries::new(pts, color(i).mix(0.7).stroke_width(1)))?;
-        if let Some(epoch) = run.diverged_epoch() {
+        if let Some(epoch) = status.stopped_epoch() {
             // At the last finite loss, or at the top for a run that never finished an epoch.
             let y = run
                 .train_loss

@@ -1,4 +1,5 @@
-//! Descriptive statistics over seeds: mean, sample standard deviation, median, min, max.
+//! Descriptive statistics of one sample: mean, sample standard deviation, median,
+//! quartiles, min and max.
 
 /// Statistics of a non-empty sample.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,7 +1,13 @@
 //! Training settings: [`SettingsParams`] as given (flags or an experiment file), checked once
-//! by [`SettingsParams::check`] into [`Settings`], the only form training accepts.
+//! by [`SettingsParams::check`] into [`Settings`], the only form training accepts; and
+//! ([`key`]) each setting's properties, defined once: name, kind, default, allowed values,
+//! label and axis.
 //!
-//! Every default is the article's.
+//! Every default is the article's ([`SettingsParams::DEFAULT`]).
+
+mod key;
+
+pub use key::{Allowed, Key, Kind, Setting, Value, short_float};
 
 use std::fmt;
 use std::ops::Deref;
@@ -30,17 +36,22 @@ pub struct SettingsParams {
     pub gradient: Gradient,
 }
 
+impl SettingsParams {
+    /// The article's settings.
+    pub const DEFAULT: SettingsParams = SettingsParams {
+        hidden_size: 64,
+        learning_rate: 0.02,
+        clip: 1.0,
+        epochs: 1000,
+        eval_every: 100,
+        init_scale: 0.001,
+        gradient: Gradient::Article,
+    };
+}
+
 impl Default for SettingsParams {
     fn default() -> Self {
-        SettingsParams {
-            hidden_size: 64,
-            learning_rate: 0.02,
-            clip: 1.0,
-            epochs: 1000,
-            eval_every: 100,
-            init_scale: 0.001,
-            gradient: Gradient::Article,
-        }
+        SettingsParams::DEFAULT
     }
 }
 
@@ -91,7 +102,7 @@ impl Settings {
     /// then also as the JSON of its record while that is written.
     pub fn metrics_bytes(&self) -> u128 {
         u128::from(self.epochs)
-            * (std::mem::size_of::<super::EpochMetrics>() + JSON_BYTES_PER_EPOCH) as u128
+            * (std::mem::size_of::<crate::train::EpochMetrics>() + JSON_BYTES_PER_EPOCH) as u128
     }
 }
 
@@ -127,53 +138,19 @@ pub const MAX_EPOCHS: u64 = 1_000_000;
 pub const MAX_HIDDEN: u64 = 1 << 20;
 
 impl SettingsParams {
-    /// Checks every field; the first one out of range is the error.
+    /// Checks every setting against what its [`Key`] allows, in canonical order; the first
+    /// one out of range is the error.
     pub fn check(self) -> Result<Settings, SettingsError> {
-        let fail = |field, value: String, allowed: &str| {
-            Err(SettingsError {
-                field,
-                value,
-                allowed: allowed.to_owned(),
-            })
-        };
-        if !(1..=MAX_HIDDEN).contains(&self.hidden_size) {
-            return fail(
-                "hidden_size",
-                self.hidden_size.to_string(),
-                "an integer from 1 to 1048576",
-            );
-        }
-        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
-            return fail(
-                "learning_rate",
-                fmt_f64(self.learning_rate),
-                "a finite number > 0",
-            );
-        }
-        if self.clip.is_nan() || self.clip <= 0.0 {
-            return fail(
-                "clip",
-                fmt_f64(self.clip),
-                "a number > 0, or inf for no clipping",
-            );
-        }
-        if !(1..=MAX_EPOCHS).contains(&self.epochs) {
-            return fail(
-                "epochs",
-                self.epochs.to_string(),
-                "an integer from 1 to 1000000",
-            );
-        }
-        if self.eval_every == 0 || self.eval_every > self.epochs {
-            let allowed = format!("an integer from 1 to epochs ({})", self.epochs);
-            return fail("eval_every", self.eval_every.to_string(), &allowed);
-        }
-        if !(self.init_scale.is_finite() && self.init_scale >= 0.0) {
-            return fail(
-                "init_scale",
-                fmt_f64(self.init_scale),
-                "a finite number >= 0",
-            );
+        for key in Key::configuration() {
+            let setting = key.setting();
+            let value = key.value_of(&self, 0);
+            if !setting.allowed.admits(value, &self) {
+                return Err(SettingsError {
+                    field: setting.name,
+                    value: value.to_string(),
+                    allowed: setting.allowed.describe(&self),
+                });
+            }
         }
         Ok(Settings(self))
     }
@@ -334,7 +311,7 @@ mod tests {
         // params: 4 + 2*3 + 2*(2+1) + 2 = 18; scratch: 2 * 2 * (4+1) = 20.
         assert_eq!(s.model_bytes(3, 2, 4), (2 * 18 + 20) * 8);
         // 1000 epochs of 48-byte metrics and at most 128 bytes of JSON each.
-        assert_eq!(std::mem::size_of::<super::super::EpochMetrics>(), 48);
+        assert_eq!(std::mem::size_of::<crate::train::EpochMetrics>(), 48);
         assert_eq!(s.metrics_bytes(), 1000 * (48 + 128));
         assert_eq!(
             s.memory_bytes(3, 2, 4),

@@ -1,0 +1,86 @@
+//! Preparing a sweep: the experiment loaded and checked, its data loaded, its runs expanded
+//! and checked, and the memory they need checked, so that everything that can be wrong
+//! with the input is found before any training. `sweep run`, `plan` and `slurm` all start
+//! here; [`describe`] says what a prepared sweep will do.
+
+mod describe;
+mod memory;
+
+use std::path::{Path, PathBuf};
+
+pub use describe::{describe, duration};
+pub use memory::{TooBig, bytes, check_fits};
+
+use crate::data::{self, Dataset};
+use crate::error::{Error, Location, Result};
+use crate::experiment::{Experiment, LARGE_GRID, RunSpec};
+use crate::results::DataRef;
+
+/// What a sweep is asked to do, as the command line gives it.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub experiment: PathBuf,
+    /// The results directory [default: `results/<name>`].
+    pub out: Option<PathBuf>,
+    /// Runs trained at once [default: all cores].
+    pub jobs: Option<usize>,
+    /// Accept a grid of more than [`LARGE_GRID`] runs.
+    pub allow_large: bool,
+}
+
+/// An experiment with its data loaded and its runs expanded and checked.
+pub struct Prepared {
+    pub exp: Experiment,
+    pub data: Dataset,
+    pub runs: Vec<RunSpec>,
+    pub out: PathBuf,
+    pub jobs: usize,
+}
+
+impl Prepared {
+    /// Everything that can be wrong with the input is found here, before any training.
+    /// The data set's warnings are in `data.warnings`, for the caller to show.
+    pub fn load(options: &Options) -> Result<Prepared> {
+        let exp = Experiment::load(&options.experiment)?;
+        let count = exp.run_count();
+        if count > LARGE_GRID && !options.allow_large {
+            return Err(Error::experiment(
+                &exp.path,
+                Location::Key("grid".into(), None),
+                format!(
+                    "the grid has {count} runs (more than {LARGE_GRID}); pass --yes to run it anyway"
+                ),
+            ));
+        }
+        let data = data::load(&exp.train, &exp.test)?;
+        let runs = exp.runs(&data.fingerprint)?;
+        let jobs = options.jobs.unwrap_or_else(default_jobs);
+        memory::check_memory(&exp, &data, &runs, jobs)?;
+        let out = options
+            .out
+            .clone()
+            .unwrap_or_else(|| Path::new("results").join(&exp.name));
+        Ok(Prepared {
+            exp,
+            data,
+            runs,
+            out,
+            jobs,
+        })
+    }
+
+    /// Where the data came from, as each run's record keeps it.
+    pub fn data_ref(&self) -> DataRef {
+        let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        DataRef {
+            train: abs(&self.exp.train),
+            test: abs(&self.exp.test),
+            fingerprint: self.data.fingerprint.clone(),
+        }
+    }
+}
+
+/// All cores.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}

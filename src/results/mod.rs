@@ -1,0 +1,250 @@
+//! A results directory and everything in it, owned by [`ResultsDir`]: the lock, the per-run
+//! records and weights, the recorded experiment and its data fingerprint, the tables and
+//! their schema, and the temporaries of its one atomic writer.
+//!
+//! ```text
+//! results/<name>/
+//!   experiment.toml   the experiment as resolved, with the data fingerprint (which runs)
+//!   runs/<id>.json    one record per finished run, the source of truth
+//!   runs.csv curves.csv summary.csv timings.csv    rebuilt from the records
+//!   report.md plots/  drawn from the tables (crate::report)
+//! ```
+
+pub mod atomic;
+pub mod configs;
+pub mod lock;
+mod merge;
+pub mod metric;
+pub mod read;
+pub mod record;
+pub mod schema;
+pub mod summary;
+pub mod table;
+pub mod tables;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+pub use atomic::Sharing;
+pub use lock::Lock;
+pub use merge::merge;
+pub use metric::{Metric, RunSummary};
+pub use read::Sweep;
+pub use record::{DataRef, RecordStore, RunRecord};
+pub use summary::ConfigSummary;
+pub use tables::Written;
+
+use crate::data;
+use crate::error::{Error, Location, Result};
+use crate::experiment::{Experiment, RunSpec, recorded_fingerprint};
+
+/// The files of a results directory, by name.
+pub const EXPERIMENT: &str = "experiment.toml";
+pub const RUNS: &str = "runs.csv";
+pub const CURVES: &str = "curves.csv";
+pub const SUMMARY: &str = "summary.csv";
+pub const TIMINGS: &str = "timings.csv";
+pub const REPORT: &str = "report.md";
+/// Folders it writes into, besides its root and `runs/`.
+pub const PLOTS: &str = "plots";
+pub const SLURM: &str = "slurm";
+
+/// A results directory.
+#[derive(Debug, Clone)]
+pub struct ResultsDir {
+    root: PathBuf,
+    records: RecordStore,
+}
+
+impl ResultsDir {
+    /// Creates the directory (and `runs/`) for a sweep to write, or says why it cannot be
+    /// used: an input error (exit 2), found before any training.
+    pub fn create(root: &Path) -> Result<ResultsDir> {
+        let unusable = |e: &dyn std::fmt::Display| {
+            Error::Usage(format!(
+                "cannot write the output directory {}: {e} (choose another with --out DIR)",
+                root.display()
+            ))
+        };
+        let records = RecordStore::open(root).map_err(|e| unusable(&e))?;
+        // Creating a folder can succeed where writing in it fails (a read-only mount).
+        let probe = root.join(format!(".write-test.{}", std::process::id()));
+        std::fs::write(&probe, b"").map_err(|e| unusable(&e))?;
+        let _ = std::fs::remove_file(&probe);
+        Ok(ResultsDir {
+            root: root.to_path_buf(),
+            records,
+        })
+    }
+
+    /// An existing results directory (one with `runs/`), creating nothing.
+    pub fn open(root: &Path) -> Result<ResultsDir> {
+        Ok(ResultsDir {
+            root: root.to_path_buf(),
+            records: RecordStore::existing(root)?,
+        })
+    }
+
+    /// A directory that may hold only tables (no records), as the repository keeps the
+    /// baseline's: for reading and reporting.
+    pub fn at(root: &Path) -> ResultsDir {
+        ResultsDir {
+            root: root.to_path_buf(),
+            records: RecordStore::at(root),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The path of one of its files ([`RUNS`], [`REPORT`], ...).
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.root.join(name)
+    }
+
+    pub fn records(&self) -> &RecordStore {
+        &self.records
+    }
+
+    /// Whether it has records and the experiment they belong to.
+    pub fn has_records(&self) -> bool {
+        self.records.dir().is_dir() && self.path(EXPERIMENT).is_file()
+    }
+
+    /// Takes the directory's lock (one sweep per directory); see [`Lock`].
+    pub fn lock(&self, wait: bool) -> Result<Lock> {
+        Lock::acquire(&self.root, wait)
+    }
+
+    /// Removes the temporaries that writers now gone left anywhere it writes.
+    pub fn remove_stale_temporaries(&self, sharing: Sharing) -> Result<usize> {
+        let mut removed = 0;
+        for dir in [
+            self.root.clone(),
+            self.records.dir().to_path_buf(),
+            self.path(PLOTS),
+            self.path(SLURM),
+        ] {
+            removed += atomic::remove_stale(&dir, sharing)?;
+        }
+        Ok(removed)
+    }
+
+    /// Writes `experiment.toml`: `exp` resolved, with the fingerprint of its data, so that
+    /// shards and later rebuilds know which runs the directory holds.
+    pub fn record_experiment(&self, exp: &Experiment, fingerprint: &str) -> Result<()> {
+        atomic::write(
+            &self.path(EXPERIMENT),
+            exp.resolved_toml(fingerprint).as_bytes(),
+        )
+    }
+
+    /// What its own `experiment.toml` says its runs are.
+    pub fn recorded(&self) -> Result<Recorded> {
+        let path = self.path(EXPERIMENT);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Error::experiment(
+                &path,
+                Location::File,
+                format!("cannot read the experiment file: {e}"),
+            )
+        })?;
+        let exp = Experiment::from_text(&path, &text)?;
+        let fingerprint = match recorded_fingerprint(&text) {
+            Some(f) => f.to_owned(),
+            // Not written by `sweep run` (which always records it): the data as it is now.
+            None => data::load(&exp.train, &exp.test)?.fingerprint,
+        };
+        let runs = exp.runs(&fingerprint)?;
+        Ok(Recorded {
+            exp,
+            fingerprint,
+            runs,
+        })
+    }
+
+    /// Rebuilds the tables from the records of `runs`, the runs of `exp`'s grid.
+    pub fn write_tables(&self, exp: &Experiment, runs: &[RunSpec]) -> Result<Written> {
+        tables::write(self, exp, runs)
+    }
+
+    /// Rebuilds the tables from the records of the runs its `experiment.toml` names;
+    /// `None` (tables left as they are) when it has no records. Refuses if not one of those
+    /// runs has a record: that would replace good tables with empty ones.
+    pub fn rebuild_tables(&self) -> Result<Option<Written>> {
+        if !self.has_records() {
+            return Ok(None);
+        }
+        let recorded = self.recorded()?;
+        self.refuse_if_no_record_matches(&recorded)?;
+        let written = self.write_tables(&recorded.exp, &recorded.runs)?;
+        if written.missing > 0 {
+            note!(
+                "sweep: warning: {} of {} runs have no record yet; the tables hold the other {}",
+                written.missing,
+                recorded.runs.len(),
+                written.present
+            );
+        }
+        Ok(Some(written))
+    }
+
+    fn refuse_if_no_record_matches(&self, recorded: &Recorded) -> Result<()> {
+        let saved = self.records.ids()?;
+        if recorded.runs.iter().any(|r| saved.contains(&r.id)) {
+            return Ok(());
+        }
+        Err(Error::experiment(
+            &self.path(EXPERIMENT),
+            Location::File,
+            format!(
+                "none of its {} run(s) (over data fingerprint {}) has a record among the {} \
+                 in {}, so the tables were left as they are; `sweep run` on the experiment \
+                 trains them",
+                recorded.runs.len(),
+                recorded.fingerprint,
+                saved.len(),
+                self.records.dir().display(),
+            ),
+        ))
+    }
+
+    /// Ids of the saved records that belong to none of `runs`.
+    pub fn unused_records(&self, runs: &[RunSpec]) -> Result<Vec<String>> {
+        let wanted: HashSet<&str> = runs.iter().map(|r| r.id.as_str()).collect();
+        Ok(self
+            .records
+            .ids()?
+            .into_iter()
+            .filter(|id| !wanted.contains(id.as_str()))
+            .collect())
+    }
+
+    /// Removes the records of runs its recorded experiment no longer has (over the recorded
+    /// data fingerprint: data edited since must not make every record look unused).
+    /// Returns how many were removed and how many records are left.
+    pub fn remove_unused(&self) -> Result<(usize, usize)> {
+        if !self.path(EXPERIMENT).is_file() {
+            return Err(Error::Usage(format!(
+                "{} has no {EXPERIMENT}, so which runs are unused is unknown",
+                self.root.display()
+            )));
+        }
+        let unused = self.unused_records(&self.recorded()?.runs)?;
+        for id in &unused {
+            self.records.remove(id)?;
+        }
+        Ok((unused.len(), self.records.ids()?.len()))
+    }
+}
+
+/// What a results directory's own `experiment.toml` says its runs are.
+pub struct Recorded {
+    pub exp: Experiment,
+    /// The data fingerprint the sweep recorded, not that of the data files as they are now:
+    /// data edited after the sweep must not orphan the records made from the old data.
+    pub fingerprint: String,
+    /// Every run of the recorded grid, with ids over [`Recorded::fingerprint`].
+    pub runs: Vec<RunSpec>,
+}

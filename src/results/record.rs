@@ -1,0 +1,234 @@
+//! Per-run records: one JSON file per finished run under `<out>/runs/` (and its final weights
+//! beside it), written atomically, so a record is either whole or absent. They are the
+//! source of truth; every table is rebuilt from them. Two records of one run are compared
+//! here, number by number (`sweep rerun`, `sweep merge`).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::atomic;
+use super::metric::RunSummary;
+use crate::error::{Error, Result};
+use crate::model::weights::SavedModel;
+use crate::settings::SettingsParams;
+use crate::train::{EpochMetrics, Eval, Status};
+
+/// Version of the record layout.
+pub const RECORD_FORMAT: u32 = 1;
+
+/// Where a run's data came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataRef {
+    pub train: PathBuf,
+    pub test: PathBuf,
+    pub fingerprint: String,
+}
+
+/// Everything a run produced, as saved on disk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub format: u32,
+    pub run_id: String,
+    pub experiment: String,
+    pub seed: u64,
+    pub settings: SettingsParams,
+    pub data: DataRef,
+    pub status: Status,
+    pub metrics: Vec<EpochMetrics>,
+    /// Wall time of the training, the one number that differs between reruns; it goes to
+    /// `timings.csv` only.
+    pub wall_ms: f64,
+}
+
+impl RunRecord {
+    pub fn summary(&self) -> RunSummary {
+        RunSummary::of(&self.metrics, self.status)
+    }
+
+    /// Whether every deterministic field equals `other`'s (all but the wall time).
+    pub fn same_result(&self, other: &RunRecord) -> bool {
+        RunRecord {
+            wall_ms: 0.0,
+            ..self.clone()
+        } == RunRecord {
+            wall_ms: 0.0,
+            ..other.clone()
+        }
+    }
+
+    /// The first recorded number of this run that `again` (the same run trained anew) does
+    /// not reproduce bit for bit, in words; `None` when every one matches.
+    pub fn first_difference(&self, again: &RunRecord) -> Option<String> {
+        if self.run_id != again.run_id {
+            return Some(format!(
+                "its settings now hash to id {} (the code's numerics version changed?)",
+                again.run_id
+            ));
+        }
+        if self.status != again.status {
+            return Some(format!(
+                "status {:?} was recorded, {:?} now",
+                self.status, again.status
+            ));
+        }
+        if self.metrics.len() != again.metrics.len() {
+            return Some(format!(
+                "{} epochs recorded, {} now",
+                self.metrics.len(),
+                again.metrics.len()
+            ));
+        }
+        self.metrics
+            .iter()
+            .zip(&again.metrics)
+            .find_map(|(a, b)| epoch_difference(a, b))
+    }
+}
+
+fn epoch_difference(a: &EpochMetrics, b: &EpochMetrics) -> Option<String> {
+    let fields = |m: &EpochMetrics| {
+        let t = m.test.unwrap_or(Eval {
+            loss: f64::NAN,
+            accuracy: f64::NAN,
+        });
+        [
+            ("train_loss", m.train.loss),
+            ("train_acc", m.train.accuracy),
+            ("test_loss", t.loss),
+            ("test_acc", t.accuracy),
+        ]
+    };
+    if a.epoch != b.epoch || a.test.is_some() != b.test.is_some() {
+        return Some(format!("epoch {} is laid out differently", a.epoch));
+    }
+    fields(a)
+        .into_iter()
+        .zip(fields(b))
+        .find_map(|((name, x), (_, y))| {
+            (x.to_bits() != y.to_bits())
+                .then(|| format!("epoch {} {name}: recorded {x:e}, now {y:e}", a.epoch))
+        })
+}
+
+/// The `runs/` directory of a results directory.
+#[derive(Debug, Clone)]
+pub struct RecordStore {
+    dir: PathBuf,
+}
+
+impl RecordStore {
+    /// The folder the records are in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Opens (creating) `<out>/runs`.
+    pub fn open(out: &Path) -> Result<RecordStore> {
+        let dir = out.join("runs");
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        Ok(RecordStore { dir })
+    }
+
+    /// The store of results directory `out`, whether or not it exists yet.
+    pub fn at(out: &Path) -> RecordStore {
+        RecordStore {
+            dir: out.join("runs"),
+        }
+    }
+
+    /// Opens an existing results directory without creating anything.
+    pub fn existing(out: &Path) -> Result<RecordStore> {
+        let dir = out.join("runs");
+        if dir.is_dir() {
+            Ok(RecordStore { dir })
+        } else {
+            Err(Error::Usage(format!(
+                "{} is not a results directory (it has no runs/ folder)",
+                out.display()
+            )))
+        }
+    }
+
+    pub fn path(&self, run_id: &str) -> PathBuf {
+        self.dir.join(format!("{run_id}.json"))
+    }
+
+    /// Ids of every saved record.
+    pub fn ids(&self) -> Result<BTreeSet<String>> {
+        let entries = std::fs::read_dir(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        let mut ids = BTreeSet::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&self.dir, e))?;
+            let name = entry.file_name();
+            // Temporary files start with a dot and are never records.
+            if let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".json"))
+                && !id.starts_with('.')
+            {
+                ids.insert(id.to_owned());
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Reads one record.
+    pub fn load(&self, run_id: &str) -> Result<RunRecord> {
+        let path = self.path(run_id);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Error::io(
+                &path,
+                std::io::Error::other(format!(
+                    "not a readable run record ({e}); move it away to retrain the run"
+                )),
+            )
+        })
+    }
+
+    pub fn weights_path(&self, run_id: &str) -> PathBuf {
+        self.dir.join(format!("{run_id}.safetensors"))
+    }
+
+    /// Saves a run's final weights atomically.
+    pub fn save_weights(&self, run_id: &str, weights: &SavedModel) -> Result<()> {
+        let path = self.weights_path(run_id);
+        let bytes = weights
+            .to_bytes()
+            .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+        atomic::write(&path, &bytes)
+    }
+
+    /// Reads a run's saved weights.
+    pub fn load_weights(&self, run_id: &str) -> Result<SavedModel> {
+        let path = self.weights_path(run_id);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            Error::Usage(format!(
+                "cannot read {} ({e}); was the sweep run with --no-weights?",
+                path.display()
+            ))
+        })?;
+        SavedModel::from_bytes(&bytes).map_err(|e| Error::io(&path, std::io::Error::other(e)))
+    }
+
+    /// Removes a run's record and weights (the record first, so a half-removed run reads
+    /// as absent).
+    pub fn remove(&self, run_id: &str) -> Result<()> {
+        let path = self.path(run_id);
+        std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        let weights = self.weights_path(run_id);
+        match std::fs::remove_file(&weights) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(&weights, e)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Saves `record` atomically: written and synced under a temporary name, then renamed.
+    pub fn save(&self, record: &RunRecord) -> Result<PathBuf> {
+        let path = self.path(&record.run_id);
+        let bytes =
+            serde_json::to_vec(record).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+        atomic::write(&path, &bytes)?;
+        Ok(path)
+    }
+}

@@ -1,0 +1,350 @@
+//! The rows of every table a sweep writes and reads: `runs.csv` ([`RunRow`]), `curves.csv`
+//! ([`CurveRow`], its per-epoch quantities being [`Curve`]) and `timings.csv`
+//! ([`TimingRow`]); `summary.csv`'s row is [`super::summary::ConfigSummary`]. Each row type
+//! writes and reads its own cells ([`super::table`]), so a column is named in one place.
+//!
+//! Numbers are written exact and short ([`fmt_f64`]); an empty cell is "none".
+
+use super::metric::{Metric, RunSummary};
+use super::table::{Cells, ReadRow, Row};
+use crate::error::Result;
+use crate::settings::{Key, SettingsParams, fmt_f64};
+use crate::train::{EpochMetrics, Eval, Status};
+
+/// An optional number as a cell: exact, or empty.
+pub fn cell(x: Option<f64>) -> String {
+    x.map_or(String::new(), fmt_f64)
+}
+
+/// One row of `runs.csv`: a run's id, configuration label, settings, status and metrics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRow {
+    pub run_id: String,
+    /// The configuration label, e.g. `h=64 lr=0.02 clip=1 exact`.
+    pub config: String,
+    /// Every setting but the seed.
+    pub settings: SettingsParams,
+    pub seed: u64,
+    pub summary: RunSummary,
+}
+
+impl RunRow {
+    /// The value of `metric` that statistics over seeds count ([`RunSummary::value`]).
+    pub fn value(&self, metric: Metric) -> Option<f64> {
+        self.summary.value(metric)
+    }
+}
+
+const STATUS: &str = "status";
+const DIVERGED_EPOCH: &str = "diverged_epoch";
+const EPOCHS_RUN: &str = "epochs_run";
+
+impl Row for RunRow {
+    fn header() -> Vec<String> {
+        let mut h: Vec<String> = vec!["run_id".into(), "config".into()];
+        h.extend(Key::ALL.map(|k| k.name().to_owned()));
+        h.extend([STATUS, DIVERGED_EPOCH].map(String::from));
+        h.extend(Metric::stored().map(|m| m.name().to_owned()));
+        h.push(EPOCHS_RUN.into());
+        h
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let mut c = vec![self.run_id.clone(), self.config.clone()];
+        c.extend(Key::ALL.map(|k| k.value_of(&self.settings, self.seed).to_string()));
+        let status = self.summary.status;
+        c.push(status.name().to_owned());
+        c.push(
+            status
+                .stopped_epoch()
+                .map_or(String::new(), |e| e.to_string()),
+        );
+        c.extend(Metric::stored().map(|m| cell(self.summary.stored(m))));
+        c.push(self.summary.epochs_run.to_string());
+        c
+    }
+}
+
+impl ReadRow for RunRow {
+    fn read(cells: &Cells<'_>) -> Result<RunRow> {
+        let mut settings = SettingsParams::default();
+        let mut seed = 0;
+        for key in Key::ALL {
+            let text = cells.text(key.name())?;
+            let value = key.parse(text).ok_or_else(|| {
+                let allowed = key.setting().allowed.describe(&settings);
+                cells.error(key.name(), format!("`{text}` is not allowed: {allowed}"))
+            })?;
+            key.apply(value, &mut settings);
+            if key == Key::Seed {
+                seed = value.as_f64().map_or(0, |s| s as u64);
+            }
+        }
+        let mut summary = RunSummary::empty(status(cells)?, epochs_run(cells)?);
+        for metric in Metric::stored() {
+            summary.set(metric, cells.number(metric.name())?);
+        }
+        Ok(RunRow {
+            run_id: cells.text("run_id")?.to_owned(),
+            config: cells.text("config")?.to_owned(),
+            settings,
+            seed,
+            summary,
+        })
+    }
+}
+
+/// The `status` column read, with the epoch a diverged run stopped in.
+fn status(cells: &Cells<'_>) -> Result<Status> {
+    match cells.text(STATUS)? {
+        "ok" => Ok(Status::Ok),
+        "diverged" => {
+            let epoch = cells.integer(DIVERGED_EPOCH)?;
+            Ok(Status::Diverged {
+                epoch: cells.required(DIVERGED_EPOCH, epoch)?,
+            })
+        }
+        other => Err(cells.error(
+            STATUS,
+            format!("`{other}` is not a run status; allowed: ok, diverged"),
+        )),
+    }
+}
+
+fn epochs_run(cells: &Cells<'_>) -> Result<u32> {
+    let n = cells.integer(EPOCHS_RUN)?;
+    cells.required(EPOCHS_RUN, n)
+}
+
+/// A quantity measured every epoch (train) or every evaluation (test): the columns of
+/// `curves.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Curve {
+    TrainLoss,
+    TrainAcc,
+    TestLoss,
+    TestAcc,
+}
+
+impl Curve {
+    pub const ALL: [Curve; 4] = [
+        Curve::TrainLoss,
+        Curve::TrainAcc,
+        Curve::TestLoss,
+        Curve::TestAcc,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Curve::TrainLoss => "train_loss",
+            Curve::TrainAcc => "train_acc",
+            Curve::TestLoss => "test_loss",
+            Curve::TestAcc => "test_acc",
+        }
+    }
+
+    /// Measured on the test set (only on evaluation epochs).
+    pub fn is_test(self) -> bool {
+        matches!(self, Curve::TestLoss | Curve::TestAcc)
+    }
+
+    /// A loss (drawn on a log axis) rather than an accuracy.
+    pub fn is_loss(self) -> bool {
+        matches!(self, Curve::TrainLoss | Curve::TestLoss)
+    }
+
+    /// The train or test curve of the same quantity as `self`, by `test`.
+    pub fn of(loss: bool, test: bool) -> Curve {
+        match (loss, test) {
+            (true, false) => Curve::TrainLoss,
+            (false, false) => Curve::TrainAcc,
+            (true, true) => Curve::TestLoss,
+            (false, true) => Curve::TestAcc,
+        }
+    }
+
+    /// This quantity in one epoch's metrics (none for a test curve between evaluations).
+    pub fn at(self, m: &EpochMetrics) -> Option<f64> {
+        match self {
+            Curve::TrainLoss => Some(m.train.loss),
+            Curve::TrainAcc => Some(m.train.accuracy),
+            Curve::TestLoss => m.test.map(|t| t.loss),
+            Curve::TestAcc => m.test.map(|t| t.accuracy),
+        }
+    }
+}
+
+/// One row of `curves.csv`: one epoch of one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurveRow {
+    pub run_id: String,
+    pub metrics: EpochMetrics,
+}
+
+impl Row for CurveRow {
+    fn header() -> Vec<String> {
+        let mut h: Vec<String> = vec!["run_id".into(), "epoch".into()];
+        h.extend(Curve::ALL.map(|c| c.name().to_owned()));
+        h
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let mut c = vec![self.run_id.clone(), self.metrics.epoch.to_string()];
+        c.extend(Curve::ALL.map(|q| cell(q.at(&self.metrics))));
+        c
+    }
+}
+
+impl ReadRow for CurveRow {
+    fn read(cells: &Cells<'_>) -> Result<CurveRow> {
+        let number = |c: Curve| cells.number(c.name());
+        let epoch = cells.integer("epoch")?;
+        let eval = |loss: Curve, acc: Curve| -> Result<Option<Eval>> {
+            Ok(number(loss)?
+                .zip(number(acc)?)
+                .map(|(loss, accuracy)| Eval { loss, accuracy }))
+        };
+        let train = eval(Curve::TrainLoss, Curve::TrainAcc)?;
+        Ok(CurveRow {
+            run_id: cells.text("run_id")?.to_owned(),
+            metrics: EpochMetrics {
+                epoch: cells.required("epoch", epoch)?,
+                train: cells.required(Curve::TrainLoss.name(), train)?,
+                test: eval(Curve::TestLoss, Curve::TestAcc)?,
+            },
+        })
+    }
+}
+
+/// One row of `timings.csv`: the wall time of a run's training, kept apart from the tables
+/// that must be byte-identical between reruns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimingRow {
+    pub run_id: String,
+    pub wall_ms: f64,
+}
+
+impl Row for TimingRow {
+    fn header() -> Vec<String> {
+        vec!["run_id".into(), "wall_ms".into()]
+    }
+
+    fn cells(&self) -> Vec<String> {
+        vec![self.run_id.clone(), format!("{:.3}", self.wall_ms)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::table::{TableWriter, read};
+
+    fn row(status: Status) -> RunRow {
+        let m = EpochMetrics {
+            epoch: 1,
+            train: Eval {
+                loss: 0.1,
+                accuracy: 1.0,
+            },
+            test: Some(Eval {
+                loss: 0.2,
+                accuracy: 0.95,
+            }),
+        };
+        RunRow {
+            run_id: "abc".into(),
+            config: "h=64 lr=0.02 clip=inf article".into(),
+            settings: SettingsParams {
+                clip: f64::INFINITY,
+                ..Default::default()
+            },
+            seed: 7,
+            summary: RunSummary::of(&[m], status),
+        }
+    }
+
+    #[test]
+    fn a_run_row_reads_back_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("runs.csv");
+        let rows = [row(Status::Ok), row(Status::Diverged { epoch: 2 })];
+        let mut w = TableWriter::create(&path).unwrap();
+        for r in &rows {
+            w.write(r).unwrap();
+        }
+        w.commit().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text.lines().nth(1).unwrap(),
+            "abc,h=64 lr=0.02 clip=inf article,64,0.02,inf,article,1000,100,0.001,7,ok,,0.1,1,\
+             0.2,0.95,0.95,1,1"
+        );
+        assert_eq!(read::<RunRow>(&path).unwrap(), rows);
+    }
+
+    #[test]
+    fn a_bad_status_or_setting_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("runs.csv");
+        let mut w = TableWriter::create(&path).unwrap();
+        w.write(&row(Status::Ok)).unwrap();
+        w.commit().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (from, to, want) in [
+            (
+                ",ok,",
+                ",fine,",
+                "column `status`: `fine` is not a run status",
+            ),
+            (
+                ",article,",
+                ",both,",
+                "column `gradient`: `both` is not allowed",
+            ),
+            (",ok,,", ",diverged,,", "column `diverged_epoch`: is empty"),
+        ] {
+            std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+            let err = read::<RunRow>(&path).unwrap_err().to_string();
+            assert!(err.contains(":2: ") && err.contains(want), "{err}");
+        }
+    }
+
+    #[test]
+    fn curve_rows_round_trip_with_and_without_test_metrics() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("curves.csv");
+        let train = Eval {
+            loss: 0.5,
+            accuracy: 0.25,
+        };
+        let rows = [
+            CurveRow {
+                run_id: "a".into(),
+                metrics: EpochMetrics {
+                    epoch: 1,
+                    train,
+                    test: None,
+                },
+            },
+            CurveRow {
+                run_id: "a".into(),
+                metrics: EpochMetrics {
+                    epoch: 2,
+                    train,
+                    test: Some(train),
+                },
+            },
+        ];
+        let mut w = TableWriter::create(&path).unwrap();
+        for r in &rows {
+            w.write(r).unwrap();
+        }
+        w.commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "run_id,epoch,train_loss,train_acc,test_loss,test_acc\na,1,0.5,0.25,,\n\
+             a,2,0.5,0.25,0.5,0.25\n"
+        );
+        assert_eq!(read::<CurveRow>(&path).unwrap(), rows);
+    }
+}

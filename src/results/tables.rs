@@ -1,0 +1,120 @@
+//! The result tables of a sweep, rebuilt from the per-run records in grid order:
+//! `runs.csv`, `curves.csv`, `summary.csv` and `timings.csv`.
+//!
+//! All but `timings.csv` depend only on the records' deterministic fields, so they are
+//! byte-identical whatever the number of jobs, the order runs finished in, or how often the
+//! sweep was interrupted. The records are streamed one at a time, never all held at once.
+
+use std::path::PathBuf;
+
+use super::configs::group;
+use super::record::RecordStore;
+use super::schema::{CurveRow, RunRow, TimingRow};
+use super::summary::ConfigSummary;
+use super::table::TableWriter;
+use super::{CURVES, RUNS, ResultsDir, SUMMARY, TIMINGS};
+use crate::error::Result;
+use crate::experiment::{Experiment, RunSpec};
+
+/// What [`write`] wrote.
+#[derive(Debug)]
+pub struct Written {
+    pub files: Vec<PathBuf>,
+    /// Runs of the grid with a record.
+    pub present: usize,
+    /// Runs of the grid without one (not trained yet, or failed to save).
+    pub missing: usize,
+    pub configs: Vec<ConfigSummary>,
+}
+
+/// Rebuilds every table of `dir` from the records of `runs`, the runs of `exp`'s grid.
+pub fn write(dir: &ResultsDir, exp: &Experiment, runs: &[RunSpec]) -> Result<Written> {
+    let groups = group(runs.iter().map(|r| &*r.settings), |i| {
+        exp.label(&runs[i].settings)
+    });
+    let mut config_of = vec![0; runs.len()];
+    for (g, group) in groups.iter().enumerate() {
+        for &m in &group.members {
+            config_of[m] = g;
+        }
+    }
+    let mut configs: Vec<ConfigSummary> = groups
+        .into_iter()
+        .map(|g| ConfigSummary::new(g.label, g.settings))
+        .collect();
+    let mut tables = Tables::create(dir)?;
+    let store = dir.records();
+    let available = store.ids()?;
+    let mut present = 0;
+    for (i, spec) in runs.iter().enumerate() {
+        if !available.contains(&spec.id) {
+            continue;
+        }
+        present += 1;
+        let config = &mut configs[config_of[i]];
+        let row = tables.add(store, &spec.id, &config.label)?;
+        config.add(row.seed, &row.summary);
+    }
+    let mut files = tables.commit()?;
+    let mut summary = TableWriter::create(&dir.path(SUMMARY))?;
+    for c in configs.iter().filter(|c| c.runs() > 0) {
+        summary.write(c)?;
+    }
+    files.push(summary.commit()?);
+    Ok(Written {
+        files,
+        present,
+        missing: runs.len() - present,
+        configs,
+    })
+}
+
+/// The tables filled run by run.
+struct Tables {
+    runs: TableWriter<RunRow>,
+    curves: TableWriter<CurveRow>,
+    timings: TableWriter<TimingRow>,
+}
+
+impl Tables {
+    fn create(dir: &ResultsDir) -> Result<Tables> {
+        Ok(Tables {
+            runs: TableWriter::create(&dir.path(RUNS))?,
+            curves: TableWriter::create(&dir.path(CURVES))?,
+            timings: TableWriter::create(&dir.path(TIMINGS))?,
+        })
+    }
+
+    /// Adds the run whose record is `id`, under configuration label `config`; returns its
+    /// row of `runs.csv`.
+    fn add(&mut self, store: &RecordStore, id: &str, config: &str) -> Result<RunRow> {
+        let record = store.load(id)?;
+        let row = RunRow {
+            run_id: record.run_id.clone(),
+            config: config.to_owned(),
+            settings: record.settings.clone(),
+            seed: record.seed,
+            summary: record.summary(),
+        };
+        self.runs.write(&row)?;
+        for &metrics in &record.metrics {
+            self.curves.write(&CurveRow {
+                run_id: record.run_id.clone(),
+                metrics,
+            })?;
+        }
+        self.timings.write(&TimingRow {
+            run_id: record.run_id,
+            wall_ms: record.wall_ms,
+        })?;
+        Ok(row)
+    }
+
+    fn commit(self) -> Result<Vec<PathBuf>> {
+        Ok(vec![
+            self.runs.commit()?,
+            self.curves.commit()?,
+            self.timings.commit()?,
+        ])
+    }
+}

@@ -1,0 +1,3 @@
+//! Statistics over seeds: descriptive statistics of one sample ([`describe`]).
+
+pub mod describe;
