@@ -19,6 +19,8 @@ pub enum Location {
     LineCol(usize, usize),
     /// A key of a TOML file, dotted (`grid.learning_rate`), with its line when known.
     Key(String, Option<usize>),
+    /// A `--set KEY=VALUE` override of the file, as typed.
+    Override(String),
 }
 
 /// Everything that can go wrong, sorted by who has to act on it.
@@ -101,6 +103,7 @@ impl fmt::Display for Located<'_> {
             Location::LineCol(line, col) => write!(f, "{path}:{line}:{col}"),
             Location::Key(key, Some(line)) => write!(f, "{path}:{line}: key `{key}`"),
             Location::Key(key, None) => write!(f, "{path}: key `{key}`"),
+            Location::Override(text) => write!(f, "{path}: --set {text}"),
         }
     }
 }

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Error, Result};
+use crate::experiment::Override;
 use crate::model::{Gradient, Isa};
 use crate::plan::{self, Prepared};
 use crate::settings::SettingsParams;
@@ -138,6 +139,11 @@ pub struct PlanArgs {
     /// Accept a grid of more than 100000 runs.
     #[arg(long)]
     pub yes: bool,
+    /// Override a key of the experiment file, e.g. `train.epochs=200`,
+    /// `grid.seed='{ start = 0, count = 4 }'` or `data.train=PATH` (relative to the current
+    /// directory); the value as TOML, checked as in the file. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = Override::parse)]
+    pub overrides: Vec<Override>,
 }
 
 /// Flags of `sweep run`.
@@ -312,6 +318,7 @@ fn choose_isa_from_env() -> Result<()> {
 fn prepare(args: &PlanArgs) -> Result<Prepared> {
     let prepared = Prepared::load(&plan::Options {
         experiment: args.experiment.clone(),
+        overrides: args.overrides.clone(),
         out: args.out.clone(),
         jobs: args.jobs.map(|j| j as usize),
         allow_large: args.yes,

@@ -22,6 +22,7 @@ pub fn execute(args: &SlurmArgs) -> Result<i32> {
         binary: abs(&std::env::current_exe().map_err(|e| Error::io(Path::new("sweep"), e))?)?,
         experiment: abs(&p.exp.path)?,
         out: abs(&p.out)?,
+        workdir: abs(Path::new("."))?,
     };
     let array = paths.out.join("slurm/sweep.sbatch");
     let report = paths.out.join("slurm/report.sbatch");
@@ -52,6 +53,8 @@ struct Paths {
     binary: PathBuf,
     experiment: PathBuf,
     out: PathBuf,
+    /// The current directory.
+    workdir: PathBuf,
 }
 
 fn array_script(args: &SlurmArgs, name: &str, p: &Paths, tasks: usize) -> String {
@@ -62,16 +65,28 @@ fn array_script(args: &SlurmArgs, name: &str, p: &Paths, tasks: usize) -> String
          #SBATCH --job-name=sweep-{name}\n\
          #SBATCH --array=0-{last}{throttle}\n\
          #SBATCH --cpus-per-task={cpus}\n\
-         {placement}\
+         {placement}{chdir}\
          #SBATCH --output={out}/slurm/logs/%A_%a.out\n\
          set -euo pipefail\n\
-         exec {bin} run {exp} --out {out} --shard auto --jobs \"${{SLURM_CPUS_PER_TASK:-1}}\" --quiet\n",
+         exec {bin} run {exp}{overrides} --out {out} --shard auto --jobs \"${{SLURM_CPUS_PER_TASK:-1}}\" --quiet\n",
         last = tasks - 1,
         cpus = args.cpus_per_task,
         placement = placement(args),
+        // Paths in `--set` values are relative to where `sweep slurm` ran.
+        chdir = if args.plan.overrides.is_empty() {
+            String::new()
+        } else {
+            format!("#SBATCH --chdir={}\n", quote(&p.workdir))
+        },
         out = quote(&p.out),
         bin = quote(&p.binary),
         exp = quote(&p.experiment),
+        overrides = args
+            .plan
+            .overrides
+            .iter()
+            .map(|o| format!(" --set {}", quote_word(&o.text())))
+            .collect::<String>(),
     )
 }
 
@@ -102,11 +117,15 @@ fn placement(args: &SlurmArgs) -> String {
 
 /// A path as one shell word.
 fn quote(path: &Path) -> String {
-    let s = path.display().to_string();
+    quote_word(&path.display().to_string())
+}
+
+/// Any text as one shell word.
+fn quote_word(s: &str) -> String {
     if s.chars()
         .all(|c| c.is_ascii_alphanumeric() || "/._-+=:".contains(c))
     {
-        s
+        s.to_owned()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
@@ -168,6 +187,7 @@ mod tests {
             binary: "/b/sweep".into(),
             experiment: "/e.toml".into(),
             out: "/o u t".into(),
+            workdir: "/w".into(),
         };
         let array = array_script(&args, "x", &paths, 4);
         let report = report_script(&args, "x", &paths);

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-pub use parse::{Axis, log_space, valid_name};
+pub use parse::{Axis, Origin, Override, log_space, valid_name};
 
 use crate::data::hex;
 use crate::error::{Error, Location, Result};
@@ -42,6 +42,8 @@ pub struct Experiment {
     pub test: PathBuf,
     /// One axis per setting, canonical order, seed last.
     pub axes: Vec<Axis>,
+    /// The `--set` overrides applied to the file, in order.
+    pub overrides: Vec<Override>,
 }
 
 /// One run of the grid.
@@ -57,12 +59,17 @@ pub struct RunSpec {
 impl Experiment {
     /// Reads and checks the experiment file at `path`.
     pub fn load(path: &Path) -> Result<Experiment> {
-        Experiment::from_spec(path, parse::parse(path)?)
+        Experiment::load_with(path, &[])
+    }
+
+    /// Reads the experiment file at `path` with `overrides` applied, and checks the result.
+    pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Experiment> {
+        Experiment::from_spec(path, parse::parse(path, overrides)?)
     }
 
     /// Checks experiment `text` as if read from `path`.
     pub fn from_text(path: &Path, text: &str) -> Result<Experiment> {
-        Experiment::from_spec(path, parse::parse_text(path, text)?)
+        Experiment::from_spec(path, parse::parse_text(path, text, &[])?)
     }
 
     fn from_spec(path: &Path, spec: parse::Spec) -> Result<Experiment> {
@@ -73,6 +80,7 @@ impl Experiment {
             train: spec.train,
             test: spec.test,
             axes: spec.axes,
+            overrides: spec.overrides,
         };
         let count = exp.run_count();
         if count > MAX_RUNS {
@@ -88,7 +96,7 @@ impl Experiment {
         // Each combination of fixed settings and grid values must be valid; checking the
         // values one axis at a time against the article's other settings finds most errors
         // with the key that caused them, the product check in `runs` finds the rest.
-        for axis in &exp.axes {
+        for axis in exp.axes.iter().filter(|a| a.origin != Origin::Default) {
             for &value in &axis.values {
                 let mut params = exp.first_params();
                 axis.key.apply(value, &mut params);
@@ -131,15 +139,7 @@ impl Experiment {
                 *d = rest % axis.values.len();
                 rest /= axis.values.len();
             }
-            let mut params = SettingsParams::default();
-            let mut seed = 0;
-            for (axis, &d) in self.axes.iter().zip(&digits) {
-                let value = axis.values[d];
-                axis.key.apply(value, &mut params);
-                if let (Key::Seed, Value::Integer(s)) = (axis.key, value) {
-                    seed = s;
-                }
-            }
+            let (params, seed) = self.settings_at(|axis| axis.values[digits[axis.key.index()]]);
             let settings = params.check().map_err(|e| {
                 let axis = Key::from_name(e.field).map_or(&self.axes[0], |k| self.axis(k));
                 self.setting_error(axis, &e.to_string())
@@ -166,19 +166,46 @@ impl Experiment {
     }
 
     fn first_params(&self) -> SettingsParams {
+        self.settings_at(|axis| axis.values[0]).0
+    }
+
+    /// The settings and seed of the run that takes `pick(axis)` of every axis. An
+    /// `eval_every` nobody gave is the article's 100, or `epochs` where that is fewer (so a
+    /// short run is not refused over a default; for 100 epochs or more, as always, 100).
+    fn settings_at(&self, pick: impl Fn(&Axis) -> Value) -> (SettingsParams, u64) {
         let mut params = SettingsParams::default();
+        let mut seed = 0;
         for axis in &self.axes {
-            axis.key.apply(axis.values[0], &mut params);
+            let value = pick(axis);
+            axis.key.apply(value, &mut params);
+            if let (Key::Seed, Value::Integer(s)) = (axis.key, value) {
+                seed = s;
+            }
         }
-        params
+        if self.eval_every_follows_epochs() {
+            params.eval_every = params.epochs.min(SettingsParams::DEFAULT.eval_every);
+        }
+        (params, seed)
+    }
+
+    /// Whether some run's `eval_every` is a default other than the article's 100.
+    fn short_runs_evaluate_at_their_end(&self) -> bool {
+        let default = SettingsParams::DEFAULT.eval_every;
+        self.eval_every_follows_epochs()
+            && self
+                .axis(Key::Epochs)
+                .values
+                .iter()
+                .any(|v| v.as_f64().is_some_and(|e| e < default as f64))
+    }
+
+    /// Whether `eval_every` was not given, and so follows each run's epochs.
+    fn eval_every_follows_epochs(&self) -> bool {
+        self.axis(Key::EvalEvery).origin == Origin::Default
     }
 
     fn setting_error(&self, axis: &Axis, message: &str) -> Error {
-        Error::experiment(
-            &self.path,
-            Location::Key(axis.dotted(), axis.line),
-            message.to_owned(),
-        )
+        Error::experiment(&self.path, axis.location(), message.to_owned())
     }
 
     /// The experiment as resolved: every setting explicit, ranges expanded, data paths
@@ -186,7 +213,11 @@ impl Experiment {
     pub fn resolved_toml(&self, fingerprint: &str) -> String {
         let mut out = format!("name = {}\n", quote(&self.name));
         out += &format!("description = {}\n", quote(&self.description));
-        out += &format!("{FINGERPRINT_COMMENT} {fingerprint}\n\n[data]\n");
+        out += &format!("{FINGERPRINT_COMMENT} {fingerprint}\n");
+        for o in &self.overrides {
+            out += &format!("# with --set {}\n", o.text());
+        }
+        out += "\n[data]\n";
         for (key, path) in [("train", &self.train), ("test", &self.test)] {
             let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
             out += &format!("{key} = {}\n", quote(&abs.display().to_string()));
@@ -194,6 +225,10 @@ impl Experiment {
         for (section, in_grid) in [("train", false), ("grid", true)] {
             out += &format!("\n[{section}]\n");
             for axis in self.axes.iter().filter(|a| a.in_grid == in_grid) {
+                if axis.key == Key::EvalEvery && self.short_runs_evaluate_at_their_end() {
+                    out += "# eval_every: not given, so 100, or epochs where that is fewer\n";
+                    continue;
+                }
                 let values: Vec<String> = axis.values.iter().map(toml_value).collect();
                 if in_grid {
                     out += &format!("{} = [{}]\n", axis.key.name(), values.join(", "));

@@ -19,8 +19,18 @@ pub struct Axis {
     pub values: Vec<Value>,
     /// Given in `[grid]` (rather than fixed in `[train]` or defaulted).
     pub in_grid: bool,
-    /// Line of the key in the file, if it was given.
-    pub line: Option<usize>,
+    pub origin: Origin,
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Not given: the article's value.
+    Default,
+    /// The experiment file, at this line.
+    File(usize),
+    /// A `--set` override on the command line, as typed.
+    Override(String),
 }
 
 impl Axis {
@@ -29,9 +39,64 @@ impl Axis {
         let section = if self.in_grid { "grid" } else { "train" };
         format!("{section}.{}", self.key.name())
     }
+
+    /// Where a message about this setting points: its line, or the override that set it.
+    pub fn location(&self) -> Location {
+        match &self.origin {
+            Origin::Default => Location::Key(self.dotted(), None),
+            Origin::File(line) => Location::Key(self.dotted(), Some(*line)),
+            Origin::Override(text) => Location::Override(text.clone()),
+        }
+    }
 }
 
-/// An experiment file as written, checked key by key (not yet combination by combination).
+/// A `--set KEY=VALUE` override of an experiment file: `KEY` dotted as in the file
+/// (`train.epochs`, `grid.seed`, `data.train`), `VALUE` a TOML value as the file would have
+/// it (`200`, `{ start = 0, count = 4 }`, `[0.01, 0.02]`, `"exact"`; a bare word that is
+/// not TOML is taken as a string, so `data.train=my.tsv` needs no quotes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    pub key: String,
+    pub value: String,
+}
+
+impl Override {
+    /// Parses `KEY=VALUE`, or says what is wrong with it.
+    pub fn parse(text: &str) -> std::result::Result<Override, String> {
+        let (key, value) = text
+            .split_once('=')
+            .ok_or_else(|| format!("`{text}` is not KEY=VALUE (e.g. train.epochs=200)"))?;
+        let (key, value) = (key.trim(), value.trim());
+        if key.is_empty() || value.is_empty() {
+            return Err(format!(
+                "`{text}` needs both a key and a value (e.g. train.epochs=200)"
+            ));
+        }
+        Ok(Override {
+            key: key.to_owned(),
+            value: value.to_owned(),
+        })
+    }
+
+    /// As the user typed it, for messages and the resolved experiment.
+    pub fn text(&self) -> String {
+        format!("{}={}", self.key, self.value)
+    }
+
+    /// The value as a TOML document `v = VALUE`; a bare word that is not valid TOML is
+    /// quoted, as the user meant a string.
+    fn document(&self) -> String {
+        let raw = format!("v = {}", self.value);
+        if DeTable::parse(&raw).is_ok() {
+            raw
+        } else {
+            format!("v = {}", toml::Value::String(self.value.clone()))
+        }
+    }
+}
+
+/// An experiment file as written (and overridden), checked key by key (not yet combination
+/// by combination).
 #[derive(Debug, Clone)]
 pub struct Spec {
     pub name: String,
@@ -40,13 +105,24 @@ pub struct Spec {
     pub test: PathBuf,
     /// One axis per [`Key`], in canonical order.
     pub axes: Vec<Axis>,
+    /// The overrides applied, in order.
+    pub overrides: Vec<Override>,
+}
+
+/// A spec being filled in: from the file, then from the overrides.
+struct Draft {
+    name: Option<String>,
+    description: String,
+    train: Option<PathBuf>,
+    test: Option<PathBuf>,
+    axes: Vec<Axis>,
 }
 
 const TOP_KEYS: [&str; 5] = ["name", "description", "data", "train", "grid"];
 const DATA_KEYS: [&str; 2] = ["train", "test"];
 
-/// Parses the experiment file at `path`.
-pub fn parse(path: &Path) -> Result<Spec> {
+/// Parses the experiment file at `path`, with `overrides` applied in order.
+pub fn parse(path: &Path, overrides: &[Override]) -> Result<Spec> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Error::experiment(
             path,
@@ -54,13 +130,17 @@ pub fn parse(path: &Path) -> Result<Spec> {
             format!("cannot read the experiment file: {e}"),
         )
     })?;
-    parse_text(path, &text)
+    parse_text(path, &text, overrides)
 }
 
-/// Parses experiment `text`; `path` names it in messages and anchors its relative data
-/// paths. (The fuzz target calls this directly.)
-pub fn parse_text(path: &Path, text: &str) -> Result<Spec> {
-    let doc = Doc { path, text };
+/// Parses experiment `text` with `overrides` applied; `path` names it in messages and
+/// anchors its relative data paths. (The fuzz target calls this directly.)
+pub fn parse_text(path: &Path, text: &str, overrides: &[Override]) -> Result<Spec> {
+    let doc = Doc {
+        path,
+        text,
+        origin: None,
+    };
     let table = DeTable::parse(text).map_err(|e| {
         let at = e.span().map_or(Location::File, |s| doc.line_col(s.start));
         Error::experiment(
@@ -69,12 +149,61 @@ pub fn parse_text(path: &Path, text: &str) -> Result<Spec> {
             format!("TOML syntax error: {}", e.message().trim()),
         )
     })?;
-    doc.spec(table.get_ref())
+    let mut draft = doc.draft(table.get_ref())?;
+    for o in overrides {
+        apply_override(path, o, &mut draft)?;
+    }
+    doc.finish(draft, overrides)
+}
+
+/// Applies `--set KEY=VALUE` to `draft`, by the same rules (and messages) as the key in the
+/// file, the messages naming the override instead of a line.
+fn apply_override(path: &Path, o: &Override, draft: &mut Draft) -> Result<()> {
+    let text = o.document();
+    let doc = Doc {
+        path,
+        text: &text,
+        origin: Some(o.text()),
+    };
+    let table = DeTable::parse(&text).map_err(|e| {
+        doc.error(
+            &o.key,
+            0,
+            format!("not a TOML value: {}", e.message().trim()),
+        )
+    })?;
+    let Some(value) = table.get_ref().get("v") else {
+        return Err(doc.error(&o.key, 0, "not a TOML value"));
+    };
+    let (section, name) = o.key.split_once('.').unwrap_or((o.key.as_str(), ""));
+    match (section, name) {
+        ("name", "") => draft.name = Some(doc.name(doc.string("name", value)?, 0)?),
+        ("description", "") => draft.description = doc.string("description", value)?,
+        // A path on the command line is relative to the current directory, as any.
+        ("data", "train") => draft.train = Some(PathBuf::from(doc.string(&o.key, value)?)),
+        ("data", "test") => draft.test = Some(PathBuf::from(doc.string(&o.key, value)?)),
+        ("data", _) => return Err(doc.unknown(&o.key, 0, &DATA_KEYS)),
+        ("train" | "grid", _) => {
+            let names: Vec<&str> = Key::ALL.iter().map(|k| k.name()).collect();
+            let key = toml::Spanned::new(0..0, std::borrow::Cow::Borrowed(name));
+            doc.setting(
+                (&key, value),
+                section,
+                section == "grid",
+                &names,
+                &mut draft.axes,
+            )?;
+        }
+        _ => return Err(doc.unknown(&o.key, 0, &TOP_KEYS)),
+    }
+    Ok(())
 }
 
 struct Doc<'a> {
     path: &'a Path,
     text: &'a str,
+    /// The override this text is the value of; `None` for the experiment file.
+    origin: Option<String>,
 }
 
 type Entry<'i> = (
@@ -99,11 +228,19 @@ impl Doc<'_> {
     }
 
     fn error(&self, key: &str, offset: usize, message: impl Into<String>) -> Error {
-        Error::experiment(
-            self.path,
-            Location::Key(key.to_owned(), Some(self.line(offset))),
-            message,
-        )
+        let at = match &self.origin {
+            Some(text) => Location::Override(text.clone()),
+            None => Location::Key(key.to_owned(), Some(self.line(offset))),
+        };
+        Error::experiment(self.path, at, message)
+    }
+
+    /// Where a setting given at `offset` of this text came from.
+    fn origin_at(&self, offset: usize) -> Origin {
+        match &self.origin {
+            Some(text) => Origin::Override(text.clone()),
+            None => Origin::File(self.line(offset)),
+        }
     }
 
     fn unknown(&self, key: &str, offset: usize, allowed: &[&str]) -> Error {
@@ -124,50 +261,70 @@ impl Doc<'_> {
         )
     }
 
-    fn spec(&self, top: &DeTable<'_>) -> Result<Spec> {
-        let mut spec = Spec {
-            // Filled from `name`, or else from the file stem once the file is read.
-            name: String::new(),
+    /// The file's keys, checked one by one, before overrides.
+    fn draft(&self, top: &DeTable<'_>) -> Result<Draft> {
+        let mut draft = Draft {
+            name: None,
             description: String::new(),
-            train: PathBuf::new(),
-            test: PathBuf::new(),
+            train: None,
+            test: None,
             axes: Key::ALL
                 .iter()
                 .map(|&key| Axis {
                     key,
                     values: vec![key.default_value()],
                     in_grid: false,
-                    line: None,
+                    origin: Origin::Default,
                 })
                 .collect(),
         };
-        let mut data = None;
-        let mut name = None;
         for (k, v) in top.iter() {
             let at = k.span().start;
             match k.get_ref().as_ref() {
-                "name" => name = Some(self.name(self.string("name", v)?, at)?),
-                "description" => spec.description = self.string("description", v)?,
-                "data" => data = Some((self.table("data", v)?, at)),
-                "train" => self.settings(self.table("train", v)?, false, &mut spec.axes)?,
-                "grid" => self.settings(self.table("grid", v)?, true, &mut spec.axes)?,
+                "name" => draft.name = Some(self.name(self.string("name", v)?, at)?),
+                "description" => draft.description = self.string("description", v)?,
+                "data" => (draft.train, draft.test) = self.data(self.table("data", v)?)?,
+                "train" => self.settings(self.table("train", v)?, false, &mut draft.axes)?,
+                "grid" => self.settings(self.table("grid", v)?, true, &mut draft.axes)?,
                 other => return Err(self.unknown(other, at, &TOP_KEYS)),
             }
         }
-        let (data, _) = data.ok_or_else(|| {
-            Error::experiment(
-                self.path,
-                Location::Key("data".into(), None),
-                "missing: the experiment needs `[data]` with `train` and `test` paths",
-            )
-        })?;
-        (spec.train, spec.test) = self.data(data)?;
-        // An explicit name wins; only without one must the file stem be a valid name.
-        spec.name = match name {
-            Some(name) => name,
-            None => self.default_name()?,
+        Ok(draft)
+    }
+
+    /// The spec, once every key is in: the data paths must be there, and without a `name`
+    /// the file stem must be a valid one.
+    fn finish(&self, draft: Draft, overrides: &[Override]) -> Result<Spec> {
+        let missing = |key: &str, message: &str| {
+            Error::experiment(self.path, Location::Key(key.into(), None), message)
         };
-        Ok(spec)
+        let (train, test) = match (draft.train, draft.test) {
+            (Some(train), Some(test)) => (train, test),
+            (None, None) => {
+                return Err(missing(
+                    "data",
+                    "missing: the experiment needs `[data]` with `train` and `test` paths",
+                ));
+            }
+            (train, _) => {
+                let which = if train.is_none() { "train" } else { "test" };
+                return Err(missing(
+                    &format!("data.{which}"),
+                    "missing: give the path of the data file (relative to this experiment file)",
+                ));
+            }
+        };
+        Ok(Spec {
+            name: match draft.name {
+                Some(name) => name,
+                None => self.default_name()?,
+            },
+            description: draft.description,
+            train,
+            test,
+            axes: draft.axes,
+            overrides: overrides.to_vec(),
+        })
     }
 
     fn default_name(&self) -> Result<String> {
@@ -198,7 +355,8 @@ impl Doc<'_> {
         }
     }
 
-    fn data(&self, data: &DeTable<'_>) -> Result<(PathBuf, PathBuf)> {
+    /// `[data]`'s paths, relative to the experiment file.
+    fn data(&self, data: &DeTable<'_>) -> Result<(Option<PathBuf>, Option<PathBuf>)> {
         let base = self.path.parent().unwrap_or(Path::new("."));
         let (mut train, mut test) = (None, None);
         for (k, v) in data.iter() {
@@ -210,17 +368,7 @@ impl Doc<'_> {
             };
             *slot = Some(base.join(self.string(&key, v)?));
         }
-        let missing = |which: &str| {
-            Error::experiment(
-                self.path,
-                Location::Key(format!("data.{which}"), None),
-                "missing: give the path of the data file (relative to this experiment file)",
-            )
-        };
-        Ok((
-            train.ok_or_else(|| missing("train"))?,
-            test.ok_or_else(|| missing("test"))?,
-        ))
+        Ok((train, test))
     }
 
     /// `[train]` (scalars) or `[grid]` (lists or ranges) into the axes.
@@ -247,7 +395,8 @@ impl Doc<'_> {
             return Err(self.unknown(&dotted, at, names));
         };
         let axis = &mut axes[key.index()];
-        if axis.line.is_some() {
+        // Set in the other section (an override replaces the same section's value).
+        if axis.origin != Origin::Default && axis.in_grid != grid {
             let other = if grid { "[train]" } else { "[grid]" };
             return Err(self.error(
                 &dotted,
@@ -264,7 +413,7 @@ impl Doc<'_> {
             vec![self.scalar(&dotted, key, v)?]
         };
         axis.in_grid = grid;
-        axis.line = Some(self.line(at));
+        axis.origin = self.origin_at(at);
         Ok(())
     }
 

@@ -237,7 +237,7 @@ fn bad_experiments_name_file_line_and_key() {
             "key `train.epochs`: `epochs` = 0 is not allowed",
         ),
         (
-            format!("{DATA}[train]\nepochs = 50\n"),
+            format!("{DATA}[train]\nepochs = 50\neval_every = 100\n"),
             "key `train.eval_every`: `eval_every` = 100 is not allowed: an integer from 1 to epochs (50)",
         ),
         (
@@ -342,4 +342,130 @@ fn unreadable_or_directory_experiment() {
             .contains("none.toml: cannot read the experiment file"),
         "{err}"
     );
+}
+
+fn load_set(text: &str, sets: &[&str]) -> Result<Experiment> {
+    let (_dir, path) = write(text);
+    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    Experiment::load_with(&path, &overrides)
+}
+
+#[test]
+fn an_override_gives_the_runs_of_the_same_edit_in_the_file() {
+    let base = format!("{DATA}[train]\nepochs = 1000\n[grid]\nseed = [0, 1]\n");
+    let edited = format!(
+        "{DATA}[train]\nepochs = 200\n[grid]\nseed = {{ start = 0, count = 4 }}\nclip = [1.0, 5.0]\n"
+    );
+    let set = load_set(
+        &base,
+        &[
+            "train.epochs=200",
+            "grid.seed={ start = 0, count = 4 }",
+            "grid.clip=[1.0, 5.0]",
+        ],
+    )
+    .unwrap();
+    let ids = |e: &Experiment| -> Vec<String> {
+        e.runs("fp").unwrap().into_iter().map(|r| r.id).collect()
+    };
+    let file = load(&edited).unwrap();
+    assert_eq!(ids(&set), ids(&file));
+    assert_eq!(set.run_count(), 8);
+    // The resolved experiment records them, and loads back to the same runs.
+    let resolved = set.resolved_toml("fp");
+    assert!(
+        resolved.contains("# with --set train.epochs=200\n"),
+        "{resolved}"
+    );
+    assert_eq!(ids(&load(&resolved).unwrap()), ids(&file));
+}
+
+#[test]
+fn an_override_is_checked_by_the_files_rules_and_named_in_the_message() {
+    let base = format!("{DATA}[grid]\nclip = [1.0, 2.0]\n");
+    let cases = [
+        (
+            "train.epochs=abc",
+            "exp.toml: --set train.epochs=abc: expected an integer, found the string \"abc\"",
+        ),
+        (
+            "train.epochs=0",
+            "--set train.epochs=0: `epochs` = 0 is not allowed",
+        ),
+        (
+            "train.epoch=5",
+            "--set train.epoch=5: unknown key (allowed: hidden_size, learning_rate, clip, \
+             gradient, epochs, eval_every, init_scale, seed); did you mean `epochs`?",
+        ),
+        (
+            "train.clip=2.0",
+            "--set train.clip=2.0: `clip` is also set in [grid]; a setting is either fixed or swept",
+        ),
+        (
+            "grid.seed=[1, 1]",
+            "--set grid.seed=[1, 1]: the value 1 is listed twice",
+        ),
+        (
+            "data.valid=x.tsv",
+            "--set data.valid=x.tsv: unknown key (allowed: train, test)",
+        ),
+        ("traine.epochs=3", "--set traine.epochs=3: unknown key"),
+    ];
+    for (set, want) in cases {
+        let err = load_set(&base, &[set]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        let msg = err.to_string();
+        assert!(
+            msg.contains(want),
+            "{set}\n---\n{msg}\n--- lacks ---\n{want}"
+        );
+    }
+    // A later override of the same key wins, as a later edit would.
+    let e = load_set(&base, &["grid.clip=[3.0]", "grid.clip=[4.0, 5.0]"]).unwrap();
+    assert_eq!(
+        e.axis(Key::Clip).values,
+        [Value::Float(4.0), Value::Float(5.0)]
+    );
+    assert!(Override::parse("train.epochs").is_err());
+    assert!(Override::parse("=3").is_err());
+}
+
+#[test]
+fn data_paths_can_come_from_overrides_alone_relative_to_the_current_directory() {
+    let e = load_set(
+        "[train]\nepochs = 10\n",
+        &["data.train=some/train.tsv", "data.test=\"t.tsv\""],
+    )
+    .unwrap();
+    assert_eq!(e.train, PathBuf::from("some/train.tsv"));
+    assert_eq!(e.test, PathBuf::from("t.tsv"));
+}
+
+#[test]
+fn a_short_run_without_eval_every_evaluates_at_its_end_and_long_runs_keep_100() {
+    // Regression: `epochs = 50` alone was refused over the default `eval_every = 100`.
+    let short = load(&format!("{DATA}[train]\nepochs = 50\n")).unwrap();
+    let run = &short.runs("fp").unwrap()[0];
+    assert_eq!(run.settings.eval_every, 50);
+    let mixed = load(&format!("{DATA}[grid]\nepochs = [50, 1000]\n")).unwrap();
+    let evals: Vec<u64> = mixed
+        .runs("fp")
+        .unwrap()
+        .iter()
+        .map(|r| r.settings.eval_every)
+        .collect();
+    assert_eq!(evals, [50, 100]);
+    // The resolved file leaves the default to the same rule, and gives the same runs.
+    let resolved = mixed.resolved_toml("fp");
+    let again = load(&resolved).unwrap();
+    let ids = |e: &Experiment| -> Vec<String> {
+        e.runs("fp").unwrap().into_iter().map(|r| r.id).collect()
+    };
+    assert_eq!(ids(&again), ids(&mixed));
+    // Existing files (100 epochs or more) get the same ids as an explicit 100.
+    let explicit = load(&format!("{DATA}[train]\neval_every = 100\n")).unwrap();
+    assert_eq!(ids(&load(DATA).unwrap()), ids(&explicit));
+    // An explicit value is still checked against the epochs.
+    let err = load_err(&format!("{DATA}[train]\nepochs = 50\neval_every = 100\n"));
+    assert!(err.contains("`eval_every` = 100 is not allowed"), "{err}");
 }

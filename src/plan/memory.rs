@@ -1,7 +1,7 @@
 //! Refusing runs whose weights and metrics would not fit in memory, before allocating any.
 
 use crate::data::Dataset;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::experiment::{Experiment, RunSpec};
 use crate::settings::{Key, Settings};
 
@@ -21,11 +21,7 @@ pub(super) fn check_memory(
     };
     check_fits(&biggest.settings, data, jobs.min(runs.len())).map_err(|too_big| {
         let axis = exp.axis(too_big.key);
-        Error::experiment(
-            &exp.path,
-            Location::Key(axis.dotted(), axis.line),
-            too_big.message,
-        )
+        Error::experiment(&exp.path, axis.location(), too_big.message)
     })
 }
 

@@ -13,13 +13,15 @@ pub use memory::{TooBig, bytes, check_fits};
 
 use crate::data::{self, Dataset};
 use crate::error::{Error, Location, Result};
-use crate::experiment::{Experiment, LARGE_GRID, RunSpec};
+use crate::experiment::{Experiment, LARGE_GRID, Override, RunSpec};
 use crate::results::DataRef;
 
 /// What a sweep is asked to do, as the command line gives it.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub experiment: PathBuf,
+    /// `--set` overrides of the experiment file, in order.
+    pub overrides: Vec<Override>,
     /// The results directory [default: `results/<name>`].
     pub out: Option<PathBuf>,
     /// Runs trained at once [default: all cores].
@@ -41,7 +43,7 @@ impl Prepared {
     /// Everything that can be wrong with the input is found here, before any training.
     /// The data set's warnings are in `data.warnings`, for the caller to show.
     pub fn load(options: &Options) -> Result<Prepared> {
-        let exp = Experiment::load(&options.experiment)?;
+        let exp = Experiment::load_with(&options.experiment, &options.overrides)?;
         let count = exp.run_count();
         if count > LARGE_GRID && !options.allow_large {
             return Err(Error::experiment(
