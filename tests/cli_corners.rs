@@ -142,3 +142,61 @@ fn a_conflicting_merge_writes_nothing() {
     assert!(!target.exists(), "the merge created {}", target.display());
     assert!(Path::new(&a).join("runs.csv").exists());
 }
+
+/// The record files of a results directory, sorted.
+fn records(out: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn damaged_records_are_set_aside_and_their_runs_trained_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(
+        dir.path(),
+        "d",
+        "[train]\nepochs = 20\neval_every = 10\n[grid]\nseed = { start = 0, count = 4 }\n",
+    );
+    let out = dir.path().join("out");
+    let o = run(&exp, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before: Vec<String> = TABLES.iter().map(|t| read(&out.join(t))).collect();
+    let files = records(&out);
+    let whole = read(&files[0]);
+    std::fs::write(&files[0], &whole[..whole.len() / 2]).unwrap(); // cut short
+    std::fs::write(&files[1], b"").unwrap(); // emptied
+    std::fs::write(&files[2], b"\x00\xff garbage }").unwrap(); // garbled
+    // `report` sets them aside, says so, and leaves their runs out.
+    let o = sweep().arg("report").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.matches("could not be read").count(), 3, "{err}");
+    assert!(err.contains("3 of 4 runs have no record yet"), "{err}");
+    assert_eq!(read(&out.join("runs.csv")).lines().count(), 2);
+    // `run` trains them again, exits 0, and the tables are those of the first sweep.
+    let o = run(&exp, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("training 3 on"), "{}", stderr(&o));
+    for (table, want) in TABLES.iter().zip(&before) {
+        assert_eq!(&read(&out.join(table)), want, "{table}");
+    }
+    // Nothing was deleted: the damaged files and their weights are in runs/damaged/.
+    let damaged: Vec<String> = std::fs::read_dir(out.join("runs/damaged"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(damaged.len(), 6, "{damaged:?}");
+    // Damaged again: the same names are not overwritten.
+    std::fs::write(&files[0], b"{").unwrap();
+    let o = run(&exp, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_dir(out.join("runs/damaged")).unwrap().count(),
+        8
+    );
+}

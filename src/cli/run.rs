@@ -33,6 +33,7 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
         None => Sharing::Locked,
         Some(_) => Sharing::Shared,
     })?;
+    dir.set_aside_damaged("its run is trained again")?;
     install_interrupt_handler();
     // Written first, so that shards leave `sweep report` what it needs.
     dir.record_experiment(&p.exp, &p.data.fingerprint)?;

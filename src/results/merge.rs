@@ -18,7 +18,13 @@ pub fn merge(out: &Path, sources: &[PathBuf]) -> Result<(ResultsDir, usize)> {
         .iter()
         .map(|d| ResultsDir::open(d))
         .collect::<Result<_>>()?;
+    for source in &sources {
+        source.set_aside_damaged("it is left out of the merge")?;
+    }
     let existing = RecordStore::at(out);
+    if existing.dir().is_dir() {
+        ResultsDir::at(out).set_aside_damaged("the merge fills its run in if a source has it")?;
+    }
     let chosen = choose(&sources, &existing)?;
     let target = ResultsDir::create(out)?;
     // Weights first: a record means its run is complete.

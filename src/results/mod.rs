@@ -112,6 +112,25 @@ impl ResultsDir {
         self.records.dir().is_dir() && self.path(EXPERIMENT).is_file()
     }
 
+    /// Moves records that cannot be read into `runs/damaged/` (never deleting them), so
+    /// that their runs count as missing, and warns once for each, saying what `then`
+    /// happens to the run. Returns how many were set aside.
+    pub fn set_aside_damaged(&self, then: &str) -> Result<usize> {
+        if !self.records.dir().is_dir() {
+            return Ok(0);
+        }
+        let damaged = self.records.set_aside_damaged()?;
+        for d in &damaged {
+            note!(
+                "sweep: warning: the record of run {} could not be read ({}); moved it to {}; {then}",
+                d.id,
+                d.why,
+                d.to.display()
+            );
+        }
+        Ok(damaged.len())
+    }
+
     /// Takes the directory's lock (one sweep per directory); see [`Lock`].
     pub fn lock(&self, wait: bool) -> Result<Lock> {
         Lock::acquire(&self.root, wait)
@@ -176,6 +195,7 @@ impl ResultsDir {
         if !self.has_records() {
             return Ok(None);
         }
+        self.set_aside_damaged("the tables leave its run out until `sweep run` trains it again")?;
         let recorded = self.recorded()?;
         self.refuse_if_no_record_matches(&recorded)?;
         let written = self.write_tables(&recorded.exp, &recorded.runs)?;

@@ -112,6 +112,17 @@ fn epoch_difference(a: &EpochMetrics, b: &EpochMetrics) -> Option<String> {
         })
 }
 
+/// The folder of `runs/` that damaged records are moved into.
+pub const DAMAGED: &str = "damaged";
+
+/// A record that could not be read, and where it was moved.
+#[derive(Debug)]
+pub struct Damaged {
+    pub id: String,
+    pub why: String,
+    pub to: PathBuf,
+}
+
 /// The `runs/` directory of a results directory.
 #[derive(Debug, Clone)]
 pub struct RecordStore {
@@ -209,6 +220,58 @@ impl RecordStore {
             ))
         })?;
         SavedModel::from_bytes(&bytes).map_err(|e| Error::io(&path, std::io::Error::other(e)))
+    }
+
+    /// Moves every record that cannot be read (cut short, emptied or garbled by a disk or
+    /// filesystem fault; `sweep` itself writes atomically) into `runs/damaged/`, never
+    /// deleting it, so that its run counts as missing and is trained again. Returns what
+    /// was set aside, each with why.
+    pub fn set_aside_damaged(&self) -> Result<Vec<Damaged>> {
+        let mut damaged = Vec::new();
+        for id in self.ids()? {
+            let Err(why) = self.check(&id) else { continue };
+            let to = self.set_aside(&id)?;
+            damaged.push(Damaged { id, why, to });
+        }
+        Ok(damaged)
+    }
+
+    /// Whether record `id` reads back as a record of run `id`; why not, if not.
+    fn check(&self, id: &str) -> std::result::Result<(), String> {
+        let path = self.path(id);
+        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+        if bytes.is_empty() {
+            return Err("it is empty".into());
+        }
+        let record: RunRecord =
+            serde_json::from_slice(&bytes).map_err(|e| format!("not a run record ({e})"))?;
+        if record.run_id != id {
+            return Err(format!("it holds run {}", record.run_id));
+        }
+        Ok(())
+    }
+
+    /// Moves record `id` (and its weights) into `runs/damaged/`, under a name not taken
+    /// there yet; returns where the record went.
+    fn set_aside(&self, id: &str) -> Result<PathBuf> {
+        let damaged = self.dir.join(DAMAGED);
+        std::fs::create_dir_all(&damaged).map_err(|e| Error::io(&damaged, e))?;
+        let free = (0..)
+            .map(|n| match n {
+                0 => id.to_owned(),
+                n => format!("{id}.{n}"),
+            })
+            .find(|name| !damaged.join(format!("{name}.json")).exists())
+            .unwrap_or_else(|| id.to_owned());
+        let to = damaged.join(format!("{free}.json"));
+        let from = self.path(id);
+        std::fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
+        let weights = self.weights_path(id);
+        if weights.exists() {
+            let to = damaged.join(format!("{free}.safetensors"));
+            std::fs::rename(&weights, &to).map_err(|e| Error::io(&weights, e))?;
+        }
+        Ok(to)
     }
 
     /// Removes a run's record and weights (the record first, so a half-removed run reads
