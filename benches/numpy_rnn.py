@@ -584,10 +584,11 @@ def train_example(P, words, label, lr, clip, exact):
 def evaluate(P, examples):
     """Mean loss and accuracy without updates."""
     loss, correct = 0.0, 0
-    for words, label in examples:
-        _, _, l, c = forward(P, words, label)
-        loss += l
-        correct += c
+    with np.errstate(all="ignore"):  # a diverging run's overflows are results, not warnings
+        for words, label in examples:
+            _, _, l, c = forward(P, words, label)
+            loss += l
+            correct += c
     n = len(examples)
     return loss / n, correct / n
 
@@ -596,6 +597,11 @@ def train(P, data, settings, orders, on_epoch=None):
     """Trains `P` in place. `orders(epoch)` gives that epoch's order of the training set
     (None: no more epochs available). Returns (metrics, status, diverged_epoch), metrics a
     list of (epoch, train_loss, train_acc, test_loss or None, test_acc or None)."""
+    with np.errstate(all="ignore"):  # a diverging run's overflows are results, not warnings
+        return _train(P, data, settings, orders, on_epoch)
+
+
+def _train(P, data, settings, orders, on_epoch):
     lr, clip = settings["learning_rate"], settings["clip"]
     exact = settings["gradient"] == "exact"
     epochs, every = settings["epochs"], settings["eval_every"]
