@@ -1,20 +1,26 @@
 #!/usr/bin/env python3
-"""Self-checks of the numpy reference (benches/numpy_rnn.py, replay.py, make_fake_trace.py):
-tokenizer, data loading (sweep's data fingerprints), number formats, the safetensors
-reader, seeded runs, fake traces replayed twice and against the seeded run, replay.py's
-report, runs.csv rows of a diverged run, --jobs determinism. A few seconds of CPU.
+"""Self-checks of the numpy reference (benches/numpy_rnn.py, replay.py, make_fake_trace.py,
+sweep_rng.py): tokenizer, data loading (sweep's data fingerprints), number formats, the
+safetensors reader, sweep's random draws, seeded runs, fake traces replayed twice and
+against the seeded run, replay.py's report, runs.csv rows of a diverged run, --jobs
+determinism. A few seconds of CPU.
 
-usage: python3 benches/check_numpy_rnn.py [--results DIR]
-  --results DIR: also check numpy's forward pass against a sweep results directory that
-  kept its weights (e.g. `sweep run experiments/quick.toml --out DIR`): each run's saved
-  final weights must give the test loss sweep recorded for its last epoch (an evaluated
-  epoch), to rounding.
+usage: python3 benches/check_numpy_rnn.py [--sweep BIN] [--results DIR]
+  --sweep BIN: also check against sweep itself (BIN: a built `sweep`, e.g.
+    target/release/sweep; about 15 s): it trains a small experiment (H = 16, 300 epochs,
+    seeds 0 and 1, both gradients) in a temporary directory, then (a) numpy's forward pass
+    on each run's saved final weights must give sweep's last recorded test loss, and (b)
+    each run, rebuilt with sweep's own draws (make_fake_trace --rng sweep) and replayed by
+    replay.py, must follow sweep's train loss within 1e-13 relative over epochs 1..200.
+  --results DIR: (a) on an existing sweep results directory that kept its weights.
 Exit status 0 if every check passes, 1 otherwise. Needs numpy only.
 """
 import argparse
 import csv
 import glob
+import hashlib
 import json
+import math
 import os
 import subprocess
 import sys
@@ -27,6 +33,7 @@ import numpy as np  # noqa: E402
 
 import make_fake_trace  # noqa: E402
 import numpy_rnn as nr  # noqa: E402
+import sweep_rng  # noqa: E402
 
 FAILED = []
 
@@ -114,6 +121,26 @@ def check_data(tmp):
             check(f"refuses {name}", True)
 
 
+def check_sweep_rng():
+    """sweep_rng's draws for seed 0, as they were when they matched sweep bit for bit
+    (`--sweep` checks them against sweep itself)."""
+    r = sweep_rng.ChaCha8(0)
+    words = [r.next_u32() for _ in range(4)]
+    check("ChaCha8Rng::seed_from_u64(0): first words",
+          words == [2811902828, 3045455719, 3134767159, 2001118559], words)
+    d = sweep_rng.SweepDraws(0)
+    w = d.initial(18, 8, 2, 0.001)
+    orders = [d.order(58) for _ in range(3)]
+    blob = b"".join(np.ascontiguousarray(a).tobytes() for a in w) + json.dumps(orders).encode()
+    check("sweep's initial weights and shuffles of seed 0 (H = 8, V = 18, n = 58)",
+          hashlib.sha256(blob).hexdigest()
+          == "0ce329b5fa5828f851b6fb5c1c75987e32bbd0f9e3dff224a9816c277a15e741",
+          (w[1][0][:3], orders[0][:10]))
+    check("sweep's ln (exactly rounded fma) near libm's",
+          all(abs(sweep_rng.sweep_ln(x) - math.log(x)) <= 4e-16 * abs(math.log(x)) + 1e-300
+              for x in (0.1, 0.5, 0.999, 1e-300, 3.7, 1e300)))
+
+
 def run_cli(args):
     r = subprocess.run([sys.executable, os.path.join(HERE, args[0])] + args[1:],
                        capture_output=True, text=True)
@@ -138,7 +165,7 @@ def check_runs(tmp):
         st = dict(s, gradient=gradient, clip=clip)
         seeded = nr.seeded_run(data, st, 7)
         d = os.path.join(tmp, f"trace-{gradient}")
-        make_fake_trace.write_trace(d, data, st, 7, f"fake-{gradient}")
+        make_fake_trace.write_trace(d, data, st, 7, f"fake-{gradient}", rng="numpy")
         a = nr.Trace(d).run()
         b = nr.Trace(d).run()
         check(f"trace replayed twice gives the same bits ({gradient}, clip {clip})", a == b)
@@ -238,14 +265,66 @@ def check_results(results):
           f"relative (worst {worst:.2e}), same accuracy", n > 0 and worst < 1e-14 and accuracy_ok)
 
 
+SWEEP_EXPERIMENT = """name = "numpy-check"
+[data]
+train = "{root}/data/en/train.tsv"
+test = "{root}/data/en/test.tsv"
+[train]
+epochs = 300
+eval_every = 100
+[grid]
+hidden_size = [16]
+gradient = ["article", "exact"]
+seed = [0, 1]
+"""
+
+
+def check_sweep(binary, tmp):
+    """Forward pass and replay against runs that `binary` trains now."""
+    exp = os.path.join(tmp, "exp.toml")
+    with open(exp, "w", encoding="utf-8") as f:
+        f.write(SWEEP_EXPERIMENT.format(root=ROOT))
+    out = os.path.join(tmp, "results")
+    r = subprocess.run([binary, "run", exp, "--out", out, "--quiet"], capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        check(f"{binary} run", False, r.stderr[-500:])
+        return
+    check_results(out)
+    data = nr.load_data(os.path.join(ROOT, "data/en/train.tsv"),
+                        os.path.join(ROOT, "data/en/test.tsv"))
+    with open(os.path.join(out, "runs.csv"), encoding="utf-8") as f:
+        runs = list(csv.DictReader(f))
+    for run in runs:
+        settings = nr.check_settings({
+            "hidden_size": int(run["hidden_size"]), "learning_rate": float(run["learning_rate"]),
+            "clip": float(run["clip"]), "epochs": int(run["epochs"]),
+            "eval_every": int(run["eval_every"]), "init_scale": float(run["init_scale"]),
+            "gradient": run["gradient"]})
+        trace = os.path.join(tmp, f"trace-{run['run_id']}")
+        make_fake_trace.write_trace(trace, data, settings, int(run["seed"]), run["run_id"],
+                                    rng="sweep")
+        rc, text, err = run_cli(["replay.py", trace, "--curves",
+                                 os.path.join(out, "curves.csv"), "--summary-only"])
+        line = next((ln for ln in text.splitlines() if "epochs 1..200" in ln), "")
+        worst = float(line.rsplit(":", 1)[1]) if line else math.inf
+        check(f"replay of sweep run {run['run_id']} ({run['gradient']}, seed {run['seed']}) "
+              f"from sweep's draws: train loss within 1e-13 over epochs 1..200 "
+              f"(worst {worst:.2e})", rc == 0 and worst < 1e-13, text[-400:] + err)
+
+
 def main():
     ap = argparse.ArgumentParser(description="Self-checks of the numpy reference.")
+    ap.add_argument("--sweep", metavar="BIN", help="a built sweep binary to check against")
     ap.add_argument("--results", help="a sweep results directory with weights")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="numpy-rnn-check-") as tmp:
         check_text()
         check_data(tmp)
+        check_sweep_rng()
         check_runs(tmp)
+        if args.sweep:
+            check_sweep(os.path.abspath(args.sweep), tmp)
     if args.results:
         check_results(args.results)
     print(f"{len(FAILED)} check(s) failed" if FAILED else "all checks passed")

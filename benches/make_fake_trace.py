@@ -3,15 +3,19 @@
 made with numpy instead of sweep: for testing benches/replay.py and `numpy_rnn.py --trace`
 before sweep can write real traces.
 
-The initial weights and the shuffles are the draws of benches/numpy_rnn.py's seeded mode
-(`RandomState(seed)`: `randn` for W_hh, W_xh, W_hy in that order, times init_scale, then
-one `permutation` per epoch), so replaying the trace must give exactly the numbers of
-`numpy_rnn.py --seed SEED` with the same data and settings. With --curves FILE it also
-writes that seeded run's curves in sweep's curves.csv columns under the trace's run_id,
-standing in for sweep's own curves.
+With `--rng numpy` (the default) the initial weights and the shuffles are the draws of
+benches/numpy_rnn.py's seeded mode (`RandomState(seed)`: `randn` for W_hh, W_xh, W_hy in
+that order, times init_scale, then one `permutation` per epoch), so replaying the trace
+must give exactly the numbers of `numpy_rnn.py --seed SEED` with the same data and
+settings. With `--rng sweep` they are sweep's own draws for that seed (benches/sweep_rng.py:
+ChaCha8, polar-method normals, rand's shuffle), so the trace is the one of
+`sweep train --seed SEED` with the same data and settings, and `replay.py` can compare it
+with that run's curves in a results directory (`--run-id` names the run there).
+With --curves FILE it also writes the trace's run replayed in numpy, in sweep's
+curves.csv columns under the trace's run_id (standing in for sweep's curves).
 
 usage: python3 benches/make_fake_trace.py --train F --test F --out DIR [--seed 0]
-           [--gradient article|exact] [--hidden-size 64] [--learning-rate 0.02]
+           [--rng numpy|sweep] [--gradient article|exact] [--hidden-size 64] [--learning-rate 0.02]
            [--clip 1|inf] [--epochs 1000] [--eval-every 100] [--init-scale 0.001]
            [--run-id ID] [--curves FILE]
 Needs numpy only.
@@ -26,14 +30,22 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 
 import numpy_rnn  # noqa: E402
+import sweep_rng  # noqa: E402
 
 
-def write_trace(out, data, settings, seed, run_id):
-    """Draws the weights and shuffles of numpy_rnn's seeded mode and writes the trace."""
-    rng = np.random.RandomState(seed)
-    P = numpy_rnn.Params.init(rng, len(data.vocab), settings["hidden_size"],
-                              len(data.classes), settings["init_scale"])
-    shuffles = [rng.permutation(len(data.train)).tolist() for _ in range(settings["epochs"])]
+def write_trace(out, data, settings, seed, run_id, rng="numpy"):
+    """Draws the weights and shuffles of numpy_rnn's seeded mode (`rng="numpy"`) or of
+    sweep (`"sweep"`) and writes the trace."""
+    V, H, K = len(data.vocab), settings["hidden_size"], len(data.classes)
+    n, epochs = len(data.train), settings["epochs"]
+    if rng == "sweep":
+        draws = sweep_rng.SweepDraws(seed)
+        P = numpy_rnn.Params(*draws.initial(V, H, K, settings["init_scale"]))
+        shuffles = [draws.order(n) for _ in range(epochs)]
+    else:
+        state = np.random.RandomState(seed)
+        P = numpy_rnn.Params.init(state, V, H, K, settings["init_scale"])
+        shuffles = [state.permutation(n).tolist() for _ in range(epochs)]
     os.makedirs(out, exist_ok=True)
     s = dict(settings)
     if math.isinf(s["clip"]):
@@ -57,6 +69,8 @@ def main(argv=None):
     ap.add_argument("--test", required=True)
     ap.add_argument("--out", required=True, metavar="DIR")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--rng", default="numpy", choices=["numpy", "sweep"],
+                    help="whose draws: numpy_rnn.py's seeded mode or sweep's")
     ap.add_argument("--gradient", default="article", choices=["article", "exact"])
     ap.add_argument("--hidden-size", type=int, default=64)
     ap.add_argument("--learning-rate", type=float, default=0.02)
@@ -78,14 +92,14 @@ def main(argv=None):
     except numpy_rnn.InputError as e:
         print(f"make_fake_trace: {e}", file=sys.stderr)
         return 2
-    run_id = args.run_id or f"fake-s{args.seed}-{args.gradient}"
-    write_trace(args.out, data, settings, args.seed, run_id)
+    run_id = args.run_id or f"fake-{args.rng}-s{args.seed}-{args.gradient}"
+    write_trace(args.out, data, settings, args.seed, run_id, args.rng)
     print(f"make_fake_trace: wrote {args.out} (run {run_id})", file=sys.stderr)
     if args.curves:
-        metrics, _, _ = numpy_rnn.seeded_run(data, settings, args.seed)
+        metrics, _, _ = numpy_rnn.Trace(args.out).run()
         numpy_rnn.merge_csv(args.curves, numpy_rnn.CURVES_HEADER,
                             numpy_rnn.curve_rows(run_id, metrics))
-        print(f"make_fake_trace: wrote its seeded run's curves to {args.curves}", file=sys.stderr)
+        print(f"make_fake_trace: wrote its run's curves to {args.curves}", file=sys.stderr)
     return 0
 
 
