@@ -393,8 +393,9 @@ SHORT = {"hidden_size": "h", "learning_rate": "lr", "clip": "clip", "epochs": "e
 def check_settings(s):
     """sweep's `SettingsParams::check`; returns `s` or raises InputError."""
     def bad(field, allowed):
-        raise InputError(f"`{field}` = {fmt_f64(s[field]) if isinstance(s[field], float) else s[field]}"
-                         f" is not allowed: {allowed}")
+        v = s[field]
+        shown = fmt_f64(v) if isinstance(v, float) else v
+        raise InputError(f"`{field}` = {shown} is not allowed: {allowed}")
     if not (isinstance(s["hidden_size"], int) and 1 <= s["hidden_size"] <= 1 << 20):
         bad("hidden_size", "an integer from 1 to 1048576")
     if not (math.isfinite(s["learning_rate"]) and s["learning_rate"] > 0):
@@ -668,7 +669,8 @@ def read_safetensors(path):
             count *= d
         if end - begin != 8 * count or end > len(body) or begin < 0:
             raise InputError(f"{path}: tensor `{name}` has bad data offsets {begin}..{end}")
-        tensors[name] = np.frombuffer(body[begin:end], dtype="<f8").reshape(shape).astype(np.float64)
+        values = np.frombuffer(body[begin:end], dtype="<f8")
+        tensors[name] = values.reshape(shape).astype(np.float64)
     return tensors, meta
 
 

@@ -141,7 +141,8 @@ def main(argv=None):
     print(f"# epochs compared: {len(both)}")
     print(f"# max rel diff, train loss, epochs 1..{EARLY}: {fmt(max(early, default=None))}")
     print(f"# first epoch with rel diff > {THRESHOLD:g}: {first if first else 'none'}")
-    print(f"# max rel diff, train loss, all epochs: {fmt(max((d for _, d, _ in both), default=None))}")
+    worst_all = max((d for _, d, _ in both), default=None)
+    print(f"# max rel diff, train loss, all epochs: {fmt(worst_all)}")
     if tests:
         worst = max(tests, key=lambda x: x[1])
         print(f"# max rel diff, test loss, {len(tests)} evaluated epochs: {fmt(worst[1])} "
