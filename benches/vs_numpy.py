@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
 """Time `sweep train` against the numpy reference on the same data, side by side.
 
-Each round runs the numpy reference once and `sweep train` once (same data, settings and
-gradient variant, one seed, 1000 epochs), so both see the same machine state; the ratio is
-computed pair by pair and the median reported.
+The numpy side is the project's own benches/numpy_rnn.py (the same algorithm, seeded with
+numpy's RandomState). Each round runs it once and `sweep train` once (same data, settings
+and gradient variant, seed 0, 1000 epochs), so both see the same machine state; the ratio
+is computed pair by pair and the median reported.
 
 usage: python3 benches/vs_numpy.py [--rounds N] [--variant exact|article] [--train F --test F]
+                                   [--reference PATH]
 Needs numpy; without it, installs numpy into a temporary venv and re-runs itself there.
-Builds `sweep` in release mode first.
+Builds `sweep` in release mode first (into $CARGO_TARGET_DIR if set, else target/).
 """
 import argparse, os, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REFERENCE = os.path.join(ROOT, "..", "shared", "bench", "numpy_reference.py")
+REFERENCE = os.path.join(ROOT, "benches", "numpy_rnn.py")
 
 
 def ensure_numpy():
@@ -42,8 +44,10 @@ def main():
     args = ap.parse_args()
     ensure_numpy()
     subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
-    sweep = os.path.join(ROOT, "target", "release", "sweep")
-    numpy_cmd = [sys.executable, args.reference, args.train, args.test, args.variant, "0", "1"]
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
+    sweep = os.path.join(os.path.abspath(os.path.join(ROOT, target)), "release", "sweep")
+    numpy_cmd = [sys.executable, args.reference, "--train", args.train, "--test", args.test,
+                 "--gradient", args.variant, "--seed", "0"]
     sweep_cmd = [sweep, "train", "--train", args.train, "--test", args.test,
                  "--gradient", args.variant, "--seed", "0"]
     # OpenBLAS settings that slow a current numpy (see the machine notes) are unset for it.
