@@ -10,6 +10,7 @@ mod report;
 mod rerun;
 mod run;
 mod slurm;
+mod trace;
 mod train;
 
 use std::io::Write;
@@ -61,6 +62,23 @@ pub enum Command {
     Merge(MergeArgs),
     /// Train one run and print the article's table every `--eval-every` epochs.
     Train(TrainArgs),
+    /// Write what another implementation needs to replay a recorded run exactly: initial
+    /// weights, every epoch's shuffle, the encoded data (benches/replay.py reads it).
+    Trace(TraceArgs),
+}
+
+/// Flags of `sweep trace`.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// A results directory written by `sweep run`.
+    #[arg(value_name = "RESULTS")]
+    pub results: PathBuf,
+    /// The run to trace (the `run_id` column of runs.csv).
+    #[arg(long)]
+    pub run: String,
+    /// The directory to write trace.json and initial.safetensors into (created).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// Flags of `sweep slurm`.
@@ -286,6 +304,7 @@ pub fn execute(cli: Cli) -> Result<i32> {
         Command::Merge(args) => merge::execute(&args),
         Command::Clean(args) => clean::execute(&args),
         Command::Train(args) => train::execute(&args),
+        Command::Trace(args) => trace::execute(&args),
     }
 }
 

@@ -152,9 +152,23 @@ impl<'a> Trainer<'a> {
         }
     }
 
-    /// Trains epoch `epoch` and measures it; `None` if a loss is no longer finite (the run
-    /// diverged in this epoch, and the model is left as it was at that moment).
+    /// Trains epoch `epoch` on a fresh shuffle and measures it; `None` if a loss is no
+    /// longer finite (the run diverged in this epoch, and the model is left as it was at
+    /// that moment).
     fn epoch(&mut self, epoch: u32) -> Option<EpochMetrics> {
+        self.shuffle();
+        self.train_and_measure(epoch)
+    }
+
+    /// The next epoch's order: the training set in file order, shuffled by the run's RNG.
+    fn shuffle(&mut self) {
+        self.order.clear();
+        self.order.extend(0..self.data.train.len());
+        self.order.shuffle(&mut self.rng);
+    }
+
+    /// Trains epoch `epoch` in the current order and measures it (see [`Trainer::epoch`]).
+    fn train_and_measure(&mut self, epoch: u32) -> Option<EpochMetrics> {
         let (loss, correct) = self.train_pass()?;
         let test = self
             .settings
@@ -175,13 +189,10 @@ impl<'a> Trainer<'a> {
         })
     }
 
-    /// One SGD step per training example in a fresh shuffle of the set in file order, as the
-    /// article's epoch: the summed loss and the number correct, or `None` at the first
-    /// example whose loss is not finite.
+    /// One SGD step per training example in the current order, as the article's epoch: the
+    /// summed loss and the number correct, or `None` at the first example whose loss is not
+    /// finite.
     fn train_pass(&mut self) -> Option<(f64, usize)> {
-        self.order.clear();
-        self.order.extend(0..self.data.train.len());
-        self.order.shuffle(&mut self.rng);
         let s = self.settings;
         let mut loss = 0.0;
         let mut correct = 0usize;
@@ -205,6 +216,51 @@ impl<'a> Trainer<'a> {
         }
         Some((loss, correct))
     }
+}
+
+/// What another implementation needs to replay a run: its initial weights and every
+/// epoch's order (indices into the training set in file order), drawn exactly as
+/// [`run`] draws them.
+#[derive(Debug)]
+pub struct Draws {
+    pub initial: Rnn,
+    pub shuffles: Vec<Vec<usize>>,
+}
+
+/// The draws of run `seed` of `settings` on `data`, for its first `epochs` epochs. (The RNG
+/// draws nothing that depends on training, so no training is needed.)
+pub fn draws(data: &Dataset, settings: &Settings, seed: u64, epochs: u32) -> Draws {
+    let mut trainer = Trainer::new(data, settings, seed);
+    let initial = trainer.model.clone();
+    let shuffles = (0..epochs)
+        .map(|_| {
+            trainer.shuffle();
+            trainer.order.clone()
+        })
+        .collect();
+    Draws { initial, shuffles }
+}
+
+/// Trains from `draws` (given initial weights and orders) instead of a seed: the epochs it
+/// finishes, stopping at the first whose loss is not finite. With the draws of a seed, the
+/// epochs of [`run`] with that seed.
+pub fn replay(data: &Dataset, settings: &Settings, draws: &Draws) -> Vec<EpochMetrics> {
+    let mut trainer = Trainer::new(data, settings, 0);
+    trainer.model = draws.initial.clone();
+    let mut metrics = Vec::new();
+    let n = data.train.len();
+    for (epoch, order) in (1..).zip(&draws.shuffles) {
+        // Orders from elsewhere: indices out of range end the replay rather than panic.
+        if order.iter().any(|&i| i >= n) {
+            break;
+        }
+        trainer.order.clone_from(order);
+        let Some(m) = trainer.train_and_measure(epoch) else {
+            break;
+        };
+        metrics.push(m);
+    }
+    metrics
 }
 
 fn diverged(metrics: Vec<EpochMetrics>, epoch: u32, model: Rnn) -> RunResult {
