@@ -200,3 +200,118 @@ fn damaged_records_are_set_aside_and_their_runs_trained_again() {
         8
     );
 }
+
+#[test]
+fn the_tutorial_experiment_elsewhere_says_where_its_data_comes_from() {
+    // Its data.py is read from the shared folder beside the repository: copied anywhere
+    // else, the experiment must say what the file is and how to point at a copy.
+    let dir = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("a/b");
+    std::fs::create_dir_all(&nested).unwrap();
+    let exp = nested.join("tutorial.toml");
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/tutorial.toml");
+    std::fs::copy(shipped, &exp).unwrap();
+    let o = sweep().arg("plan").arg(&exp).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    for want in [
+        ": key `data.train`: cannot read ",
+        "data.py: No such file or directory",
+        "the tutorial's own data module, from the tutorial's public repository (MIT licence)",
+        "--set data.train=PATH --set data.test=PATH",
+    ] {
+        assert!(err.contains(want), "{err}\n--- lacks ---\n{want}");
+    }
+    // Pointed at a copy (here the bundled set), it plans.
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/en");
+    let o = sweep()
+        .arg("plan")
+        .arg(&exp)
+        .arg("--set")
+        .arg(format!("data.train={}", data.join("train.tsv").display()))
+        .arg("--set")
+        .arg(format!("data.test={}", data.join("test.tsv").display()))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn a_diverged_run_says_so_in_its_table_and_its_predictions() {
+    // Regression: its table was empty and its predictions NaN, without a word.
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(
+        dir.path(),
+        "div",
+        "[train]\nepochs = 5\neval_every = 5\nhidden_size = 8\ninit_scale = 1e307\n",
+    );
+    let out = dir.path().join("out");
+    let o = run(&exp, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let id = read(&out.join("runs.csv"))
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split(',').next())
+        .unwrap()
+        .to_owned();
+    let table = sweep()
+        .args(["table"])
+        .arg(&out)
+        .args(["--run", &id])
+        .output()
+        .unwrap();
+    assert!(table.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&table.stdout),
+        "--- Diverged in epoch 1: the loss is no longer finite\n"
+    );
+    let predict = sweep()
+        .arg("predict")
+        .arg(&out)
+        .args(["--run", &id, "i am good"])
+        .output()
+        .unwrap();
+    assert!(predict.status.success(), "{}", stderr(&predict));
+    assert!(
+        stderr(&predict).contains(&format!("run {id} diverged in epoch 1")),
+        "{}",
+        stderr(&predict)
+    );
+}
+
+#[test]
+fn the_report_of_a_partial_shard_directory_counts_its_runs_right() {
+    // Regression: the header said "3 runs: 2 configuration(s) x 4 seed(s)".
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(
+        dir.path(),
+        "p",
+        "[train]\nepochs = 5\neval_every = 5\n[grid]\nclip = [1.0, 2.0]\nseed = { start = 0, count = 4 }\n",
+    );
+    let out = dir.path().join("out");
+    let o = run(&exp, &out, &["--shard", "1/3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = sweep().arg("report").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = read(&out.join("runs.csv"));
+    let seeds: std::collections::BTreeSet<&str> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(9).unwrap())
+        .collect();
+    // A third of 8 runs (3) can never fill 2 configurations x some seeds.
+    let runs = table.lines().count() - 1;
+    assert_eq!(runs, 3);
+    let report = read(&out.join("report.md"));
+    let want = format!(
+        "{runs} runs of 2 configuration(s) and {} seed(s): {} combination(s) have no run",
+        seeds.len(),
+        2 * seeds.len() - runs
+    );
+    assert!(
+        report.contains(&want),
+        "{report}
+--- lacks ---
+{want}"
+    );
+}

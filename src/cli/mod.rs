@@ -92,8 +92,9 @@ pub struct SlurmArgs {
     /// CPUs per array task; each task trains that many runs at once.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub cpus_per_task: u32,
-    /// Time limit per array task, in Slurm's format.
-    #[arg(long, default_value = "01:00:00")]
+    /// Time limit per array task, in Slurm's format: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM,
+    /// D-HH:MM:SS, or UNLIMITED.
+    #[arg(long, default_value = "01:00:00", value_parser = parse_slurm_time)]
     pub time: String,
     /// Slurm partition.
     #[arg(long)]
@@ -143,7 +144,7 @@ pub struct TableArgs {
 }
 
 /// What `sweep plan` and `sweep run` share: the experiment and where its results go.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct PlanArgs {
     /// The experiment file (TOML).
     #[arg(value_name = "EXPERIMENT")]
@@ -285,6 +286,29 @@ impl SettingsArgs {
     }
 }
 
+/// A time limit as Slurm's `--time` takes it, or why not.
+fn parse_slurm_time(s: &str) -> Result<String, String> {
+    if s.eq_ignore_ascii_case("unlimited") || s.eq_ignore_ascii_case("infinite") {
+        return Ok(s.to_owned());
+    }
+    let (days, clock) = match s.split_once('-') {
+        Some((d, clock)) => (Some(d), clock),
+        None => (None, s),
+    };
+    let fields: Option<Vec<u64>> = clock.split(':').map(|f| f.parse().ok()).collect();
+    // One to three numbers, all but the first below 60; whole days before a `-`.
+    let valid = days.is_none_or(|d| d.parse::<u64>().is_ok())
+        && fields.is_some_and(|f| (1..=3).contains(&f.len()) && f[1..].iter().all(|&x| x < 60));
+    if valid {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "`{s}` is not a Slurm time limit; allowed: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, \
+             D-HH:MM:SS (e.g. 01:30:00 or 2-00), or UNLIMITED"
+        ))
+    }
+}
+
 fn parse_gradient(s: &str) -> Result<Gradient, String> {
     Gradient::parse(s)
         .ok_or_else(|| format!("`{s}` is not a gradient variant; allowed: article, exact"))
@@ -351,6 +375,11 @@ pub(crate) fn warn_all(warnings: &[String]) {
     for w in warnings {
         note!("sweep: warning: {w}");
     }
+}
+
+/// The line that ends the article's table of a run that diverged.
+pub(crate) fn diverged_line(epoch: u32) -> String {
+    format!("--- Diverged in epoch {epoch}: the loss is no longer finite\n")
 }
 
 /// Writes to stdout; a closed pipe (`sweep ... | head`) ends output quietly.

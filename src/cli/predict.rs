@@ -10,6 +10,13 @@ pub fn execute(args: &PredictArgs) -> Result<i32> {
     let dir = ResultsDir::open(&args.results)?;
     let store = dir.records();
     check_run(store, args)?;
+    if let Some(epoch) = store.load(&args.run)?.status.stopped_epoch() {
+        note!(
+            "sweep: warning: run {} diverged in epoch {epoch}: its weights are those of the \
+             moment its loss stopped being finite, so these probabilities mean nothing",
+            args.run
+        );
+    }
     let saved = store.load_weights(&args.run)?;
     let mut ws = Workspace::default();
     let mut out = String::new();

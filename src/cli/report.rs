@@ -1,6 +1,6 @@
 //! `sweep report` and `sweep table`: read a results directory, never re-train.
 
-use super::{ReportArgs, TableArgs, print};
+use super::{ReportArgs, TableArgs, diverged_line, print};
 use crate::error::{Error, Result};
 use crate::report::{self, export, tables};
 use crate::results::{ResultsDir, Sweep};
@@ -28,10 +28,19 @@ pub fn table(args: &TableArgs) -> Result<i32> {
                         args.results.display()
                     ))
                 })?;
+            let diverged = sweep.runs[run].summary.status.stopped_epoch();
             if args.format == "text" {
-                // The article's own format, exactly.
-                print(&tables::run_text(&sweep.curves[run]))?;
+                // The article's own format, exactly, and the line `sweep train` ends a
+                // diverged run with.
+                let mut text = tables::run_text(&sweep.curves[run]);
+                if let Some(epoch) = diverged {
+                    text += &diverged_line(epoch);
+                }
+                print(&text)?;
                 return Ok(0);
+            }
+            if let Some(epoch) = diverged {
+                note!("sweep: run {id} diverged in epoch {epoch}: the table stops before it");
             }
             tables::run_table(&sweep.curves[run])
         }

@@ -5,12 +5,24 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{SlurmArgs, prepare};
+use super::{PlanArgs, SlurmArgs, prepare};
 use crate::error::{Error, Result};
 use crate::results::atomic::write as write_atomic;
 
 pub fn execute(args: &SlurmArgs) -> Result<i32> {
-    let p = prepare(&args.plan)?;
+    if let Some(jobs) = args.plan.jobs {
+        return Err(Error::Usage(format!(
+            "--jobs {jobs} does not apply to `sweep slurm`: each array task trains \
+             --cpus-per-task runs at once (now {})",
+            args.cpus_per_task
+        )));
+    }
+    // The memory check is for one array task: its runs at once.
+    let plan = PlanArgs {
+        jobs: Some(args.cpus_per_task),
+        ..args.plan.clone()
+    };
+    let p = prepare(&plan)?;
     let runs = p.runs.len();
     let max_array = max_array_size();
     let wanted = args.tasks.unwrap_or(runs.min(1000) as u32) as usize;
@@ -163,6 +175,28 @@ fn sbatch(args: &[std::ffi::OsString]) -> Result<String> {
 mod tests {
     use super::*;
     use clap::Parser;
+
+    #[test]
+    fn time_limits_in_slurms_formats_only() {
+        for good in [
+            "30",
+            "30:00",
+            "01:00:00",
+            "2-00",
+            "2-12:30",
+            "1-00:00:00",
+            "UNLIMITED",
+            "0",
+        ] {
+            assert_eq!(super::super::parse_slurm_time(good), Ok(good.to_owned()));
+        }
+        for bad in [
+            "", "1h", "01:60:00", "1:2:3:4", "-5", "x-01", "1-", "01::00",
+        ] {
+            let err = super::super::parse_slurm_time(bad).unwrap_err();
+            assert!(err.contains("is not a Slurm time limit"), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn both_scripts_carry_the_partition_and_time_limit() {

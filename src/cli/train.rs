@@ -38,9 +38,7 @@ pub fn execute(args: &TrainArgs) -> Result<i32> {
         return Err(e);
     }
     if let Status::Diverged { epoch } = result.status {
-        print(&format!(
-            "--- Diverged in epoch {epoch}: the loss is no longer finite\n"
-        ))?;
+        print(&super::diverged_line(epoch))?;
     }
     Ok(0)
 }

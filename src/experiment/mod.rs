@@ -40,6 +40,8 @@ pub struct Experiment {
     pub description: String,
     pub train: PathBuf,
     pub test: PathBuf,
+    /// Where `data.train` and `data.test` were given.
+    pub data_origins: [Origin; 2],
     /// One axis per setting, canonical order, seed last.
     pub axes: Vec<Axis>,
     /// The `--set` overrides applied to the file, in order.
@@ -79,6 +81,7 @@ impl Experiment {
             description: spec.description,
             train: spec.train,
             test: spec.test,
+            data_origins: spec.data_origins,
             axes: spec.axes,
             overrides: spec.overrides,
         };

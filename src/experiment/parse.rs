@@ -42,9 +42,16 @@ impl Axis {
 
     /// Where a message about this setting points: its line, or the override that set it.
     pub fn location(&self) -> Location {
-        match &self.origin {
-            Origin::Default => Location::Key(self.dotted(), None),
-            Origin::File(line) => Location::Key(self.dotted(), Some(*line)),
+        self.origin.location(self.dotted())
+    }
+}
+
+impl Origin {
+    /// Where a message about `key`, given here, points.
+    pub fn location(&self, key: String) -> Location {
+        match self {
+            Origin::Default => Location::Key(key, None),
+            Origin::File(line) => Location::Key(key, Some(*line)),
             Origin::Override(text) => Location::Override(text.clone()),
         }
     }
@@ -103,6 +110,8 @@ pub struct Spec {
     pub description: String,
     pub train: PathBuf,
     pub test: PathBuf,
+    /// Where `data.train` and `data.test` were given.
+    pub data_origins: [Origin; 2],
     /// One axis per [`Key`], in canonical order.
     pub axes: Vec<Axis>,
     /// The overrides applied, in order.
@@ -113,8 +122,8 @@ pub struct Spec {
 struct Draft {
     name: Option<String>,
     description: String,
-    train: Option<PathBuf>,
-    test: Option<PathBuf>,
+    /// `data.train` and `data.test`, with where each was given.
+    data: [Option<(PathBuf, Origin)>; 2],
     axes: Vec<Axis>,
 }
 
@@ -180,8 +189,10 @@ fn apply_override(path: &Path, o: &Override, draft: &mut Draft) -> Result<()> {
         ("name", "") => draft.name = Some(doc.name(doc.string("name", value)?, 0)?),
         ("description", "") => draft.description = doc.string("description", value)?,
         // A path on the command line is relative to the current directory, as any.
-        ("data", "train") => draft.train = Some(PathBuf::from(doc.string(&o.key, value)?)),
-        ("data", "test") => draft.test = Some(PathBuf::from(doc.string(&o.key, value)?)),
+        ("data", role) if DATA_KEYS.contains(&role) => {
+            let path = PathBuf::from(doc.string(&o.key, value)?);
+            draft.data[usize::from(role == "test")] = Some((path, doc.origin_at(0)));
+        }
         ("data", _) => return Err(doc.unknown(&o.key, 0, &DATA_KEYS)),
         ("train" | "grid", _) => {
             let names: Vec<&str> = Key::ALL.iter().map(|k| k.name()).collect();
@@ -266,8 +277,7 @@ impl Doc<'_> {
         let mut draft = Draft {
             name: None,
             description: String::new(),
-            train: None,
-            test: None,
+            data: [None, None],
             axes: Key::ALL
                 .iter()
                 .map(|&key| Axis {
@@ -283,7 +293,7 @@ impl Doc<'_> {
             match k.get_ref().as_ref() {
                 "name" => draft.name = Some(self.name(self.string("name", v)?, at)?),
                 "description" => draft.description = self.string("description", v)?,
-                "data" => (draft.train, draft.test) = self.data(self.table("data", v)?)?,
+                "data" => self.data(self.table("data", v)?, &mut draft.data)?,
                 "train" => self.settings(self.table("train", v)?, false, &mut draft.axes)?,
                 "grid" => self.settings(self.table("grid", v)?, true, &mut draft.axes)?,
                 other => return Err(self.unknown(other, at, &TOP_KEYS)),
@@ -298,7 +308,8 @@ impl Doc<'_> {
         let missing = |key: &str, message: &str| {
             Error::experiment(self.path, Location::Key(key.into(), None), message)
         };
-        let (train, test) = match (draft.train, draft.test) {
+        let [train, test] = draft.data;
+        let ((train, train_origin), (test, test_origin)) = match (train, test) {
             (Some(train), Some(test)) => (train, test),
             (None, None) => {
                 return Err(missing(
@@ -322,6 +333,7 @@ impl Doc<'_> {
             description: draft.description,
             train,
             test,
+            data_origins: [train_origin, test_origin],
             axes: draft.axes,
             overrides: overrides.to_vec(),
         })
@@ -355,20 +367,18 @@ impl Doc<'_> {
         }
     }
 
-    /// `[data]`'s paths, relative to the experiment file.
-    fn data(&self, data: &DeTable<'_>) -> Result<(Option<PathBuf>, Option<PathBuf>)> {
+    /// `[data]`'s paths, relative to the experiment file, into `slots` (train, test).
+    fn data(&self, data: &DeTable<'_>, slots: &mut [Option<(PathBuf, Origin)>; 2]) -> Result<()> {
         let base = self.path.parent().unwrap_or(Path::new("."));
-        let (mut train, mut test) = (None, None);
         for (k, v) in data.iter() {
             let key = format!("data.{}", k.get_ref());
-            let slot = match k.get_ref().as_ref() {
-                "train" => &mut train,
-                "test" => &mut test,
-                _ => return Err(self.unknown(&key, k.span().start, &DATA_KEYS)),
+            let at = k.span().start;
+            let Some(role) = DATA_KEYS.iter().position(|d| *d == k.get_ref().as_ref()) else {
+                return Err(self.unknown(&key, at, &DATA_KEYS));
             };
-            *slot = Some(base.join(self.string(&key, v)?));
+            slots[role] = Some((base.join(self.string(&key, v)?), self.origin_at(at)));
         }
-        Ok((train, test))
+        Ok(())
     }
 
     /// `[train]` (scalars) or `[grid]` (lists or ranges) into the axes.

@@ -62,35 +62,59 @@ fn list(values: &[Value]) -> String {
     }
 }
 
-/// Time estimate: one short probe run per distinct hidden size gives the seconds per
-/// epoch, which scale with each run's epochs.
+/// Time estimate: a short probe run per distinct hidden size (up to [`PROBE_MAX_HIDDEN`])
+/// gives the seconds per epoch, which scale with each run's epochs, and beyond that size
+/// with H² (the model's cost is O(H² x tokens); `cargo bench --bench scaling` measures it).
 fn estimate<'a>(p: &Prepared, todo: impl Iterator<Item = &'a RunSpec>) -> String {
     let mut per_epoch: Vec<(u64, f64)> = Vec::new();
     let mut total = 0.0;
     let mut count = 0;
+    let mut scaled = false;
     for run in todo {
         let h = run.settings.hidden_size;
-        let secs = match per_epoch.iter().find(|(k, _)| *k == h) {
+        let probed = probe_hidden(h);
+        scaled |= probed != h;
+        let secs = match per_epoch.iter().find(|(k, _)| *k == probed) {
             Some(&(_, s)) => s,
             None => {
-                let s = probe_epoch_seconds(&p.data, &run.settings);
-                per_epoch.push((h, s));
+                let s = probe_epoch_seconds(&p.data, &run.settings, probed);
+                per_epoch.push((probed, s));
                 s
             }
         };
-        total += secs * run.settings.epochs as f64;
+        let scale = (h as f64 / probed as f64).powi(2);
+        total += secs * scale * run.settings.epochs as f64;
         count += 1;
     }
     let jobs = p.jobs.min(count.max(1));
+    let how = if scaled {
+        format!(
+            ", hidden sizes above {PROBE_MAX_HIDDEN} scaled from it by H² (a lower bound: \
+             large models outgrow the CPU's caches)"
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "estimated time: {} for {count} run(s) on {jobs} job(s), measured by a short probe\n",
+        "estimated time: {} for {count} run(s) on {jobs} job(s), measured by a short probe{how}\n",
         duration(total / jobs as f64)
     )
 }
 
-fn probe_epoch_seconds(data: &Dataset, settings: &SettingsParams) -> f64 {
+/// Hidden sizes above this are not probed (a probe of a huge model would take longer than
+/// the user wants to wait for a plan) but scaled from a probe of this size.
+const PROBE_MAX_HIDDEN: u64 = 256;
+
+/// The hidden size a run of hidden size `h` is probed at.
+fn probe_hidden(h: u64) -> u64 {
+    h.min(PROBE_MAX_HIDDEN)
+}
+
+/// Seconds per epoch of `settings` at hidden size `hidden`, from three epochs.
+fn probe_epoch_seconds(data: &Dataset, settings: &SettingsParams, hidden: u64) -> f64 {
     const PROBE_EPOCHS: u64 = 3;
     let probe = SettingsParams {
+        hidden_size: hidden,
         epochs: PROBE_EPOCHS,
         eval_every: PROBE_EPOCHS,
         ..settings.clone()
@@ -113,5 +137,22 @@ pub fn duration(secs: f64) -> String {
             (secs / 3600.0) as u64,
             (secs as u64 % 3600) / 60
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_models_are_probed_small_and_scaled() {
+        // Regression: `sweep plan` trained three epochs at every hidden size, minutes at
+        // H = 8192 before it printed anything.
+        assert_eq!(probe_hidden(64), 64);
+        assert_eq!(probe_hidden(256), 256);
+        assert_eq!(probe_hidden(8192), PROBE_MAX_HIDDEN);
+        assert_eq!(duration(59.0), "59.0 s");
+        assert_eq!(duration(187.0), "3m 07s");
+        assert_eq!(duration(7500.0), "2h 05m");
     }
 }

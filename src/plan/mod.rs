@@ -54,6 +54,7 @@ impl Prepared {
                 ),
             ));
         }
+        check_data_paths(&exp)?;
         let data = data::load(&exp.train, &exp.test)?;
         let runs = exp.runs(&data.fingerprint)?;
         let jobs = options.jobs.unwrap_or_else(default_jobs);
@@ -80,6 +81,37 @@ impl Prepared {
             fingerprint: self.data.fingerprint.clone(),
         }
     }
+}
+
+/// A data file that cannot be read is the experiment's error: it names the key that gave
+/// the path. The tutorial's own `data.py` is not in this repository; the message says where
+/// it comes from.
+fn check_data_paths(exp: &Experiment) -> Result<()> {
+    for ((path, origin), role) in [&exp.train, &exp.test]
+        .into_iter()
+        .zip(&exp.data_origins)
+        .zip(["train", "test"])
+    {
+        let why = match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => continue,
+            Ok(_) => "it is not a file".to_owned(),
+            Err(e) => e.to_string(),
+        };
+        let hint = if path.file_name().is_some_and(|n| n == "data.py") {
+            "`data.py` is the tutorial's own data module, from the tutorial's public repository \
+             (MIT licence), not part of this one; put a copy at that path, or point the \
+             experiment at one with `--set data.train=PATH --set data.test=PATH`"
+        } else {
+            "give a .tsv or .csv file with `text` and `label` columns, or a data.py module, \
+             relative to the experiment file (or `--set data.KEY=PATH`, relative to here)"
+        };
+        return Err(Error::experiment(
+            &exp.path,
+            origin.location(format!("data.{role}")),
+            format!("cannot read {}: {why}; {hint}", path.display()),
+        ));
+    }
+    Ok(())
 }
 
 /// All cores.

@@ -19,14 +19,11 @@ pub fn report(sweep: &Sweep, name: &str, description: &str, plots: &[String]) ->
     if !description.is_empty() {
         md += &format!("{description}\n\n");
     }
-    let seeds: std::collections::BTreeSet<u64> = sweep.runs.iter().map(|r| r.seed).collect();
     md += &format!(
-        "{} runs: {} configuration(s) x {} seed(s). The resolved experiment is in \
-         [`experiment.toml`](experiment.toml); every number below comes from \
-         [`runs.csv`](runs.csv), [`curves.csv`](curves.csv) and [`summary.csv`](summary.csv).\n\n",
-        sweep.runs.len(),
-        sweep.configs.len(),
-        seeds.len()
+        "{} The resolved experiment is in [`experiment.toml`](experiment.toml); every number \
+         below comes from [`runs.csv`](runs.csv), [`curves.csv`](curves.csv) and \
+         [`summary.csv`](summary.csv).\n\n",
+        run_count(sweep)
     );
     md += "## Summary per configuration\n\n";
     md += &markdown(&summary_table(sweep));
@@ -39,6 +36,28 @@ pub fn report(sweep: &Sweep, name: &str, description: &str, plots: &[String]) ->
         md += &format!("### {plot}\n\n![{plot}](plots/{plot})\n\n");
     }
     md
+}
+
+/// How many runs the tables hold, and of what grid: `96 runs: 2 configuration(s) x 48
+/// seed(s).`, or for a partial sweep (shards still running, runs not trained yet) how many
+/// of the grid's are missing.
+fn run_count(sweep: &Sweep) -> String {
+    let seeds: std::collections::BTreeSet<u64> = sweep.runs.iter().map(|r| r.seed).collect();
+    let (runs, configs) = (sweep.runs.len(), sweep.configs.len());
+    let grid = configs * seeds.len();
+    if runs == grid {
+        format!(
+            "{runs} runs: {configs} configuration(s) x {} seed(s).",
+            seeds.len()
+        )
+    } else {
+        format!(
+            "{runs} runs of {configs} configuration(s) and {} seed(s): {} combination(s) have \
+             no run in the tables yet (not trained, or still training in other shards).",
+            seeds.len(),
+            grid - runs
+        )
+    }
 }
 
 fn markdown(table: &Table) -> String {
