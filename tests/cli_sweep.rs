@@ -253,7 +253,10 @@ fn bad_experiments_exit_2_naming_file_and_key() {
     std::fs::write(&exp, "[data]\ntrain = \"nope.tsv\"\ntest = \"nope.tsv\"\n").unwrap();
     let o = run(&exp, &out, &[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("nope.tsv: cannot read the file"));
+    // The key that gave the path, and the path.
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("missing-data.toml:2: key `data.train`: cannot read "), "{err}");
+    assert!(err.contains("nope.tsv: No such file or directory"), "{err}");
 
     // An output directory that cannot be written: a file stands in its way.
     let blocker = dir.path().join("blocker");
