@@ -22,6 +22,7 @@ pub mod model;
 pub mod output;
 pub mod report;
 pub mod runner;
+pub mod stats;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -1,0 +1,1 @@
+//! Tests against the reference numbers in tests/fixtures/stats.json (to come).
