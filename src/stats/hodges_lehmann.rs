@@ -5,9 +5,10 @@
 //!
 //! Paired: the estimate is the median of the n(n+1)/2 Walsh averages (d_i + d_j)/2, i ≤ j, of
 //! the differences d = a - b (zeros kept: a seed where the two agree is evidence for a shift
-//! of 0). The interval is [W(k), W(M+1-k)] in the sorted Walsh averages, M = n(n+1)/2, with
-//! k = R's `qsignrank(α/2, n)` (the smallest k with P(V ≤ k) ≥ α/2 under the signed-rank
-//! null), raised to 1 when it is 0.
+//! of 0; R, whose exact branch never sees zeros, drops them in its approximate branch). The
+//! interval is [W(k), W(M+1-k)] in the sorted Walsh averages, M = n(n+1)/2, with k = R's
+//! `qsignrank(α/2, n)` (the smallest k with P(V ≤ k) ≥ α/2 under the signed-rank null),
+//! raised to 1 when it is 0.
 //!
 //! Two-sample: the estimate is the median of the n_x·n_y differences x_i - y_j, the interval
 //! [D(k), D(M+1-k)] with M = n_x·n_y and k = R's `qwilcox(α/2, n_x, n_y)`, raised to 1.
@@ -23,8 +24,8 @@
 //!
 //! `level` in the result is the requested level, or the lower one actually achieved when the
 //! sample is too small to reach it (k raised from 0 to 1: the interval is the whole range of
-//! the Walsh averages, with level 1 - 2P(V = 0), e.g. 0.75 for n = 3; R reports such levels
-//! rounded to two digits).
+//! the Walsh averages, with level 1 - 2P(V = 0), e.g. 0.75 for n = 3; R reports such a level,
+//! rounded to two digits, only when it falls short by more than α/2).
 //!
 //! Infinite values: Walsh averages and differences use [`midpoint`] and [`difference`], so
 //! an infinite difference gives infinite averages (+inf means "later than any"), two equal
