@@ -1,8 +1,6 @@
 //! End-to-end tests of `sweep run`, `plan` and `rerun` in temp dirs: files and row counts,
-//! determinism across `--jobs`, kill and resume, reproducible reruns, bad experiments.
-
-use std::path::Path;
-use std::time::Duration;
+//! determinism across `--jobs`, resume, reproducible reruns, bad experiments (kill and
+//! resume: tests/robustness.rs).
 
 mod common;
 
@@ -87,64 +85,6 @@ fn resume_skips_saved_runs_and_a_grown_grid_trains_only_the_new() {
     let fresh = dir.path().join("fresh");
     run_ok(&grown, &fresh, &[]);
     assert_same_tables(&out, &fresh);
-}
-
-#[test]
-fn a_sweep_killed_midway_and_run_again_equals_an_uninterrupted_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let body = "[train]\nepochs = 400\neval_every = 50\n[grid]\nhidden_size = [16, 24]\n\
-                seed = { start = 0, count = 12 }\n";
-    let exp = experiment(dir.path(), "kill", body);
-    let whole = dir.path().join("whole");
-    assert!(run(&exp, &whole, &[]).status.success());
-
-    let out = dir.path().join("killed");
-    let bin = bin();
-    let saved = |out: &Path| {
-        std::fs::read_dir(out.join("runs"))
-            .map(|d| {
-                d.filter(|e| {
-                    e.as_ref()
-                        .is_ok_and(|e| !e.file_name().to_string_lossy().starts_with('.'))
-                })
-                .count()
-            })
-            .unwrap_or(0)
-    };
-    // Kill once some runs are saved and more are in flight, three times over.
-    for at_least in [3, 9, 15] {
-        let mut child = std::process::Command::new(&bin)
-            .arg("run")
-            .arg(&exp)
-            .arg("--out")
-            .arg(&out)
-            .arg("--quiet")
-            .stderr(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        while saved(&out) < at_least && child.try_wait().unwrap().is_none() {
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-        assert!(
-            saved(&out) < 24,
-            "the sweep finished before the kill; make it longer"
-        );
-    }
-    let o = run(&exp, &out, &[]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for f in TABLES {
-        assert_eq!(read(&whole.join(f)), read(&out.join(f)), "{f}");
-    }
-    // No partial or duplicate records: exactly one JSON file per run, each parseable.
-    let records: Vec<_> = std::fs::read_dir(out.join("runs"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".json") && !n.starts_with('.'))
-        .collect();
-    assert_eq!(records.len(), 24);
 }
 
 #[test]
