@@ -355,7 +355,10 @@ fn summary_csv_and_the_report_leave_diverged_runs_out_of_the_final_statistics_al
         "the test needs runs that diverged after epoch 1 beside runs that finished"
     );
     let report = read(&out.join("report.md"));
-    for config in csv_rows(&out.join("summary.csv")) {
+    let configs = csv_rows(&out.join("summary.csv"));
+    // One row per learning rate: an empty summary.csv would skip every check below.
+    assert_eq!(configs.len(), 2, "summary.csv rows");
+    for config in configs {
         let label = &config["config"];
         let mut finished: Vec<f64> = runs
             .iter()
