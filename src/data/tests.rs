@@ -10,6 +10,12 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
+/// Loads `bytes`, written to `<dir>/<name>`, as both the training and the test set.
+fn load_alone(dir: &Path, name: &str, bytes: &[u8]) -> Dataset {
+    let path = write(dir, name, bytes);
+    load(&path, &path).unwrap()
+}
+
 fn load_err(train: &Path, test: &Path) -> String {
     let err = load(train, test).unwrap_err();
     assert_eq!(err.exit_code(), 2);
@@ -83,19 +89,11 @@ fn russian_text_with_punctuation() {
 #[test]
 fn class_names_and_integers_sort() {
     let dir = tempfile::tempdir().unwrap();
-    let named = write(
-        dir.path(),
-        "n.tsv",
-        b"text\tlabel\na\tpos\nb\tneg\nc\tneutral\n",
-    );
-    let data = load(&named, &named).unwrap();
+    let named = b"text\tlabel\na\tpos\nb\tneg\nc\tneutral\n";
+    let data = load_alone(dir.path(), "n.tsv", named);
     assert_eq!(data.classes, ["neg", "neutral", "pos"]);
-    let ints = write(
-        dir.path(),
-        "i.tsv",
-        b"text\tlabel\na\t10\nb\t2\nc\t0\nd\t1\n",
-    );
-    let data = load(&ints, &ints).unwrap();
+    let ints = b"text\tlabel\na\t10\nb\t2\nc\t0\nd\t1\n";
+    let data = load_alone(dir.path(), "i.tsv", ints);
     assert_eq!(data.classes, ["0", "1", "2", "10"]);
     let labels: Vec<_> = data.train.iter().map(|e| e.label).collect();
     assert_eq!(labels, [3, 2, 0, 1]);
@@ -130,12 +128,8 @@ fn unknown_test_words_are_zero_inputs_and_one_warning() {
 #[test]
 fn bom_crlf_and_conflicting_duplicates() {
     let dir = tempfile::tempdir().unwrap();
-    let train = write(
-        dir.path(),
-        "train.tsv",
-        b"\xEF\xBB\xBFtext\tlabel\r\ngood\t1\r\nbad\t0\r\nGood!\t0\r\n",
-    );
-    let data = load(&train, &train).unwrap();
+    let bytes = b"\xEF\xBB\xBFtext\tlabel\r\ngood\t1\r\nbad\t0\r\nGood!\t0\r\n";
+    let data = load_alone(dir.path(), "train.tsv", bytes);
     assert_eq!(data.train.len(), 3);
     assert!(
         data.warnings[0].contains("`Good!` (lines 2 and 4)"),
