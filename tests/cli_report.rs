@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-use common::{TABLES, data, experiment_with, read, run, stderr, sweep};
+use common::{
+    TABLES, assert_contains, csv_rows, data, experiment_with, read, run_ids, run_ok, stderr,
+    stdout, sweep, sweep_on,
+};
 
 /// Runs a small sweep named `small` with `body` as its settings into `<dir>/out`.
 fn small_sweep(dir: &Path, body: &str) -> PathBuf {
@@ -15,8 +18,7 @@ fn small_sweep(dir: &Path, body: &str) -> PathBuf {
         body,
     );
     let out = dir.join("out");
-    let o = run(&exp, &out, &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    run_ok(&exp, &out, &[]);
     out
 }
 
@@ -90,7 +92,7 @@ fn figures_are_non_blank_pngs_of_the_expected_size() {
 fn report_rebuilds_identically_from_the_csvs_alone() {
     let dir = tempfile::tempdir().unwrap();
     let out = small_sweep(dir.path(), GRID);
-    let first = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let first = read(&out.join("report.md"));
     assert!(
         first.starts_with("# Sweep report: small\n\na small test sweep\n"),
         "{first}"
@@ -99,17 +101,14 @@ fn report_rebuilds_identically_from_the_csvs_alone() {
         first.contains("| h=8 lr=0.1 clip=5 exact | 3 | 0 |"),
         "{first}"
     );
-    assert!(first.contains("![loss.png](plots/loss.png)"));
+    assert_contains(&first, "![loss.png](plots/loss.png)");
     // Remove the records and the figures: the report must come from the CSVs.
     std::fs::remove_dir_all(out.join("runs")).unwrap();
     std::fs::remove_dir_all(out.join("plots")).unwrap();
     std::fs::remove_file(out.join("report.md")).unwrap();
-    let o = sweep().arg("report").arg(&out).output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(
-        std::fs::read_to_string(out.join("report.md")).unwrap(),
-        first
-    );
+    let o = sweep_on("report", &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(read(&out.join("report.md")), first);
     assert!(out.join("plots/loss.png").exists());
 }
 
@@ -120,21 +119,20 @@ fn the_article_table_sits_beside_the_matching_configuration() {
         dir.path(),
         "[grid]\nseed = [0, 1]\ngradient = [\"article\", \"exact\"]\nhidden_size = [64]\nepochs = [1000]\n",
     );
-    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(
-        report.contains("median [25%, 75%] over the 2 seeds of `h=64 lr=0.02 clip=1 article`"),
-        "{report}"
+    let report = read(&out.join("report.md"));
+    assert_contains(
+        &report,
+        "median [25%, 75%] over the 2 seeds of `h=64 lr=0.02 clip=1 article`",
     );
-    assert!(report.contains("| 700 | 0.008 | "), "{report}");
+    assert_contains(&report, "| 700 | 0.008 | ");
     // The table command gives the same medians.
-    let t = sweep()
-        .arg("table")
-        .arg(&out)
-        .args(["--config", "h=64 lr=0.02 clip=1 article", "--format", "csv"])
-        .output()
-        .unwrap();
-    assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
-    let csv = String::from_utf8(t.stdout).unwrap();
+    let t = sweep_on(
+        "table",
+        &out,
+        &["--config", "h=64 lr=0.02 clip=1 article", "--format", "csv"],
+    );
+    assert!(t.status.success(), "{}", stderr(&t));
+    let csv = stdout(&t);
     assert_eq!(csv.lines().count(), 11);
     assert!(
         csv.starts_with("epoch,seeds,train loss,train acc,test loss,test acc\n100,2,"),
@@ -150,13 +148,12 @@ fn a_configuration_whose_every_run_diverged_still_reports() {
         dir.path(),
         "[train]\nepochs = 30\neval_every = 10\nhidden_size = 8\n[grid]\ninit_scale = [0.001, 1e307]\nseed = [0, 1]\n",
     );
-    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let runs = read(&out.join("runs.csv"));
     assert_eq!(runs.matches(",diverged,1,").count(), 2, "{runs}");
     assert!(!runs.contains("NaN") && !runs.contains("nan"));
-    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(
-        report.contains("init=1e307 (all diverged) | 2 | 2 |"),
-        "{report}"
+    assert_contains(
+        &read(&out.join("report.md")),
+        "init=1e307 (all diverged) | 2 | 2 |",
     );
     assert!(
         out.join("plots/curves-h8_lr0.02_clip1_article_init1e307.png")
@@ -168,15 +165,8 @@ fn a_configuration_whose_every_run_diverged_still_reports() {
 fn run_table_prints_the_articles_format() {
     let dir = tempfile::tempdir().unwrap();
     let out = small_sweep(dir.path(), GRID);
-    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
-    let id = runs.lines().nth(1).unwrap().split(',').next().unwrap();
-    let t = sweep()
-        .arg("table")
-        .arg(&out)
-        .args(["--run", id])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(t.stdout).unwrap();
+    let t = sweep_on("table", &out, &["--run", &run_ids(&out)[0]]);
+    let text = stdout(&t);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 9, "{text}");
     assert_eq!(lines[0], "--- Epoch 20");
@@ -184,16 +174,9 @@ fn run_table_prints_the_articles_format() {
         lines[1].starts_with("Train:\tLoss ") && lines[2].starts_with("Test:\tLoss "),
         "{text}"
     );
-    let bad = sweep()
-        .arg("table")
-        .arg(&out)
-        .args(["--config", "nope"])
-        .output()
-        .unwrap();
+    let bad = sweep_on("table", &out, &["--config", "nope"]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&bad.stderr).contains("there are: `h=8 lr=0.02 clip=1 article`")
-    );
+    assert_contains(&stderr(&bad), "there are: `h=8 lr=0.02 clip=1 article`");
 }
 
 #[test]
@@ -206,17 +189,10 @@ fn predict_gives_the_training_codes_own_probabilities() {
         dir.path(),
         "[train]\nepochs = 50\neval_every = 10\nhidden_size = 8\nlearning_rate = 0.1\n[grid]\nseed = [4]\n",
     );
-    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
-    let id = runs.lines().nth(1).unwrap().split(',').next().unwrap();
     let phrase = "i am not very happy";
-    let o = sweep()
-        .arg("predict")
-        .arg(&out)
-        .args(["--run", id, phrase])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let printed = String::from_utf8(o.stdout).unwrap();
+    let o = sweep_on("predict", &out, &["--run", &run_ids(&out)[0], phrase]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let printed = stdout(&o);
 
     // Train the same run in-process and run the phrase forward.
     let data = sweep::data::load(&data("train.tsv"), &data("test.tsv")).unwrap();
@@ -255,8 +231,7 @@ fn sweep_over_copied_data(dir: &Path) -> (PathBuf, PathBuf) {
     )
     .unwrap();
     let out = dir.join("out");
-    let o = run(&exp, &out, &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    run_ok(&exp, &out, &[]);
     (out, train)
 }
 
@@ -271,24 +246,15 @@ fn report_after_the_data_changed_rebuilds_from_the_recorded_runs() {
     let mut text = read(&train);
     text += "i am sad\t0\n";
     std::fs::write(&train, text).unwrap();
-    let o = sweep().arg("report").arg(&out).output().unwrap();
+    let o = sweep_on("report", &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     for (f, want) in files.iter().zip(&before) {
         assert_eq!(&read(&out.join(f)), want, "{f}");
     }
     // Nor does `sweep clean --unused` take the recorded runs for unused ones.
-    let o = sweep()
-        .arg("clean")
-        .arg(&out)
-        .arg("--unused")
-        .output()
-        .unwrap();
+    let o = sweep_on("clean", &out, &["--unused"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("removed 0 unused record(s)"),
-        "{}",
-        stderr(&o)
-    );
+    assert_contains(&stderr(&o), "removed 0 unused record(s)");
     assert_eq!(read(&out.join("runs.csv")), before[0]);
 }
 
@@ -307,7 +273,7 @@ fn report_refuses_to_replace_the_tables_when_no_record_matches() {
     let (head, _) = line.rsplit_once(' ').unwrap();
     let other = text.replace(line, &format!("{head} {}", "0".repeat(64)));
     std::fs::write(&resolved, other).unwrap();
-    let o = sweep().arg("report").arg(&out).output().unwrap();
+    let o = sweep_on("report", &out, &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let message = stderr(&o);
     assert!(
@@ -331,7 +297,7 @@ fn report_reads_the_recorded_experiment_and_never_rewrites_it() {
     // Every write is a new file renamed into place: a new inode.
     let inode = |p: &Path| std::fs::metadata(p).unwrap().ino();
     let before = inode(&resolved);
-    let o = sweep().arg("report").arg(&out).output().unwrap();
+    let o = sweep_on("report", &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(inode(&resolved), before);
     assert!(!stderr(&o).contains("experiment.toml"), "{}", stderr(&o));
@@ -355,7 +321,7 @@ fn configurations_differing_beyond_the_printed_precision_stay_apart() {
     std::fs::write(out.join("runs.csv"), runs).unwrap();
     std::fs::remove_dir_all(out.join("runs")).unwrap();
     std::fs::remove_file(out.join("experiment.toml")).unwrap();
-    let o = sweep().arg("report").arg(&out).output().unwrap();
+    let o = sweep_on("report", &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let report = read(&out.join("report.md"));
     for label in [
@@ -368,23 +334,6 @@ fn configurations_differing_beyond_the_printed_precision_stay_apart() {
         out.join("plots/curves-h8_lr0.02_clip1_article_learning_rate0.0200001.png")
             .exists()
     );
-}
-
-/// A CSV file's rows as maps from column name to field.
-fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let header = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            header
-                .iter()
-                .map(str::to_owned)
-                .zip(r.iter().map(str::to_owned))
-                .collect()
-        })
-        .collect()
 }
 
 #[test]
@@ -406,7 +355,10 @@ fn summary_csv_and_the_report_leave_diverged_runs_out_of_the_final_statistics_al
         "the test needs runs that diverged after epoch 1 beside runs that finished"
     );
     let report = read(&out.join("report.md"));
-    for config in csv_rows(&out.join("summary.csv")) {
+    let configs = csv_rows(&out.join("summary.csv"));
+    // One row per learning rate: an empty summary.csv would skip every check below.
+    assert_eq!(configs.len(), 2, "summary.csv rows");
+    for config in configs {
         let label = &config["config"];
         let mut finished: Vec<f64> = runs
             .iter()
@@ -485,17 +437,16 @@ fn a_sweep_whose_every_run_diverged_in_epoch_1_still_gets_its_figures() {
         let (w, h, _) = png_stats(&out.join("plots").join(p));
         assert!(w > 0 && h > 0, "{p}");
     }
-    let report = read(&out.join("report.md"));
-    assert!(
-        report.contains("(all diverged) | 2 | 2 | - | - | 0/2 (0%) | never |"),
-        "{report}"
+    assert_contains(
+        &read(&out.join("report.md")),
+        "(all diverged) | 2 | 2 | - | - | 0/2 (0%) | never |",
     );
 }
 
 #[test]
 fn report_help_says_the_tables_come_from_the_records() {
     let o = sweep().args(["report", "--help"]).output().unwrap();
-    let help = String::from_utf8_lossy(&o.stdout);
+    let help = stdout(&o);
     assert!(o.status.success());
     assert!(
         help.starts_with("Rebuild a results directory's tables from its run records")

@@ -5,32 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{data, sweep};
-
-/// What one `sweep train` printed.
-struct Trained {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// `sweep train --train TRAIN --test TEST ARGS...`.
-fn train(train: &Path, test: &Path, args: &[&str]) -> Trained {
-    let out = sweep()
-        .arg("train")
-        .args(args)
-        .arg("--train")
-        .arg(train)
-        .arg("--test")
-        .arg(test)
-        .output()
-        .unwrap();
-    Trained {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use common::{Trained, data, train, train_file};
 
 /// `sweep train` on the bundled English set.
 fn train_bundled(args: &[&str]) -> Trained {
@@ -44,14 +19,6 @@ fn train_on(bytes: &[u8], name: &str) -> Trained {
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
     train(&path, &data("test.tsv"), &[])
-}
-
-/// `sweep train` on a tutorial-style module `text` as both train and test file.
-fn train_on_module(text: &str, args: &[&str]) -> (Trained, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let py = dir.path().join("data.py");
-    std::fs::write(&py, text).unwrap();
-    (train(&py, &py, args), py)
 }
 
 #[test]
@@ -74,7 +41,8 @@ fn prints_the_articles_table() {
 
 #[test]
 fn reads_the_tutorial_module_form() {
-    let (out, _) = train_on_module(
+    let (out, _) = train_file(
+        "data.py",
         "train_data = {\n 'good': True,\n 'bad': False,\n 'not good': False,\n}\n\
          test_data = {'not bad': True}\n",
         &["--epochs", "10", "--eval-every", "5"],
@@ -85,7 +53,8 @@ fn reads_the_tutorial_module_form() {
 
 #[test]
 fn a_module_with_a_repeated_key_trains_on_the_last_value_and_warns() {
-    let (out, py) = train_on_module(
+    let (out, py) = train_file(
+        "data.py",
         "train_data = {\n 'good': True,\n 'bad': False,\n 'good': False,\n 'happy': True,\n}\n\
          test_data = {'not bad': True}\n",
         &["--epochs", "10", "--eval-every", "5"],

@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{TABLES, bin, experiment, read, run, sweep};
+use common::{
+    assert_contains, assert_same_tables, bin, experiment, read, refused, run, run_ids, run_ok,
+    skip, stderr, sweep_on, train_file,
+};
 
 fn spawn(exp: &Path, out: &Path, extra: &[&str]) -> Child {
     Std::new(bin())
@@ -34,6 +37,15 @@ fn records(out: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The temporaries (`*.tmp`) left in `<out>/runs`.
+fn temporaries(out: &Path) -> Vec<String> {
+    std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
+}
+
 /// 24 runs of a few tens of milliseconds each.
 const MEDIUM: &str = "[train]\nepochs = 300\neval_every = 50\n[grid]\nhidden_size = [16, 24]\nseed = { start = 0, count = 12 }\n";
 
@@ -52,7 +64,7 @@ fn sigkill_at_ten_moments_then_resume_equals_an_uninterrupted_sweep() {
     let dir = tempfile::tempdir().unwrap();
     let exp = experiment(dir.path(), "kill", MEDIUM);
     let whole = dir.path().join("whole");
-    assert!(run(&exp, &whole, &[]).status.success());
+    run_ok(&exp, &whole, &[]);
     let out = dir.path().join("killed");
     // Ten moments spread over the sweep: after 0, 2, 4, ... 18 saved records, plus a
     // per-moment delay so some kills land mid-write.
@@ -62,26 +74,22 @@ fn sigkill_at_ten_moments_then_resume_equals_an_uninterrupted_sweep() {
         std::thread::sleep(Duration::from_micros((k as u64 * 7919) % 3000));
         child.kill().unwrap();
         child.wait().unwrap();
+        assert!(
+            records(&out).len() < 24,
+            "kill {k} came after the sweep finished; make the sweep longer"
+        );
     }
-    assert!(
-        records(&out).len() < 24,
-        "the kills should interrupt the sweep"
-    );
-    let o = run(&exp, &out, &[]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for f in TABLES {
-        assert_eq!(read(&whole.join(f)), read(&out.join(f)), "{f}");
-    }
+    run_ok(&exp, &out, &[]);
+    assert_same_tables(&whole, &out);
+    // No partial or duplicate records: one parseable JSON file per run, and its weights.
     let names = records(&out);
     assert_eq!(names.len(), 24);
     for n in &names {
         serde_json::from_str::<serde_json::Value>(&read(&out.join("runs").join(n))).unwrap();
+        let weights = out.join("runs").join(n.replace(".json", ".safetensors"));
+        assert!(weights.is_file(), "{} missing", weights.display());
     }
-    let leftovers: Vec<_> = std::fs::read_dir(out.join("runs"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".tmp"))
-        .collect();
+    let leftovers = temporaries(&out);
     assert!(leftovers.is_empty(), "stale temporaries: {leftovers:?}");
 }
 
@@ -102,26 +110,20 @@ fn ctrl_c_keeps_saved_runs_drops_those_in_flight_and_exits_130() {
     wait_for_records(&mut child, &out, 3);
     interrupt(&child);
     let o = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(130), "{stderr}");
+    let message = stderr(&o);
+    assert_eq!(o.status.code(), Some(130), "{message}");
     assert!(
-        stderr.contains("interrupted:") && stderr.contains("were dropped"),
-        "{stderr}"
+        message.contains("interrupted:") && message.contains("were dropped"),
+        "{message}"
     );
     let kept = records(&out).len();
     assert!((3..24).contains(&kept), "{kept} records");
     assert!(!out.join(".sweep.lock").exists());
-    let o = run(&exp, &out, &[]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        stderr.contains(&format!("{kept} already saved")),
-        "{stderr}"
-    );
+    let o = run_ok(&exp, &out, &[]);
+    assert_contains(&stderr(&o), &format!("{kept} already saved"));
     let whole = dir.path().join("whole");
-    assert!(run(&exp, &whole, &[]).status.success());
-    for f in TABLES {
-        assert_eq!(read(&whole.join(f)), read(&out.join(f)), "{f}");
-    }
+    run_ok(&exp, &whole, &[]);
+    assert_same_tables(&whole, &out);
 }
 
 #[test]
@@ -132,27 +134,18 @@ fn a_second_sweep_on_the_same_directory_refuses_or_waits() {
     let mut first = spawn(&exp, &out, &[]);
     wait_for_records(&mut first, &out, 1);
     let second = run(&exp, &out, &[]);
-    let stderr = String::from_utf8_lossy(&second.stderr);
-    assert_eq!(second.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains(&format!("in use by another sweep (pid {}", first.id())),
-        "{stderr}"
+    assert_eq!(second.status.code(), Some(2), "{}", stderr(&second));
+    assert_contains(
+        &stderr(&second),
+        &format!("in use by another sweep (pid {}", first.id()),
     );
-    let waiting = run(&exp, &out, &["--wait"]);
-    let stderr = String::from_utf8_lossy(&waiting.stderr);
-    assert!(waiting.status.success(), "{stderr}");
-    assert!(
-        stderr.contains("waiting for the sweep with pid"),
-        "{stderr}"
-    );
+    let waiting = run_ok(&exp, &out, &["--wait"]);
+    assert_contains(&stderr(&waiting), "waiting for the sweep with pid");
     assert!(first.wait().unwrap().success());
     // A lock left by a process that is gone is taken over.
     std::fs::write(out.join(".sweep.lock"), "4294967\n").unwrap();
-    let o = run(&exp, &out, &[]);
-    assert!(o.status.success());
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("taking over the stale lock of pid 4294967")
-    );
+    let o = run_ok(&exp, &out, &[]);
+    assert_contains(&stderr(&o), "taking over the stale lock of pid 4294967");
 }
 
 #[test]
@@ -164,39 +157,24 @@ fn a_changed_experiment_keeps_old_records_out_of_the_tables_until_cleaned() {
         "grid",
         "[train]\nepochs = 20\neval_every = 10\n[grid]\nhidden_size = [4, 8]\nseed = [0, 1]\n",
     );
-    assert!(run(&big, &out, &[]).status.success());
+    run_ok(&big, &out, &[]);
     let small = experiment(
         dir.path(),
         "grid",
         "[train]\nepochs = 20\neval_every = 10\n[grid]\nhidden_size = [4]\nseed = [0, 1]\n",
     );
-    let o = run(&small, &out, &[]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
+    let message = stderr(&run_ok(&small, &out, &[]));
     assert!(
-        stderr.contains("2 record(s) in") && stderr.contains("no longer has"),
-        "{stderr}"
+        message.contains("2 record(s) in") && message.contains("no longer has"),
+        "{message}"
     );
     assert_eq!(read(&out.join("runs.csv")).lines().count(), 3);
     assert_eq!(records(&out).len(), 4);
-    let o = sweep()
-        .arg("clean")
-        .arg(&out)
-        .arg("--unused")
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("removed 2 unused record(s)"));
+    let o = sweep_on("clean", &out, &["--unused"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_contains(&stderr(&o), "removed 2 unused record(s)");
     assert_eq!(records(&out).len(), 2);
-    assert_eq!(
-        sweep()
-            .arg("clean")
-            .arg(&out)
-            .output()
-            .unwrap()
-            .status
-            .code(),
-        Some(2)
-    );
+    assert_eq!(sweep_on("clean", &out, &[]).status.code(), Some(2));
 }
 
 #[test]
@@ -208,28 +186,17 @@ fn a_run_that_cannot_be_saved_is_reported_and_the_others_are_kept() {
         "[train]\nepochs = 20\neval_every = 10\n[grid]\nseed = [0, 1, 2, 3]\nhidden_size = [4]\n",
     );
     let probe = dir.path().join("probe");
-    assert!(run(&exp, &probe, &[]).status.success());
-    let id = read(&probe.join("runs.csv"))
-        .lines()
-        .nth(2)
-        .unwrap()
-        .split(',')
-        .next()
-        .unwrap()
-        .to_owned();
+    run_ok(&exp, &probe, &[]);
+    let id = &run_ids(&probe)[1];
     // A non-empty directory where the run's weights file must go: its save fails.
     let out = dir.path().join("out");
     let blocker = out.join("runs").join(format!("{id}.safetensors"));
     std::fs::create_dir_all(blocker.join("x")).unwrap();
     let o = run(&exp, &out, &[]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains(&format!(
-            "run {id} could not be saved: {}",
-            blocker.display()
-        )),
-        "{stderr}"
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_contains(
+        &stderr(&o),
+        &format!("run {id} could not be saved: {}", blocker.display()),
     );
     assert_eq!(records(&out).len(), 3);
     assert_eq!(read(&out.join("runs.csv")).lines().count(), 4);
@@ -250,7 +217,7 @@ impl<'a> SmallDisk<'a> {
         if !o.status.success() {
             return Err(format!(
                 "mount -t tmpfs failed (it needs root): {}",
-                String::from_utf8_lossy(&o.stderr).trim()
+                stderr(&o).trim()
             ));
         }
         let disk = SmallDisk(dir);
@@ -292,10 +259,13 @@ fn a_full_disk_loses_nothing_already_saved() {
     let disk = match SmallDisk::mount(&out) {
         Ok(disk) => disk,
         Err(why) => {
-            skip(&format!(
-                "a_full_disk_loses_nothing_already_saved: {why}; the unwritable-record test \
-                 covers the save error without a full disk"
-            ));
+            skip(
+                "a_full_disk_loses_nothing_already_saved",
+                &format!(
+                    "{why}; the unwritable-record test covers the save error without a full \
+                     disk"
+                ),
+            );
             return;
         }
     };
@@ -306,13 +276,13 @@ fn a_full_disk_loses_nothing_already_saved() {
         "[train]\nepochs = 400\neval_every = 50\nhidden_size = 4\n[grid]\nseed = { start = 0, count = 20 }\n",
     );
     let o = run(&exp, &out, &["--no-weights", "--jobs", "1"]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    let message = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{message}");
     assert!(
-        stderr.contains("could not be saved: ")
-            && stderr.contains(&out.join("runs").display().to_string())
-            && stderr.contains("No space left on device"),
-        "{stderr}"
+        message.contains("could not be saved: ")
+            && message.contains(&out.join("runs").display().to_string())
+            && message.contains("No space left on device"),
+        "{message}"
     );
     let saved = record_results(&out);
     assert!(
@@ -320,16 +290,12 @@ fn a_full_disk_loses_nothing_already_saved() {
         "{} saved",
         saved.len()
     );
-    let leftovers: Vec<_> = std::fs::read_dir(out.join("runs"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".tmp"))
-        .collect();
+    let leftovers = temporaries(&out);
     assert!(leftovers.is_empty(), "temporaries left: {leftovers:?}");
     drop(disk);
     // What was saved is whole: each record equals the same run's on a roomy disk.
     let roomy = dir.path().join("roomy");
-    assert!(run(&exp, &roomy, &["--no-weights"]).status.success());
+    run_ok(&exp, &roomy, &["--no-weights"]);
     let all = record_results(&roomy);
     for (name, record) in &saved {
         assert_eq!(Some(record), all.get(name), "{name}");
@@ -349,8 +315,7 @@ fn exploding_learning_rates_are_recorded_as_diverged_with_a_complete_report() {
          [grid]\nlearning_rate = [0.02, 1.0, 10.0, 100.0]\ninit_scale = [0.001, 1e307]\nseed = [0, 1]\n",
     );
     let out = dir.path().join("out");
-    let o = run(&exp, &out, &[]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&exp, &out, &[]);
     let runs = read(&out.join("runs.csv"));
     assert_eq!(runs.matches(",diverged,").count(), 8, "{runs}");
     let stuck = runs
@@ -362,8 +327,7 @@ fn exploding_learning_rates_are_recorded_as_diverged_with_a_complete_report() {
         let text = read(&out.join(f)).to_lowercase();
         assert!(!text.contains("nan") && !text.contains("null"), "{f}");
     }
-    let report = read(&out.join("report.md"));
-    assert!(report.contains("(all diverged)"), "{report}");
+    assert_contains(&read(&out.join("report.md")), "(all diverged)");
     assert!(out.join("plots/final-vs-learning_rate.png").exists());
     assert!(
         out.join("plots/heatmap-learning_rate-init_scale.png")
@@ -371,24 +335,11 @@ fn exploding_learning_rates_are_recorded_as_diverged_with_a_complete_report() {
     );
 }
 
-/// `sweep train` on a training file with `contents`; returns (exit code, stderr).
-fn train_file(name: &str, contents: &[u8], extra: &[&str]) -> (i32, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    std::fs::write(&path, contents).unwrap();
-    let o = sweep()
-        .arg("train")
-        .arg("--train")
-        .arg(&path)
-        .arg("--test")
-        .arg(&path)
-        .args(extra)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+/// `sweep train` on a training (and test) file `name` of `contents`; returns (exit code,
+/// stderr).
+fn train_on(name: &str, contents: &[u8], extra: &[&str]) -> (i32, String) {
+    let (t, _) = train_file(name, contents, extra);
+    (t.code.unwrap(), t.stderr)
 }
 
 #[test]
@@ -396,64 +347,63 @@ fn hostile_data_files() {
     // 100 MB on one line, no newline: a header with no label column, reported briefly.
     let mut big = b"text\t".to_vec();
     big.resize(100 * 1024 * 1024, b'a');
-    let (code, stderr) = train_file("big.tsv", &big, &[]);
-    assert_eq!(code, 2, "{stderr}");
+    let (code, message) = train_on("big.tsv", &big, &[]);
+    assert_eq!(code, 2, "{message}");
     assert!(
-        stderr.len() < 400 && stderr.contains("big.tsv:1: the header has no `label` column"),
-        "{stderr}"
+        message.len() < 400 && message.contains("big.tsv:1: the header has no `label` column"),
+        "{message}"
     );
 
     let short = ["--epochs", "2", "--eval-every", "1", "--hidden-size", "4"];
     // A 10 000-word phrase trains.
     let long = format!("text\tlabel\n{}\t1\nbad\t0\n", "good ".repeat(10_000));
-    let (code, stderr) = train_file("long.tsv", long.as_bytes(), &short);
-    assert_eq!(code, 0, "{stderr}");
+    let (code, message) = train_on("long.tsv", long.as_bytes(), &short);
+    assert_eq!(code, 0, "{message}");
     // NUL bytes separate words like any other non-letter.
-    let (code, stderr) = train_file("nul.tsv", b"text\tlabel\ngood\0day\t1\nbad\t0\n", &short);
-    assert_eq!(code, 0, "{stderr}");
+    let (code, message) = train_on("nul.tsv", b"text\tlabel\ngood\0day\t1\nbad\t0\n", &short);
+    assert_eq!(code, 0, "{message}");
     // CRLF and a BOM.
-    let (code, stderr) = train_file(
+    let (code, message) = train_on(
         "crlf.csv",
         b"\xEF\xBB\xBFtext,label\r\ngood,1\r\nbad,0\r\n",
         &short,
     );
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 0, "{message}");
     // Duplicates with conflicting labels: a warning, not an error.
-    let (code, stderr) = train_file(
+    let (code, message) = train_on(
         "dup.tsv",
         b"text\tlabel\ngood\t1\ngood\t0\nbad\t0\n",
         &short,
     );
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 0, "{message}");
     assert!(
-        stderr.contains("appear again with a different label"),
-        "{stderr}"
+        message.contains("appear again with a different label"),
+        "{message}"
     );
     // A thousand classes.
     let mut many = String::from("text\tlabel\n");
     for i in 0..1000 {
         many += &format!("word{i}\tclass{i:04}\n");
     }
-    let (code, stderr) = train_file("many.tsv", many.as_bytes(), &short);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("1000 words, 1000 classes"), "{stderr}");
+    let (code, message) = train_on("many.tsv", many.as_bytes(), &short);
+    assert_eq!(code, 0, "{message}");
+    assert!(message.contains("1000 words, 1000 classes"), "{message}");
     // Weights that cannot fit: refused before allocating, saying how much they need.
-    let (code, stderr) = train_file(
+    let (code, message) = train_on(
         "ok.tsv",
         b"text\tlabel\ngood\t1\nbad\t0\n",
         &["--hidden-size", "1000000"],
     );
-    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(code, 2, "{message}");
     assert!(
-        stderr.contains("hidden_size = 1000000 needs") && stderr.contains("TiB"),
-        "{stderr}"
+        message.contains("hidden_size = 1000000 needs") && message.contains("TiB"),
+        "{message}"
     );
 }
 
 #[test]
 fn hostile_experiment_values() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
     let cases = [
         ("[train]\nhidden_size = 1000000\n", "needs"),
         ("[train]\nclip = nan\n", "`clip` = nan is not allowed"),
@@ -473,15 +423,12 @@ fn hostile_experiment_values() {
         ),
     ];
     for (body, want) in cases {
-        let exp = experiment(dir.path(), "bad", body);
-        let o = run(&exp, &out, &[]);
-        let stderr = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{body}: {stderr}");
-        assert!(stderr.contains(want), "{body}: {stderr}");
+        let message = refused(dir.path(), body);
+        assert!(message.contains(want), "{body}: {message}");
     }
-    let o = sweep().arg("run").arg(dir.path()).output().unwrap();
+    let o = sweep_on("run", dir.path(), &[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read the experiment file"));
+    assert_contains(&stderr(&o), "cannot read the experiment file");
 }
 
 #[test]
@@ -490,17 +437,17 @@ fn huge_inputs_are_refused_with_a_message_not_an_abort() {
     // 134) in a preallocation sized by the input.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let (code, stderr) = train_file(
+    let (code, message) = train_on(
         "ok.tsv",
         b"text\tlabel\ngood\t1\nbad\t0\n",
         &["--epochs", "1000000000"],
     );
-    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(code, 2, "{message}");
     assert!(
-        stderr.contains(
+        message.contains(
             "`epochs` = 1000000000 is not allowed: an integer from 1 to 1000000 (flag --epochs)"
         ),
-        "{stderr}"
+        "{message}"
     );
     // 10^11 runs, accepted with --yes: refused at the hard limit.
     let exp = experiment(
@@ -510,20 +457,14 @@ fn huge_inputs_are_refused_with_a_message_not_an_abort() {
          learning_rate = { log = [0.001, 0.1], n = 100 }\n",
     );
     for command in ["run", "plan"] {
-        let o = sweep()
-            .arg(command)
-            .arg(&exp)
-            .args(["--yes", "--out"])
-            .arg(&out)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{command}: {stderr}");
+        let o = sweep_on(command, &exp, &["--yes", "--out", out.to_str().unwrap()]);
+        let message = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{command}: {message}");
         assert!(
-            stderr.contains(
+            message.contains(
                 "huge.toml: key `grid`: the grid has 100000000000 runs; at most 1000000 are allowed"
             ),
-            "{command}: {stderr}"
+            "{command}: {message}"
         );
     }
     assert!(!out.exists());
@@ -546,10 +487,10 @@ fn metrics_that_would_not_fit_in_memory_are_refused_naming_epochs() {
     match available {
         Some(bytes) if bytes < need => {}
         other => {
-            skip(&format!(
-                "metrics_that_would_not_fit_in_memory_are_refused_naming_epochs: needs a \
-                 machine with less than {need} bytes available, found {other:?}"
-            ));
+            skip(
+                "metrics_that_would_not_fit_in_memory_are_refused_naming_epochs",
+                &format!("needs a machine with less than {need} bytes available, found {other:?}"),
+            );
             return;
         }
     }
@@ -559,27 +500,13 @@ fn metrics_that_would_not_fit_in_memory_are_refused_naming_epochs() {
         "long",
         "[train]\nepochs = 1000000\nhidden_size = 4\n[grid]\nseed = { start = 0, count = 4096 }\n",
     );
-    let o = sweep()
-        .arg("plan")
-        .arg(&exp)
-        .args(["--jobs", "4096"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains(
-            "long.toml:5: key `train.epochs`: epochs = 1000000 (every epoch's metrics are kept) \
-             needs 167.8 MiB per run (671.4 GiB for 4096 parallel job(s))"
-        ),
-        "{stderr}"
+    let o = sweep_on("plan", &exp, &["--jobs", "4096"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_contains(
+        &stderr(&o),
+        "long.toml:5: key `train.epochs`: epochs = 1000000 (every epoch's metrics are kept) \
+         needs 167.8 MiB per run (671.4 GiB for 4096 parallel job(s))",
     );
-}
-
-/// Says loudly (past the test harness's output capture) that a test could not run here.
-fn skip(why: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
 }
 
 #[test]
@@ -598,7 +525,7 @@ fn shards_and_sweeps_keep_the_temporaries_of_writers_on_other_nodes() {
     std::fs::write(&foreign, b"{\"half a record").unwrap();
     for extra in [&["--shard", "1/2"][..], &[]] {
         let o = run(&exp, &out, extra);
-        assert!(o.status.success(), "{extra:?}: {}", common::stderr(&o));
+        assert!(o.status.success(), "{extra:?}: {}", stderr(&o));
         assert!(
             foreign.exists(),
             "{extra:?} removed another node's temporary"
@@ -617,25 +544,16 @@ fn predict_refuses_a_run_id_it_cannot_use_naming_it_and_what_there_is() {
         format!("[train]\nepochs = 20\neval_every = 10\nhidden_size = 4\n[grid]\nseed = {seeds}\n")
     };
     let exp = experiment(dir.path(), "p", &body("[0, 1]"));
-    assert!(run(&exp, &out, &[]).status.success());
+    run_ok(&exp, &out, &[]);
     let exp = experiment(dir.path(), "p", &body("[0, 1, 2]"));
-    assert!(run(&exp, &out, &["--no-weights"]).status.success());
-    let ids: Vec<String> = read(&out.join("runs.csv"))
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').next().unwrap().to_owned())
-        .collect();
+    run_ok(&exp, &out, &["--no-weights"]);
+    let ids = run_ids(&out);
     let (weighted, bare) = (&ids[..2], &ids[2]);
     let mut sorted = weighted.to_vec();
     sorted.sort();
     let predict = |id: &str| {
-        let o = sweep()
-            .arg("predict")
-            .arg(&out)
-            .args(["--run", id, "good"])
-            .output()
-            .unwrap();
-        (o.status.code(), common::stderr(&o))
+        let o = sweep_on("predict", &out, &["--run", id, "good"]);
+        (o.status.code(), stderr(&o))
     };
     let results = out.display();
     let cases = [
@@ -694,34 +612,21 @@ fn clean_counts_the_records_it_keeps_not_the_runs_of_the_experiment() {
         )
     };
     let big = experiment(dir.path(), "c", &body("[4, 8]", "[0, 1]"));
-    assert!(run(&big, &out, &[]).status.success());
+    run_ok(&big, &out, &[]);
     let small = experiment(dir.path(), "c", &body("[4]", "[0, 1, 2]"));
-    assert!(run(&small, &out, &[]).status.success());
+    run_ok(&small, &out, &[]);
     assert_eq!(records(&out).len(), 5);
     // The record of seed 2 is lost: 3 runs, 2 of them recorded, and 2 unused records.
-    let seed2 = read(&out.join("runs.csv"))
-        .lines()
-        .nth(3)
-        .unwrap()
-        .split(',')
-        .next()
-        .unwrap()
-        .to_owned();
+    let seed2 = &run_ids(&out)[2];
     std::fs::remove_file(out.join("runs").join(format!("{seed2}.json"))).unwrap();
-    let o = sweep()
-        .arg("clean")
-        .arg(&out)
-        .arg("--unused")
-        .output()
-        .unwrap();
-    let stderr = common::stderr(&o);
-    assert_eq!(o.status.code(), Some(0), "{stderr}");
-    assert!(
-        stderr.contains(&format!(
+    let o = sweep_on("clean", &out, &["--unused"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_contains(
+        &stderr(&o),
+        &format!(
             "sweep: removed 2 unused record(s) from {}; 2 kept\n",
             out.display()
-        )),
-        "{stderr}"
+        ),
     );
     assert_eq!(records(&out).len(), 2);
 }

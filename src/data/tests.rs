@@ -10,6 +10,12 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
+/// Loads `bytes`, written to `<dir>/<name>`, as both the training and the test set.
+fn load_alone(dir: &Path, name: &str, bytes: &[u8]) -> Dataset {
+    let path = write(dir, name, bytes);
+    load(&path, &path).unwrap()
+}
+
 fn load_err(train: &Path, test: &Path) -> String {
     let err = load(train, test).unwrap_err();
     assert_eq!(err.exit_code(), 2);
@@ -83,19 +89,11 @@ fn russian_text_with_punctuation() {
 #[test]
 fn class_names_and_integers_sort() {
     let dir = tempfile::tempdir().unwrap();
-    let named = write(
-        dir.path(),
-        "n.tsv",
-        b"text\tlabel\na\tpos\nb\tneg\nc\tneutral\n",
-    );
-    let data = load(&named, &named).unwrap();
+    let named = b"text\tlabel\na\tpos\nb\tneg\nc\tneutral\n";
+    let data = load_alone(dir.path(), "n.tsv", named);
     assert_eq!(data.classes, ["neg", "neutral", "pos"]);
-    let ints = write(
-        dir.path(),
-        "i.tsv",
-        b"text\tlabel\na\t10\nb\t2\nc\t0\nd\t1\n",
-    );
-    let data = load(&ints, &ints).unwrap();
+    let ints = b"text\tlabel\na\t10\nb\t2\nc\t0\nd\t1\n";
+    let data = load_alone(dir.path(), "i.tsv", ints);
     assert_eq!(data.classes, ["0", "1", "2", "10"]);
     let labels: Vec<_> = data.train.iter().map(|e| e.label).collect();
     assert_eq!(labels, [3, 2, 0, 1]);
@@ -130,12 +128,8 @@ fn unknown_test_words_are_zero_inputs_and_one_warning() {
 #[test]
 fn bom_crlf_and_conflicting_duplicates() {
     let dir = tempfile::tempdir().unwrap();
-    let train = write(
-        dir.path(),
-        "train.tsv",
-        b"\xEF\xBB\xBFtext\tlabel\r\ngood\t1\r\nbad\t0\r\nGood!\t0\r\n",
-    );
-    let data = load(&train, &train).unwrap();
+    let bytes = b"\xEF\xBB\xBFtext\tlabel\r\ngood\t1\r\nbad\t0\r\nGood!\t0\r\n";
+    let data = load_alone(dir.path(), "train.tsv", bytes);
     assert_eq!(data.train.len(), 3);
     assert!(
         data.warnings[0].contains("`Good!` (lines 2 and 4)"),
@@ -149,62 +143,64 @@ fn bad_inputs_name_file_line_and_problem() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let good = write(d, "good.tsv", TRAIN_TSV.as_bytes());
-    let cases: Vec<(PathBuf, String)> = vec![
+    // (file name, contents, the message's words): every one of them must fail to load.
+    let written: [(&str, &[u8], &str); 9] = [
+        ("empty.tsv", b"", "empty.tsv: the file is empty"),
         (
-            d.join("missing.tsv"),
-            "missing.tsv: cannot read the file: No such file".into(),
+            "header.tsv",
+            b"text\tlabel\n",
+            "header.tsv: only a header line, no examples",
         ),
         (
-            write(d, "empty.tsv", b""),
-            "empty.tsv: the file is empty".into(),
+            "nolabel.tsv",
+            b"text\nx\n",
+            "nolabel.tsv:1: the header has no `label` column",
         ),
         (
-            write(d, "header.tsv", b"text\tlabel\n"),
-            "header.tsv: only a header line, no examples".into(),
+            "badlabel.tsv",
+            b"text\tlabel\ngood\t1\nbad\t0\nmeh\tnope\n",
+            "badlabel.tsv:4: bad label `nope`",
         ),
         (
-            write(d, "nolabel.tsv", b"text\nx\n"),
-            "nolabel.tsv:1: the header has no `label` column".into(),
+            "latin1.tsv",
+            b"text\tlabel\ngood\t1\nna\xEFve\t0\n",
+            "latin1.tsv:3: not valid UTF-8 (byte 0xEF)",
         ),
         (
-            write(
-                d,
-                "badlabel.tsv",
-                b"text\tlabel\ngood\t1\nbad\t0\nmeh\tnope\n",
-            ),
-            "badlabel.tsv:4: bad label `nope`".into(),
+            "code.py",
+            b"import os\ntrain_data = {}\n",
+            "code.py:1: only assignments of dict literals",
         ),
         (
-            write(d, "latin1.tsv", b"text\tlabel\ngood\t1\nna\xEFve\t0\n"),
-            "latin1.tsv:3: not valid UTF-8 (byte 0xEF)".into(),
+            "data.txt",
+            b"text\tlabel\n",
+            "data.txt: unknown data format (`.txt`); allowed: .tsv, .csv, .py",
         ),
         (
-            write(d, "code.py", b"import os\ntrain_data = {}\n"),
-            "code.py:1: only assignments of dict literals".into(),
+            "nowords.tsv",
+            b"text\tlabel\ngood\t1\n?!\t0\n",
+            "nowords.tsv:3: the phrase `?!` has no words",
         ),
         (
-            write(d, "data.txt", b"text\tlabel\n"),
-            "data.txt: unknown data format (`.txt`); allowed: .tsv, .csv, .py".into(),
-        ),
-        (
-            write(d, "nowords.tsv", b"text\tlabel\ngood\t1\n?!\t0\n"),
-            "nowords.tsv:3: the phrase `?!` has no words".into(),
-        ),
-        (
-            write(d, "oneclass.tsv", b"text\tlabel\ngood\t1\nhappy\ttrue\n"),
-            "oneclass.tsv: every training example has the label `1`".into(),
-        ),
-        (
-            {
-                std::fs::create_dir(d.join("dir.tsv")).unwrap();
-                d.join("dir.tsv")
-            },
-            "dir.tsv: cannot read the file".into(),
+            "oneclass.tsv",
+            b"text\tlabel\ngood\t1\nhappy\ttrue\n",
+            "oneclass.tsv: every training example has the label `1`",
         ),
     ];
-    for (train, want) in cases.iter().filter(|(_, w)| !w.is_empty()) {
+    let mut cases: Vec<(PathBuf, &str)> = written
+        .into_iter()
+        .map(|(name, bytes, want)| (write(d, name, bytes), want))
+        .collect();
+    // A path with no file, and a directory where a file should be.
+    cases.push((
+        d.join("missing.tsv"),
+        "missing.tsv: cannot read the file: No such file",
+    ));
+    std::fs::create_dir(d.join("dir.tsv")).unwrap();
+    cases.push((d.join("dir.tsv"), "dir.tsv: cannot read the file"));
+    for (train, want) in &cases {
         let msg = load_err(train, &good);
-        assert!(msg.contains(want.as_str()), "{msg:?} lacks {want:?}");
+        assert!(msg.contains(want), "{msg:?} lacks {want:?}");
     }
     // A test label the training set does not have.
     let test = write(d, "test.tsv", b"text\tlabel\ngood\t1\nbad\tmaybe\n");

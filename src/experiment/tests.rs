@@ -23,6 +23,18 @@ fn load_err(text: &str) -> String {
     err.to_string()
 }
 
+/// The number of runs of an experiment with this `[grid]` body.
+fn grid_runs(grid: &str) -> u128 {
+    load(&format!("{DATA}[grid]\n{grid}\n"))
+        .unwrap()
+        .run_count()
+}
+
+/// The message refusing an experiment with this `[grid]` body.
+fn grid_err(grid: &str) -> String {
+    load_err(&format!("{DATA}[grid]\n{grid}\n"))
+}
+
 #[test]
 fn the_issue_example_parses() {
     let exp = load(&format!(
@@ -94,19 +106,16 @@ fn log_ranges_hit_both_ends() {
     assert_eq!(log_space(1e-3, 1e-1, 3)[0], 1e-3);
     assert!((log_space(1e-3, 1e-1, 3)[1] - 1e-2).abs() < 1e-17);
     assert_eq!(log_space(1e-3, 1e-1, 3)[2], 1e-1);
-    let exp = load(&format!(
-        "{DATA}[grid]\nlearning_rate = {{ log = [0.001, 0.1], n = 5 }}\n"
-    ))
-    .unwrap();
-    assert_eq!(exp.run_count(), 5);
+    assert_eq!(
+        grid_runs("learning_rate = { log = [0.001, 0.1], n = 5 }"),
+        5
+    );
 }
 
 #[test]
 fn a_log_range_with_equal_ends_is_refused_instead_of_duplicating_runs() {
     // Regression: `{ log = [0.01, 0.01], n = 3 }` gave three runs with one id.
-    let msg = load_err(&format!(
-        "{DATA}[grid]\nlearning_rate = {{ log = [0.01, 0.01], n = 3 }}\n"
-    ));
+    let msg = grid_err("learning_rate = { log = [0.01, 0.01], n = 3 }");
     assert!(
         msg.contains(
             "exp.toml:5: key `grid.learning_rate`: the range gives the value 0.01 more than once"
@@ -114,19 +123,16 @@ fn a_log_range_with_equal_ends_is_refused_instead_of_duplicating_runs() {
         "{msg}"
     );
     // Ends one ulp apart: the inner steps land on an end or within its label.
-    let msg = load_err(&format!(
-        "{DATA}[grid]\nlearning_rate = {{ log = [0.01, 0.010000000000000002], n = 4 }}\n"
-    ));
+    let msg = grid_err("learning_rate = { log = [0.01, 0.010000000000000002], n = 4 }");
     assert!(
         msg.contains("more than once") || msg.contains("both show as 0.01"),
         "{msg}"
     );
     // Equal ends with n = 1 is one value, and fine.
-    let exp = load(&format!(
-        "{DATA}[grid]\nlearning_rate = {{ log = [0.01, 0.01], n = 1 }}\n"
-    ))
-    .unwrap();
-    assert_eq!(exp.run_count(), 1);
+    assert_eq!(
+        grid_runs("learning_rate = { log = [0.01, 0.01], n = 1 }"),
+        1
+    );
 }
 
 #[test]
@@ -155,15 +161,14 @@ fn values_that_are_equal_or_share_a_label_are_refused_in_any_axis() {
         ),
     ];
     for (grid, want) in cases {
-        let msg = load_err(&format!("{DATA}[grid]\n{grid}\n"));
+        let msg = grid_err(grid);
         assert!(msg.contains(want), "{grid}\n{msg}\n--- lacks ---\n{want}");
     }
     // Distinct values, and long integer ranges, are fine.
-    let exp = load(&format!(
-        "{DATA}[grid]\nlearning_rate = [0.02, 0.0201]\nseed = {{ start = 0, count = 1000 }}\n"
-    ))
-    .unwrap();
-    assert_eq!(exp.run_count(), 2000);
+    assert_eq!(
+        grid_runs("learning_rate = [0.02, 0.0201]\nseed = { start = 0, count = 1000 }"),
+        2000
+    );
 }
 
 #[test]

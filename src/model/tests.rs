@@ -36,6 +36,8 @@ fn forward_by_hand_on_two_units() {
         -0.770_299_307_341_499_2,
         0.356_774_771_320_455_9,
     ];
+    // Equal lengths first: `zip` stops at the shorter side, so a short `hs` would pass.
+    assert_eq!(ws.hs.len(), want_hs.len());
     for (got, want) in ws.hs.iter().zip(want_hs) {
         assert!(close(*got, want), "{got} vs {want}");
     }
@@ -242,6 +244,16 @@ fn init_draws_scaled_normals_and_zero_biases() {
 
 #[test]
 fn every_instruction_set_gives_the_same_bits() {
+    if Isa::available().len() < 2 {
+        // The comparisons below would loop over nothing: say so past the harness's capture.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED every_instruction_set_gives_the_same_bits: this CPU offers only {:?}, \
+             nothing to compare it with (the forward pass is still checked)",
+            Isa::available()
+        );
+    }
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     // Hidden sizes around the vector and block widths.
     for hidden in [3, 8, 31, 64, 70] {

@@ -37,6 +37,15 @@ fn bits(metrics: &[EpochMetrics]) -> Vec<u64> {
         .collect()
 }
 
+/// The epochs that were evaluated on the test set.
+fn evaluated(metrics: &[EpochMetrics]) -> Vec<u32> {
+    metrics
+        .iter()
+        .filter(|m| m.test.is_some())
+        .map(|m| m.epoch)
+        .collect()
+}
+
 #[test]
 fn same_seed_same_bits_other_seed_other_numbers() {
     let data = bundled_en();
@@ -53,13 +62,7 @@ fn same_seed_same_bits_other_seed_other_numbers() {
     assert_eq!(a.model, b.model);
     assert_ne!(bits(&a.metrics), bits(&c.metrics));
     assert_eq!(a.metrics.len(), 30);
-    let evaluated: Vec<u32> = a
-        .metrics
-        .iter()
-        .filter(|m| m.test.is_some())
-        .map(|m| m.epoch)
-        .collect();
-    assert_eq!(evaluated, [10, 20, 30]);
+    assert_eq!(evaluated(&a.metrics), [10, 20, 30]);
 }
 
 #[test]
@@ -74,12 +77,7 @@ fn callback_sees_every_epoch_in_order() {
     let result = run(&data, &s, 0, |m| seen.push(*m));
     assert_eq!(seen, result.metrics);
     // The last epoch is evaluated even off the eval_every grid.
-    let evaluated: Vec<u32> = seen
-        .iter()
-        .filter(|m| m.test.is_some())
-        .map(|m| m.epoch)
-        .collect();
-    assert_eq!(evaluated, [3, 6, 7]);
+    assert_eq!(evaluated(&seen), [3, 6, 7]);
 }
 
 #[test]

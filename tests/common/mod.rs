@@ -1,8 +1,9 @@
 //! Helpers shared by the end-to-end tests: the binary, the bundled data, experiment files
-//! written into temp dirs, and running `sweep run` on them.
+//! written into temp dirs, running `sweep` on them, and reading what it wrote.
 
 #![allow(dead_code)] // each test crate uses its own subset
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -54,6 +55,65 @@ pub fn run(exp: &Path, out: &Path, extra: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `sweep run EXP --out OUT EXTRA...`, which must succeed (its stderr is the failure message).
+#[track_caller]
+pub fn run_ok(exp: &Path, out: &Path, extra: &[&str]) -> Output {
+    let o = run(exp, out, extra);
+    assert!(o.status.success(), "sweep run {extra:?}: {}", stderr(&o));
+    o
+}
+
+/// `sweep run` on `<dir>/bad.toml` with `body` as its settings, which must be refused with
+/// exit code 2; returns the message.
+#[track_caller]
+pub fn refused(dir: &Path, body: &str) -> String {
+    let exp = experiment(dir, "bad", body);
+    let o = run(&exp, &dir.join("out"), &[]);
+    let stderr = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{body}: {stderr}");
+    stderr
+}
+
+/// `sweep COMMAND PATH EXTRA...`, for the commands that take a results directory or an
+/// experiment first (`report`, `clean`, `table`, `rerun`, `predict`, `plan`).
+pub fn sweep_on(command: &str, path: &Path, extra: &[&str]) -> Output {
+    sweep().arg(command).arg(path).args(extra).output().unwrap()
+}
+
+/// What one `sweep train` printed.
+pub struct Trained {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// `sweep train --train TRAIN --test TEST ARGS...`.
+pub fn train(train: &Path, test: &Path, args: &[&str]) -> Trained {
+    let o = sweep()
+        .arg("train")
+        .args(args)
+        .arg("--train")
+        .arg(train)
+        .arg("--test")
+        .arg(test)
+        .output()
+        .unwrap();
+    Trained {
+        code: o.status.code(),
+        stdout: stdout(&o),
+        stderr: stderr(&o),
+    }
+}
+
+/// `sweep train` with `bytes` written to `<a temp dir>/<name>` as both training and test
+/// file; also returns that path, for messages (the file itself is gone).
+pub fn train_file(name: &str, bytes: impl AsRef<[u8]>, args: &[&str]) -> (Trained, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    (train(&path, &path, args), path)
+}
+
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -62,5 +122,58 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Strict where `stderr` is lenient: what `sweep` prints for reading is UTF-8.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
+}
+
+/// `text` must contain `want`; the failure shows both.
+#[track_caller]
+pub fn assert_contains(text: &str, want: &str) {
+    assert!(text.contains(want), "{text}\n--- lacks ---\n{want}");
+}
+
+/// A CSV file's rows as maps from column name to field.
+pub fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            header
+                .iter()
+                .map(str::to_owned)
+                .zip(r.iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+/// The `run_id` column of `<out>/runs.csv`, in grid order.
+pub fn run_ids(out: &Path) -> Vec<String> {
+    csv_rows(&out.join("runs.csv"))
+        .into_iter()
+        .map(|mut r| r.remove("run_id").expect("runs.csv has a run_id column"))
+        .collect()
+}
+
 /// The tables that must be byte-identical between equivalent sweeps.
 pub const TABLES: [&str; 3] = ["runs.csv", "curves.csv", "summary.csv"];
+
+/// The results directories `a` and `b` hold byte-identical [`TABLES`].
+#[track_caller]
+pub fn assert_same_tables(a: &Path, b: &Path) {
+    for f in TABLES {
+        assert_eq!(read(&a.join(f)), read(&b.join(f)), "{f}");
+    }
+}
+
+/// Says that `test` could not run here, and why, on stderr itself: the harness captures
+/// only `print!`-family output, and a skipped test still passes, so this line is all that
+/// shows it. One line, so that `grep SKIPPED` gives the whole reason.
+pub fn skip(test: &str, why: &str) {
+    use std::io::Write;
+    let why = why.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
+}

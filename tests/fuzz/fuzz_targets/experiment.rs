@@ -12,9 +12,9 @@ fuzz_target!(|bytes: &[u8]| {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return;
     };
-    if let Ok(exp) = Experiment::from_text(Path::new("/tmp/exp.toml"), text) {
-        if exp.run_count() <= 10_000 {
-            let _ = exp.runs("fp");
-        }
+    if let Ok(exp) = Experiment::from_text(Path::new("/tmp/exp.toml"), text)
+        && exp.run_count() <= 10_000
+    {
+        let _ = exp.runs("fp");
     }
 });
