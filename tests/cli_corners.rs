@@ -5,7 +5,10 @@ use std::path::Path;
 
 mod common;
 
-use common::{TABLES, experiment, read, run, stderr, sweep};
+use common::{
+    TABLES, assert_contains, assert_same_tables, experiment, read, run, run_ids, run_ok, stderr,
+    stdout, sweep, sweep_on,
+};
 
 const BASE: &str = "[train]\nepochs = 1000\n[grid]\nseed = [0]\n";
 
@@ -27,13 +30,9 @@ fn set_overrides_give_the_tables_of_the_same_edit_in_the_file() {
         "--set",
         "grid.clip=[1.0, 5.0]",
     ];
-    let o = run(&base, &a, &sets);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = run(&edited, &b, &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    for table in TABLES {
-        assert_eq!(read(&a.join(table)), read(&b.join(table)), "{table}");
-    }
+    run_ok(&base, &a, &sets);
+    run_ok(&edited, &b, &[]);
+    assert_same_tables(&a, &b);
     let resolved = read(&a.join("experiment.toml"));
     assert!(
         resolved.contains("# with --set train.epochs=30\n"),
@@ -70,7 +69,7 @@ fn plan_and_slurm_take_the_same_overrides() {
         .output()
         .unwrap();
     assert!(plan.status.success(), "{}", stderr(&plan));
-    let text = String::from_utf8_lossy(&plan.stdout);
+    let text = stdout(&plan);
     assert!(text.contains("grid: 4 runs"), "{text}");
     assert!(text.contains("epochs        20"), "{text}");
     let out = dir.path().join("s");
@@ -163,8 +162,7 @@ fn damaged_records_are_set_aside_and_their_runs_trained_again() {
         "[train]\nepochs = 20\neval_every = 10\n[grid]\nseed = { start = 0, count = 4 }\n",
     );
     let out = dir.path().join("out");
-    let o = run(&exp, &out, &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    run_ok(&exp, &out, &[]);
     let before: Vec<String> = TABLES.iter().map(|t| read(&out.join(t))).collect();
     let files = records(&out);
     let whole = read(&files[0]);
@@ -172,16 +170,15 @@ fn damaged_records_are_set_aside_and_their_runs_trained_again() {
     std::fs::write(&files[1], b"").unwrap(); // emptied
     std::fs::write(&files[2], b"\x00\xff garbage }").unwrap(); // garbled
     // `report` sets them aside, says so, and leaves their runs out.
-    let o = sweep().arg("report").arg(&out).output().unwrap();
+    let o = sweep_on("report", &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
     assert_eq!(err.matches("could not be read").count(), 3, "{err}");
-    assert!(err.contains("3 of 4 runs have no record yet"), "{err}");
+    assert_contains(&err, "3 of 4 runs have no record yet");
     assert_eq!(read(&out.join("runs.csv")).lines().count(), 2);
     // `run` trains them again, exits 0, and the tables are those of the first sweep.
-    let o = run(&exp, &out, &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("training 3 on"), "{}", stderr(&o));
+    let o = run_ok(&exp, &out, &[]);
+    assert_contains(&stderr(&o), "training 3 on");
     for (table, want) in TABLES.iter().zip(&before) {
         assert_eq!(&read(&out.join(table)), want, "{table}");
     }
@@ -193,8 +190,7 @@ fn damaged_records_are_set_aside_and_their_runs_trained_again() {
     assert_eq!(damaged.len(), 6, "{damaged:?}");
     // Damaged again: the same names are not overwritten.
     std::fs::write(&files[0], b"{").unwrap();
-    let o = run(&exp, &out, &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    run_ok(&exp, &out, &[]);
     assert_eq!(
         std::fs::read_dir(out.join("runs/damaged")).unwrap().count(),
         8
@@ -246,14 +242,8 @@ fn a_diverged_run_says_so_in_its_table_and_its_predictions() {
         "[train]\nepochs = 5\neval_every = 5\nhidden_size = 8\ninit_scale = 1e307\n",
     );
     let out = dir.path().join("out");
-    let o = run(&exp, &out, &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let id = read(&out.join("runs.csv"))
-        .lines()
-        .nth(1)
-        .and_then(|l| l.split(',').next())
-        .unwrap()
-        .to_owned();
+    run_ok(&exp, &out, &[]);
+    let id = run_ids(&out).remove(0);
     let table = sweep()
         .args(["table"])
         .arg(&out)
@@ -262,7 +252,7 @@ fn a_diverged_run_says_so_in_its_table_and_its_predictions() {
         .unwrap();
     assert!(table.status.success());
     assert_eq!(
-        String::from_utf8_lossy(&table.stdout),
+        stdout(&table),
         "--- Diverged in epoch 1: the loss is no longer finite\n"
     );
     let predict = sweep()
@@ -289,8 +279,7 @@ fn the_report_of_a_partial_shard_directory_counts_its_runs_right() {
         "[train]\nepochs = 5\neval_every = 5\n[grid]\nclip = [1.0, 2.0]\nseed = { start = 0, count = 4 }\n",
     );
     let out = dir.path().join("out");
-    let o = run(&exp, &out, &["--shard", "1/3"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    run_ok(&exp, &out, &["--shard", "1/3"]);
     let o = sweep().arg("report").arg(&out).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let table = read(&out.join("runs.csv"));
