@@ -439,7 +439,7 @@ fn a_sweep_whose_every_run_diverged_in_epoch_1_still_gets_its_figures() {
     }
     assert_contains(
         &read(&out.join("report.md")),
-        "(all diverged) | 2 | 2 | - | - | 0/2 (0%) | never |",
+        "(all diverged) | 2 | 2 | - | - | 0/2 = 0% [0%, 66%] | never |",
     );
 }
 
@@ -473,10 +473,11 @@ fn the_readme_results_section_names_every_column_of_the_tables() {
         assert!(named(table), "{table}");
         let text = read(&out.join(table));
         for column in text.lines().next().unwrap().split(',') {
-            // Settings are named in the experiment file; statistics as `<metric>` `_<stat>`.
+            // Settings are named in the experiment file; statistics as `<metric>` `_<stat>`
+            // (the stat may have underscores of its own: `_median_low`).
             let stat = column
-                .rsplit_once('_')
-                .is_some_and(|(m, s)| named(m) && named(&format!("_{s}")));
+                .match_indices('_')
+                .any(|(i, _)| named(&column[..i]) && named(&column[i..]));
             assert!(
                 named(column) || stat || settings.contains(&column),
                 "the README's Results section does not name {table}'s column `{column}`"

@@ -6,6 +6,7 @@
 //! `runs.csv` stores, its computation in [`Metric::compute`]; the tables, the summary, the
 //! report and the statistics take it from there.
 
+use crate::stats::Interval;
 use crate::train::{EpochMetrics, Status};
 
 /// A number per run that the tables report and statistics over seeds compare.
@@ -189,6 +190,26 @@ impl Metric {
         }
     }
 
+    /// A figure of this metric with its interval, as reports print it: `0.975 [0.950,
+    /// 1.000]`, `52% [38%, 66%]`, `529.5 [498, 560]`, `529.5 [498, never]`; a first epoch
+    /// whose median is "never" prints as what the interval still allows: `≥ 870` or `never`.
+    pub fn format_interval(self, i: &Interval) -> String {
+        if let Kind::FirstEpoch { .. } = self.kind()
+            && i.estimate.is_infinite()
+        {
+            return match i.low.is_finite() {
+                true => format!("≥ {}", self.format(i.low)),
+                false => "never".into(),
+            };
+        }
+        format!(
+            "{} [{}, {}]",
+            self.format(i.estimate),
+            self.format(i.low),
+            self.format(i.high)
+        )
+    }
+
     /// A value of this metric as reports print it: `0.975`, `52%`, `529.5`, `never`.
     pub fn format(self, x: f64) -> String {
         match self.kind() {
@@ -350,5 +371,27 @@ mod tests {
         assert_eq!(Metric::TestAcc1.format(0.52083), "52%");
         assert_eq!(Metric::FirstEpochTrainAcc1.format(529.5), "529.5");
         assert_eq!(Metric::FirstEpochTrainAcc1.format(f64::INFINITY), "never");
+        let i = |estimate, low, high| Interval {
+            estimate,
+            low,
+            high,
+            level: 0.95,
+        };
+        let epoch = Metric::FirstEpochTrainAcc1;
+        let inf = f64::INFINITY;
+        assert_eq!(
+            epoch.format_interval(&i(529.5, 498.0, 560.0)),
+            "529.5 [498, 560]"
+        );
+        assert_eq!(
+            epoch.format_interval(&i(529.5, 498.0, inf)),
+            "529.5 [498, never]"
+        );
+        assert_eq!(epoch.format_interval(&i(inf, 870.0, inf)), "≥ 870");
+        assert_eq!(epoch.format_interval(&i(inf, inf, inf)), "never");
+        assert_eq!(
+            Metric::TestAcc1.format_interval(&i(0.5, 0.3633, 0.6367)),
+            "50% [36%, 64%]"
+        );
     }
 }

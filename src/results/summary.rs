@@ -1,12 +1,20 @@
 //! Statistics over the seeds of one configuration, and `summary.csv`, one row per
 //! configuration. Which statistics a metric gets follows from its kind ([`Kind`]); which
 //! values count follows [`RunSummary::value`]'s one rule for runs that did not finish.
+//!
+//! Every per-configuration figure comes with a 95% interval ([`ConfigSummary::interval`]):
+//! a median with a percentile bootstrap interval (seeded from the values themselves, so the
+//! tables stay byte-identical between reruns), a share with a Wilson score interval.
 
 use super::metric::{Kind, Metric, RunSummary};
 use super::schema::cell;
 use super::table::Row;
 use crate::settings::{Key, SettingsParams};
 use crate::stats::describe::{Stats, median_sorted, stats};
+use crate::stats::{DEFAULT_RESAMPLES, Interval, bootstrap_median, wilson};
+
+/// The confidence level of every interval in the tables and the report.
+pub const LEVEL: f64 = 0.95;
 
 /// One configuration's runs, reduced to their seeds and metric values.
 #[derive(Debug, Clone)]
@@ -96,8 +104,31 @@ impl ConfigSummary {
     }
 }
 
+impl ConfigSummary {
+    /// The configuration's figure for `metric` with its 95% interval: the median of a
+    /// continuous metric's counted values, or of a first epoch over every run ("never" is
+    /// +inf, so a bound or the median itself may be infinite), with a percentile bootstrap
+    /// interval; the share of a share metric with a Wilson interval. `None` without values.
+    pub fn interval(&self, metric: Metric) -> Option<Interval> {
+        match metric.kind() {
+            Kind::Continuous | Kind::FirstEpoch { .. } => {
+                bootstrap_median(&self.counted(metric), DEFAULT_RESAMPLES, LEVEL)
+            }
+            Kind::Share { .. } => wilson(self.count(metric) as u64, self.runs() as u64, LEVEL),
+        }
+    }
+}
+
 /// The statistics a continuous metric gets in `summary.csv`.
-const STATS: [&str; 5] = ["mean", "std", "median", "min", "max"];
+const STATS: [&str; 7] = [
+    "mean",
+    "std",
+    "median",
+    "median_low",
+    "median_high",
+    "min",
+    "max",
+];
 
 impl Row for ConfigSummary {
     fn header() -> Vec<String> {
@@ -108,9 +139,12 @@ impl Row for ConfigSummary {
             let name = metric.name();
             match metric.kind() {
                 Kind::Continuous => h.extend(STATS.map(|s| format!("{name}_{s}"))),
-                Kind::Share { .. } => h.push(format!("share_{name}")),
+                Kind::Share { .. } => {
+                    h.extend(["", "_low", "_high"].map(|bound| format!("share_{name}{bound}")))
+                }
                 Kind::FirstEpoch { goal } => {
-                    h.extend([format!("seeds_{goal}"), format!("median_{name}")]);
+                    h.push(format!("seeds_{goal}"));
+                    h.extend(["", "_low", "_high"].map(|bound| format!("median_{name}{bound}")));
                 }
             }
         }
@@ -122,6 +156,9 @@ impl Row for ConfigSummary {
         c.extend(Key::configuration().map(|k| k.value_of(&self.settings, 0).to_string()));
         c.extend([self.runs().to_string(), self.diverged.to_string()]);
         for metric in Metric::summarised() {
+            let i = self.interval(metric);
+            // An epoch bound or median that is "never" is an empty cell.
+            let finite = |x: Option<f64>| cell(x.filter(|x| x.is_finite()));
             match metric.kind() {
                 Kind::Continuous => {
                     let s = self.stats(metric);
@@ -129,14 +166,22 @@ impl Row for ConfigSummary {
                         cell(s.map(|s| s.mean)),
                         cell(s.and_then(|s| s.std)),
                         cell(s.map(|s| s.median)),
+                        cell(i.map(|i| i.low)),
+                        cell(i.map(|i| i.high)),
                         cell(s.map(|s| s.min)),
                         cell(s.map(|s| s.max)),
                     ]);
                 }
-                Kind::Share { .. } => c.push(cell(self.share(metric))),
+                Kind::Share { .. } => c.extend([
+                    cell(self.share(metric)),
+                    cell(i.map(|i| i.low)),
+                    cell(i.map(|i| i.high)),
+                ]),
                 Kind::FirstEpoch { .. } => c.extend([
                     self.count(metric).to_string(),
-                    cell(self.median_epoch(metric).filter(|m| m.is_finite())),
+                    finite(self.median_epoch(metric)),
+                    finite(i.map(|i| i.low)),
+                    finite(i.map(|i| i.high)),
                 ]),
             }
         }
@@ -185,8 +230,9 @@ mod tests {
         let header = ConfigSummary::header().join(",");
         assert!(
             header.ends_with(
-                "final_test_acc_min,final_test_acc_max,share_test_acc_1,seeds_train_acc_1,\
-                 median_first_epoch_train_acc_1"
+                "final_test_acc_min,final_test_acc_max,share_test_acc_1,share_test_acc_1_low,\
+                 share_test_acc_1_high,seeds_train_acc_1,median_first_epoch_train_acc_1,\
+                 median_first_epoch_train_acc_1_low,median_first_epoch_train_acc_1_high"
             ),
             "{header}"
         );
