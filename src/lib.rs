@@ -15,6 +15,7 @@ macro_rules! note {
 }
 
 pub mod cli;
+pub mod compare;
 pub mod data;
 pub mod error;
 pub mod experiment;

@@ -4,6 +4,7 @@
 //! nothing below the CLI ever sees an unchecked value.
 
 mod clean;
+mod compare;
 mod merge;
 mod predict;
 mod report;
@@ -62,9 +63,38 @@ pub enum Command {
     Merge(MergeArgs),
     /// Train one run and print the article's table every `--eval-every` epochs.
     Train(TrainArgs),
+    /// Whether two sets of runs differ, metric by metric: effect with a 95% interval, test,
+    /// Holm-adjusted p and a verdict. A side is a results directory, DIR:LABEL (one
+    /// configuration of it), or a runs table from elsewhere (CSV with runs.csv's columns;
+    /// `run_id` and `seed` required), FILE.csv:LABEL for one `config` of it.
+    #[command(verbatim_doc_comment)]
+    Compare(CompareArgs),
     /// Write what another implementation needs to replay a recorded run exactly: initial
     /// weights, every epoch's shuffle, the encoded data (benches/replay.py reads it).
     Trace(TraceArgs),
+}
+
+/// Flags of `sweep compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The first side (A).
+    #[arg(value_name = "A")]
+    pub a: String,
+    /// The second side (B); effects are B - A.
+    #[arg(value_name = "B")]
+    pub b: String,
+    /// text, csv, markdown or json (csv, markdown and json: every number, as comparisons.csv).
+    #[arg(long, default_value = "text")]
+    pub format: String,
+    /// Compare only this metric (repeatable) [default: every summarised metric].
+    #[arg(long = "metric", value_name = "NAME")]
+    pub metrics: Vec<String>,
+    /// Also estimate the seeds per side needed to detect the difference (by simulation).
+    #[arg(long)]
+    pub seeds: bool,
+    /// With --seeds: the difference B - A to detect [default: the observed one].
+    #[arg(long, allow_negative_numbers = true, requires = "seeds")]
+    pub effect: Option<f64>,
 }
 
 /// Flags of `sweep trace`.
@@ -329,6 +359,7 @@ pub fn execute(cli: Cli) -> Result<i32> {
         Command::Clean(args) => clean::execute(&args),
         Command::Train(args) => train::execute(&args),
         Command::Trace(args) => trace::execute(&args),
+        Command::Compare(args) => compare::execute(&args),
     }
 }
 

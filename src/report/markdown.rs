@@ -4,16 +4,24 @@
 use std::path::Path;
 
 use super::article::{self, PUBLISHED};
+use super::differences;
 use super::export::{Export, MarkdownExport, Table};
 use super::plot::file_safe;
 use super::tables::iqr;
+use crate::compare::Comparison;
 use crate::results::metric::{Kind, Metric};
 use crate::results::read::Config;
 use crate::results::schema::Curve;
 use crate::results::{ConfigSummary, Sweep};
 
 /// The report's text; `plots` are the figure files, relative names under `plots/`.
-pub fn report(sweep: &Sweep, name: &str, description: &str, plots: &[String]) -> String {
+pub fn report(
+    sweep: &Sweep,
+    name: &str,
+    description: &str,
+    comparisons: &[Comparison],
+    plots: &[String],
+) -> String {
     let mut md = format!("# Sweep report: {name}\n\n");
     if !description.is_empty() {
         md += &format!("{description}\n\n");
@@ -33,6 +41,7 @@ pub fn report(sweep: &Sweep, name: &str, description: &str, plots: &[String]) ->
            no longer finite) has no final metrics and counts as not reaching 100% test accuracy; \
            a seed that never reached 100% train accuracy counts as later than any epoch \
            (`never`; `≥ N`: the median may be never).\n\n";
+    md += &differences::section(comparisons);
     md += &article_section(sweep);
     md += "## Figures\n\n";
     for plot in plots {

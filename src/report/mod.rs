@@ -2,6 +2,7 @@
 //! all drawn from a results directory's tables without re-training.
 
 pub mod article;
+pub mod differences;
 pub mod export;
 pub mod markdown;
 pub mod plot;
@@ -9,16 +10,26 @@ pub mod tables;
 
 use std::path::PathBuf;
 
+use crate::compare::{self, Comparison};
 use crate::error::Result;
-use crate::results::{REPORT, ResultsDir, Sweep, atomic};
+use crate::results::table::TableWriter;
+use crate::results::{COMPARISONS, PLOTS, REPORT, ResultsDir, Sweep, atomic};
 
-/// Draws `plots/` and writes `report.md` from the directory's tables; returns the files
-/// written, the report last.
+/// Writes `comparisons.csv`, draws `plots/` and writes `report.md` from the directory's
+/// tables; returns the files written, the report last.
 pub fn write_report(dir: &ResultsDir) -> Result<Vec<PathBuf>> {
     let sweep = Sweep::load(dir.root())?;
-    let mut files = plot::draw_all(&sweep, &dir.path(crate::results::PLOTS))?;
+    let configs: Vec<_> = sweep.configs.iter().map(|c| &c.summary).collect();
+    let comparisons = compare::within(&configs);
+    let mut table = TableWriter::<Comparison>::create(&dir.path(COMPARISONS))?;
+    for c in &comparisons {
+        table.write(c)?;
+    }
+    let mut files = vec![table.commit()?];
+    files.extend(plot::draw_all(&sweep, &dir.path(PLOTS))?);
     let (name, description) = markdown::experiment_info(dir.root());
-    let text = markdown::report(&sweep, &name, &description, &markdown::plot_names(&files));
+    let plots = markdown::plot_names(&files[1..]);
+    let text = markdown::report(&sweep, &name, &description, &comparisons, &plots);
     let path = dir.path(REPORT);
     atomic::write(&path, text.as_bytes())?;
     files.push(path);

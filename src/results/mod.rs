@@ -44,6 +44,7 @@ pub const RUNS: &str = "runs.csv";
 pub const CURVES: &str = "curves.csv";
 pub const SUMMARY: &str = "summary.csv";
 pub const TIMINGS: &str = "timings.csv";
+pub const COMPARISONS: &str = "comparisons.csv";
 pub const REPORT: &str = "report.md";
 /// Folders it writes into, besides its root and `runs/`.
 pub const PLOTS: &str = "plots";

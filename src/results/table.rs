@@ -168,6 +168,11 @@ pub struct Cells<'a> {
 }
 
 impl Cells<'_> {
+    /// The row's line in its file.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
     /// The cell of `column`, `None` if the table has no such column.
     pub fn get(&self, column: &str) -> Option<&str> {
         self.columns

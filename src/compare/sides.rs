@@ -1,0 +1,306 @@
+//! The sides of `sweep compare`: a results directory (its one configuration), `DIR:LABEL`
+//! (one configuration of it), or a runs table made elsewhere, `FILE.csv` or
+//! `FILE.csv:LABEL` (CSV with the column names of `runs.csv`; only `run_id` and `seed` are
+//! required, each metric column that is there is compared).
+//!
+//! Sides of a results directory know their data fingerprint (from its `experiment.toml`) and
+//! settings, so two configurations that draw the same numbers for a seed are paired; a table
+//! from elsewhere is compared as an independent sample.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::{Draws, Side};
+use crate::error::{Error, Result};
+use crate::experiment::recorded_fingerprint;
+use crate::results::metric::{Kind, Metric, RunSummary};
+use crate::results::schema::RunRow;
+use crate::results::table::{self, Cells, ReadRow, Row};
+use crate::results::{EXPERIMENT, RUNS, configs};
+use crate::train::Status;
+
+/// Reads the side `spec` names.
+pub fn load(spec: &str) -> Result<Side> {
+    let (path, label) = split(spec)?;
+    if path.is_dir() {
+        from_dir(&path, label.as_deref(), spec)
+    } else {
+        from_table(&path, label.as_deref(), spec)
+    }
+}
+
+/// `PATH` or `PATH:LABEL`, where `PATH` exists (a path may itself hold `:`).
+fn split(spec: &str) -> Result<(PathBuf, Option<String>)> {
+    if Path::new(spec).exists() {
+        return Ok((PathBuf::from(spec), None));
+    }
+    for (i, _) in spec.match_indices(':') {
+        let path = Path::new(&spec[..i]);
+        if path.exists() {
+            return Ok((path.to_path_buf(), Some(spec[i + 1..].to_owned())));
+        }
+    }
+    Err(Error::Usage(format!(
+        "`{spec}` is neither a results directory, DIR:LABEL, nor a runs table (FILE.csv)"
+    )))
+}
+
+/// One configuration of a results directory.
+fn from_dir(dir: &Path, label: Option<&str>, spec: &str) -> Result<Side> {
+    let rows: Vec<RunRow> = table::read(&dir.join(RUNS))?;
+    let groups = configs::group(rows.iter().map(|r| &r.settings), |i| rows[i].config.clone());
+    let labels: Vec<&str> = groups.iter().map(|g| g.label.as_str()).collect();
+    let group = match label {
+        Some(l) => groups.iter().find(|g| g.label == l).ok_or_else(|| {
+            Error::Usage(format!(
+                "{} has no configuration `{l}`; it has: {}",
+                dir.display(),
+                quoted_list(&labels)
+            ))
+        })?,
+        None if groups.len() == 1 => &groups[0],
+        None => {
+            return Err(Error::Usage(format!(
+                "{} has {} configurations; name one as {}:LABEL, one of: {}",
+                dir.display(),
+                groups.len(),
+                dir.display(),
+                quoted_list(&labels)
+            )));
+        }
+    };
+    let fingerprint = std::fs::read_to_string(dir.join(EXPERIMENT))
+        .ok()
+        .and_then(|t| recorded_fingerprint(&t).map(str::to_owned));
+    let members: Vec<&RunRow> = group.members.iter().map(|&i| &rows[i]).collect();
+    let mut side = side_of(spec, &members, &Metric::ALL);
+    side.schedule = Some((group.settings.epochs, group.settings.eval_every));
+    side.settings = Some(group.settings.clone());
+    side.draws = fingerprint.map(|data| Draws {
+        data,
+        hidden_size: group.settings.hidden_size,
+        init_scale: group.settings.init_scale,
+    });
+    Ok(side)
+}
+
+fn quoted_list(labels: &[&str]) -> String {
+    let quoted: Vec<String> = labels.iter().map(|l| format!("`{l}`")).collect();
+    crate::error::listed(&quoted)
+}
+
+/// A side of `runs`, with the values of `metrics` (the others absent).
+fn side_of(name: &str, runs: &[&RunRow], metrics: &[Metric]) -> Side {
+    Side {
+        name: name.to_owned(),
+        seeds: runs.iter().map(|r| r.seed).collect(),
+        values: Metric::ALL
+            .iter()
+            .map(|m| {
+                metrics
+                    .contains(m)
+                    .then(|| runs.iter().map(|r| r.value(*m)).collect())
+            })
+            .collect(),
+        draws: None,
+        schedule: None,
+        settings: None,
+    }
+}
+
+/// Makes two sides comparable where their runs trained for different epochs or were
+/// evaluated on different schedules: final metrics and the best test accuracy are left out
+/// where they no longer mean the same, and a first epoch later than the shorter side's last
+/// counts as never. Returns what was left out or changed, in words.
+pub fn align(a: &mut Side, b: &mut Side) -> Vec<String> {
+    let (Some((ea, va)), Some((eb, vb))) = (a.schedule, b.schedule) else {
+        return Vec::new();
+    };
+    let mut notes = Vec::new();
+    if ea != eb {
+        let horizon = ea.min(eb) as f64;
+        for side in [&mut *a, &mut *b] {
+            for metric in Metric::ALL {
+                let slot = &mut side.values[metric as usize];
+                match metric.kind() {
+                    Kind::FirstEpoch { .. } => {
+                        for v in slot.iter_mut().flatten().flatten() {
+                            if *v > horizon {
+                                *v = f64::INFINITY;
+                            }
+                        }
+                    }
+                    _ => *slot = None,
+                }
+            }
+        }
+        notes.push(format!(
+            "{} trained {ea} epochs and {} {eb}: final metrics are left out, and a first epoch              after epoch {eb_min} counts as never",
+            a.name,
+            b.name,
+            eb_min = ea.min(eb)
+        ));
+    } else if va != vb {
+        for side in [&mut *a, &mut *b] {
+            side.values[Metric::BestTestAcc as usize] = None;
+        }
+        notes.push(format!(
+            "{} was evaluated every {va} epochs and {} every {vb}: the best test accuracy is              left out (the final evaluation, after the last epoch, is common to both)",
+            a.name, b.name
+        ));
+    }
+    notes
+}
+
+/// A runs table from elsewhere: the runs of `label` (by its `config` column), or all of
+/// them when it has one configuration (or no `config` column).
+fn from_table(path: &Path, label: Option<&str>, spec: &str) -> Result<Side> {
+    let header = header(path)?;
+    let rows: Vec<LooseRow> = table::read(path)?;
+    let mut lines: std::collections::HashMap<&str, usize> = Default::default();
+    for r in &rows {
+        if let Some(first) = lines.insert(r.row.run_id.as_str(), r.line) {
+            return Err(Error::data(
+                path,
+                crate::error::Location::Line(r.line),
+                format!(
+                    "column `run_id`: `{}` is given twice (first on line {first}); run ids must \
+                     be unique",
+                    r.row.run_id
+                ),
+            ));
+        }
+    }
+    let mut by_config: BTreeMap<&str, Vec<&RunRow>> = BTreeMap::new();
+    for r in &rows {
+        by_config
+            .entry(r.row.config.as_str())
+            .or_default()
+            .push(&r.row);
+    }
+    let labels: Vec<&str> = by_config.keys().copied().collect();
+    let runs = match label {
+        Some(l) => by_config.get(l).cloned().ok_or_else(|| {
+            Error::Usage(format!(
+                "{} has no runs of configuration `{l}` (its config column); it has: {}",
+                path.display(),
+                quoted_list(&labels)
+            ))
+        })?,
+        None if by_config.len() <= 1 => rows.iter().map(|r| &r.row).collect(),
+        None => {
+            return Err(Error::Usage(format!(
+                "{} holds {} configurations (its config column); name one as {}:LABEL, one \
+                 of: {}",
+                path.display(),
+                by_config.len(),
+                path.display(),
+                quoted_list(&labels)
+            )));
+        }
+    };
+    let present: Vec<Metric> = Metric::ALL
+        .into_iter()
+        .filter(|m| match m.kind() {
+            Kind::Share { of, .. } => header.contains(&of.name().to_owned()),
+            _ => header.contains(&m.name().to_owned()),
+        })
+        .collect();
+    let mut side = side_of(spec, &runs, &present);
+    // One schedule for every run of the side, or none known.
+    let chosen: HashSet<&str> = runs.iter().map(|r| r.run_id.as_str()).collect();
+    let schedules: HashSet<Option<(u64, u64)>> = rows
+        .iter()
+        .filter(|r| chosen.contains(r.row.run_id.as_str()))
+        .map(|r| r.schedule)
+        .collect();
+    if schedules.len() == 1 {
+        side.schedule = schedules.into_iter().next().flatten();
+    }
+    Ok(side)
+}
+
+fn header(path: &Path) -> Result<Vec<String>> {
+    let mut reader = csv::Reader::from_path(path).map_err(|e| {
+        Error::data(
+            path,
+            crate::error::Location::File,
+            format!("cannot read the table: {e}"),
+        )
+    })?;
+    Ok(reader
+        .headers()
+        .map(|h| h.iter().map(str::to_owned).collect())
+        .unwrap_or_default())
+}
+
+/// A row of a runs table from elsewhere: `run_id` and `seed` required; `config`, `status`
+/// (`ok` if absent), `diverged_epoch`, `epochs_run`, settings and metrics where present.
+struct LooseRow {
+    row: RunRow,
+    /// Its `epochs` and `eval_every` columns, where the table has them.
+    schedule: Option<(u64, u64)>,
+    /// Its line in the file.
+    line: usize,
+}
+
+impl Row for LooseRow {
+    fn header() -> Vec<String> {
+        RunRow::header()
+    }
+    fn cells(&self) -> Vec<String> {
+        self.row.cells()
+    }
+}
+
+impl ReadRow for LooseRow {
+    fn required() -> Vec<String> {
+        vec!["run_id".into(), "seed".into()]
+    }
+
+    fn read(cells: &Cells<'_>) -> Result<LooseRow> {
+        let run_id = cells.text("run_id")?.to_owned();
+        let seed = cells.integer("seed")?;
+        let seed = cells.required("seed", seed)?;
+        let status = match cells.get("status").unwrap_or("ok") {
+            "ok" | "" => Status::Ok,
+            "diverged" => {
+                let epoch = cells.integer("diverged_epoch")?;
+                Status::Diverged {
+                    epoch: cells.required("diverged_epoch", epoch)?,
+                }
+            }
+            other => {
+                return Err(cells.error(
+                    "status",
+                    format!("`{other}` is not a run status; allowed: ok, diverged"),
+                ));
+            }
+        };
+        let epochs_run = match cells.get("epochs_run") {
+            Some(_) => cells.integer("epochs_run")?.unwrap_or(0),
+            None => 0,
+        };
+        let mut summary = RunSummary::empty(status, epochs_run);
+        for metric in Metric::stored() {
+            if cells.get(metric.name()).is_some() {
+                summary.set(metric, cells.number(metric.name())?);
+            }
+        }
+        let schedule = match (cells.get("epochs"), cells.get("eval_every")) {
+            (Some(_), Some(_)) => cells.integer("epochs")?.zip(cells.integer("eval_every")?),
+            _ => None,
+        };
+        Ok(LooseRow {
+            schedule,
+            line: cells.line(),
+            row: RunRow {
+                run_id,
+                config: cells.get("config").unwrap_or("").to_owned(),
+                settings: Default::default(),
+                seed,
+                summary,
+            },
+        })
+    }
+}
