@@ -19,7 +19,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Error, Result};
-use crate::model::{Gradient, Isa};
+use crate::model::Gradient;
+use crate::simd::Isa;
 use crate::train::SettingsParams;
 
 /// Reproduce the classic from-scratch RNN sentiment tutorial over seeds and grids.

@@ -10,7 +10,7 @@ use toml::de::{DeTable, DeValue};
 use super::setting::{Key, Kind, Value};
 use crate::error::{Error, Location, Result};
 use crate::model::Gradient;
-use crate::model::explog::{exp, ln};
+use crate::numeric::{exp, ln};
 
 /// One setting's values, and where they came from.
 #[derive(Debug, Clone, PartialEq)]

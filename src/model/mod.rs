@@ -5,27 +5,19 @@
 //! y   = W_hy h_n + b_y,   p = softmax(y),   L = -ln p_c
 //! ```
 //! Parameters live in ndarray arrays; the loops run over their contiguous slices through
-//! [`kernel`]. A [`Workspace`] and a [`Grads`] are reused across examples so that training
-//! allocates nothing per example.
+//! [`crate::simd::kernel`]. A [`Workspace`] and a [`Grads`] are reused across examples so
+//! that training allocates nothing per example.
 
-pub mod aligned;
-pub mod explog;
-mod isa;
-mod kernel;
-pub mod math;
-mod normal;
+mod dispatch;
 mod passes;
-mod simd;
-pub mod tanh;
-pub mod weights;
 
-pub use isa::Isa;
 pub use passes::Step;
 
 use ndarray::{Array1, Array2, Order};
 use serde::{Deserialize, Serialize};
 
-use aligned::AlignedVec;
+use crate::numeric::normal;
+use crate::simd::aligned::{self, AlignedVec};
 
 /// How BPTT carries the gradient from `h_t` to `h_{t-1}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1,13 +1,15 @@
 //! The forward pass, BPTT and the SGD update, written once over the lane type `V` of
-//! [`super::simd`] and compiled for each instruction set by [`super::isa`].
+//! [`crate::simd::lanes`] and compiled for each instruction set by [`super::dispatch`].
 //!
 //! The public entry points here run on the portable lanes (the gradient checks and tests
 //! use them); training and evaluation go through the dispatched [`Rnn::train_example`] and
 //! [`Rnn::forward_fast`], which give the same bits.
 
-use super::simd::{F64x8, Portable};
-use super::{Gradient, Grads, Outcome, Rnn, Workspace, kernel, math, tanh};
+use super::{Gradient, Grads, Outcome, Rnn, Workspace};
 use super::{slice, slice_mut, slice1, slice1_mut};
+use crate::numeric::{math, tanh};
+use crate::simd::kernel;
+use crate::simd::lanes::{F64x8, Portable};
 
 /// One training example and the settings its step needs.
 #[derive(Debug, Clone, Copy)]

@@ -6,6 +6,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::*;
+use crate::simd::Isa;
 
 /// The 2-unit net of the hand computation (values worked out with Python's `math`).
 fn two_unit_net() -> Rnn {

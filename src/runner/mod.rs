@@ -22,8 +22,8 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::experiment::RunSpec;
 use crate::model::Rnn;
-use crate::model::weights::SavedModel;
 use crate::train::{self, Status};
+use crate::weights::SavedModel;
 
 /// How to run the sweep.
 #[derive(Debug, Clone)]

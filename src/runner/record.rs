@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::model::weights::SavedModel;
 use crate::train::{EpochMetrics, RunSummary, SettingsParams, Status};
+use crate::weights::SavedModel;
 
 /// Version of the record layout.
 pub const RECORD_FORMAT: u32 = 1;

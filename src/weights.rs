@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use ndarray::{Array1, Array2};
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 
-use super::Rnn;
+use crate::model::Rnn;
 
 const FORMAT: &str = "sweep-rnn-v1";
 

@@ -17,9 +17,9 @@
 //!
 //! Safety: the `Avx2` and `Avx512` methods execute those instructions unchecked. They are
 //! only instantiated where the CPU was checked first: inside the `#[target_feature]`
-//! functions that [`super::Isa`]'s dispatch enters after `is_supported`, and in tests behind
-//! the same check. The types are private to the model for that reason; any new use must
-//! keep to it.
+//! functions that `Rnn`'s dispatch enters after [`super::Isa::is_supported`], and in tests
+//! behind the same check. The types are private to the crate for that reason; any new use
+//! must keep to it.
 
 /// Eight `f64` lanes.
 pub(crate) trait F64x8: Copy {

@@ -8,7 +8,7 @@
 //! element. So every [`F64x8`] gives the same bits, and blocking (which rows or columns are
 //! computed together) changes speed only. No function here allocates.
 
-use super::simd::{F64x8, clamp, sum_lanes};
+use super::lanes::{F64x8, clamp, sum_lanes};
 
 /// The logical vector width.
 const LANES: usize = 8;
@@ -375,8 +375,8 @@ pub(crate) fn clip_update<V: F64x8>(w: &mut [f64], g: &[f64], lr: f64, clip: f64
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Isa;
-    use crate::model::simd::Portable;
+    use crate::simd::Isa;
+    use crate::simd::lanes::Portable;
 
     /// Runs `$body` with `$v` bound to each lane type this CPU can execute.
     macro_rules! for_each_isa {
@@ -387,12 +387,12 @@ mod tests {
             }
             #[cfg(target_arch = "x86_64")]
             if Isa::Avx2.is_supported() {
-                type $v = crate::model::simd::Avx2;
+                type $v = crate::simd::lanes::Avx2;
                 $body
             }
             #[cfg(target_arch = "x86_64")]
             if Isa::Avx512.is_supported() {
-                type $v = crate::model::simd::Avx512;
+                type $v = crate::simd::lanes::Avx512;
                 $body
             }
         }};
