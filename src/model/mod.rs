@@ -119,7 +119,7 @@ impl Workspace {
 
 /// Loss and whether the prediction was right, for one example.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Outcome {
+pub struct ExampleOutcome {
     pub loss: f64,
     pub correct: bool,
 }

@@ -1,11 +1,11 @@
 //! The forward pass, BPTT and the SGD update, written once over the lane type `V` of
 //! [`crate::simd::lanes`] and compiled for each instruction set by [`super::dispatch`].
 //!
-//! The public entry points here run on the portable lanes (the gradient checks and tests
-//! use them); training and evaluation go through the dispatched [`Rnn::train_example`] and
-//! [`Rnn::forward_fast`], which give the same bits.
+//! The public entry points here run on the portable lanes: they are the definition that the
+//! gradient checks and tests use. Training and evaluation go through the dispatched
+//! [`Rnn::train_example`] and [`Rnn::forward`], which give the same bits.
 
-use super::{Gradient, Grads, Outcome, Rnn, Workspace};
+use super::{ExampleOutcome, Gradient, Grads, Rnn, Workspace};
 use super::{slice, slice_mut, slice1, slice1_mut};
 use crate::numeric::{math, tanh};
 use crate::simd::kernel;
@@ -22,14 +22,20 @@ pub struct Step<'a> {
 }
 
 impl Rnn {
-    /// Runs the phrase through the net; leaves the hidden states and the class
-    /// probabilities in `ws` and returns the loss against `label` and whether the argmax
-    /// (ties to the first class) is `label`.
-    pub fn forward(&self, words: &[Option<u32>], label: usize, ws: &mut Workspace) -> Outcome {
+    /// Runs the phrase through the net on the portable lanes; leaves the hidden states and
+    /// the class probabilities in `ws` and returns the loss against `label` and whether the
+    /// argmax (ties to the first class) is `label`. [`Rnn::forward`] gives the same bits on
+    /// the instruction set in use.
+    pub fn forward_portable(
+        &self,
+        words: &[Option<u32>],
+        label: usize,
+        ws: &mut Workspace,
+    ) -> ExampleOutcome {
         self.forward_on::<Portable>(words, label, ws)
     }
 
-    /// BPTT for the example of the last [`Rnn::forward`] on `ws`: fills `grads`.
+    /// BPTT for the example of the last [`Rnn::forward_portable`] on `ws`: fills `grads`.
     pub fn backward(
         &self,
         words: &[Option<u32>],
@@ -62,7 +68,7 @@ impl Rnn {
         words: &[Option<u32>],
         label: usize,
         ws: &mut Workspace,
-    ) -> Outcome {
+    ) -> ExampleOutcome {
         let h = self.hidden_size();
         let k = self.classes();
         ws.hs.resize((words.len() + 1) * h);
@@ -101,7 +107,7 @@ impl Rnn {
             *y += b;
         }
         ws.log_sum_exp = math::softmax(&ws.logits, &mut ws.probs);
-        Outcome {
+        ExampleOutcome {
             loss: math::cross_entropy(&ws.logits, ws.log_sum_exp, label),
             correct: math::argmax(&ws.probs) == label,
         }
@@ -227,7 +233,7 @@ impl Rnn {
         }
     }
 
-    /// Forward, backward and update on one example, as [`Rnn::forward`],
+    /// Forward, backward and update on one example, as [`Rnn::forward_portable`],
     /// [`Rnn::backward`] and [`Rnn::sgd_step`] would do them (same bits), except that each
     /// row of `dL/dW_hh` goes straight from its sum into its update, never stored.
     #[inline(always)]
@@ -236,7 +242,7 @@ impl Rnn {
         s: Step<'_>,
         ws: &mut Workspace,
         grads: &mut Grads,
-    ) -> Outcome {
+    ) -> ExampleOutcome {
         let outcome = self.forward_on::<V>(s.words, s.label, ws);
         self.bptt::<V>(s.words, s.label, s.gradient, ws, grads);
         let h = self.hidden_size();

@@ -28,7 +28,7 @@ fn close(a: f64, b: f64) -> bool {
 fn forward_by_hand_on_two_units() {
     let rnn = two_unit_net();
     let mut ws = Workspace::default();
-    let out = rnn.forward(&[Some(0), Some(1)], 0, &mut ws);
+    let out = rnn.forward_portable(&[Some(0), Some(1)], 0, &mut ws);
     let want_hs = [
         0.0,
         0.0,
@@ -45,7 +45,7 @@ fn forward_by_hand_on_two_units() {
     assert!(close(out.loss, 1.280_906_778_595_223_5));
     assert!(!out.correct);
     // A word the vocabulary lacks is a zero input: only the bias moves the state.
-    rnn.forward(&[None], 1, &mut ws);
+    rnn.forward_portable(&[None], 1, &mut ws);
     assert_eq!(ws.hs[2], 0.0);
     assert!(close(ws.hs[3], 0.1f64.tanh()));
 }
@@ -65,7 +65,8 @@ fn random_net(rng: &mut ChaCha8Rng, vocab: usize, hidden: usize, classes: usize)
 }
 
 fn loss(rnn: &Rnn, words: &[Option<u32>], label: usize) -> f64 {
-    rnn.forward(words, label, &mut Workspace::default()).loss
+    rnn.forward_portable(words, label, &mut Workspace::default())
+        .loss
 }
 
 /// The five parameters as (name, logical shape, getter of element (i, j)) in one place.
@@ -110,7 +111,7 @@ fn numeric_grad(
 fn analytic(rnn: &Rnn, words: &[Option<u32>], label: usize, gradient: Gradient) -> Grads {
     let mut ws = Workspace::default();
     let mut grads = rnn.grads();
-    rnn.forward(words, label, &mut ws);
+    rnn.forward_portable(words, label, &mut ws);
     rnn.backward(words, label, gradient, &mut ws, &mut grads);
     grads
 }
@@ -215,7 +216,7 @@ fn sgd_step_clips_each_element_and_skips_untouched_columns() {
         assert!((moved.abs() - 0.005).abs() < 1e-15, "{moved}");
     }
     // Grads of a second example: the stale column of the first is cleared.
-    rnn.forward(&[Some(0)], 0, &mut ws);
+    rnn.forward_portable(&[Some(0)], 0, &mut ws);
     rnn.backward(&[Some(0)], 0, Gradient::Exact, &mut ws, &mut grads);
     assert!(grads.w_xh.column(1).iter().all(|&g| g == 0.0));
     assert_eq!(grads.touched, [0]);
@@ -276,9 +277,9 @@ fn every_instruction_set_gives_the_same_bits() {
         // Evaluation: the dispatched forward pass equals the baseline's.
         let words = [Some(1), Some(4), None, Some(2)];
         let (mut a, mut b) = (Workspace::default(), Workspace::default());
-        let out = runs[0].2.forward(&words, 1, &mut a);
+        let out = runs[0].2.forward_portable(&words, 1, &mut a);
         assert_eq!(
-            runs[0].2.forward_fast(&words, 1, &mut b).loss.to_bits(),
+            runs[0].2.forward(&words, 1, &mut b).loss.to_bits(),
             out.loss.to_bits()
         );
         assert_eq!(a.probs(), b.probs());
@@ -342,7 +343,7 @@ fn training_step_equals_forward_backward_and_sgd_step_bit_for_bit() {
                         clip,
                     };
                     let a = fused.train_example_on(isa, step, &mut ws_a, &mut g_a);
-                    let b = plain.forward(&words, label, &mut ws_b);
+                    let b = plain.forward_portable(&words, label, &mut ws_b);
                     plain.backward(&words, label, gradient, &mut ws_b, &mut g_b);
                     plain.sgd_step(&g_b, 0.3, clip);
                     assert_eq!(

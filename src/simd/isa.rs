@@ -14,15 +14,15 @@ pub enum Isa {
     Avx512,
 }
 
-/// The set [`Isa::best`] returns, once chosen.
+/// The set [`Isa::in_use`] returns, once chosen.
 static CHOSEN: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
 
 impl Isa {
     pub const ALL: [Isa; 3] = [Isa::Baseline, Isa::Avx2, Isa::Avx512];
 
-    /// The set training runs on: the widest this CPU supports, unless [`Isa::choose`] set
-    /// another first.
-    pub fn best() -> Isa {
+    /// The set training and evaluation run on: the one [`Isa::choose`] set (`SWEEP_ISA`),
+    /// or else the widest this CPU supports. Fixed at the first call.
+    pub fn in_use() -> Isa {
         *CHOSEN.get_or_init(|| {
             [Isa::Avx512, Isa::Avx2]
                 .into_iter()
@@ -31,7 +31,7 @@ impl Isa {
         })
     }
 
-    /// Makes [`Isa::best`] return `isa` for the rest of the process (the `SWEEP_ISA`
+    /// Makes [`Isa::in_use`] return `isa` for the rest of the process (the `SWEEP_ISA`
     /// variable: benchmarks of the narrower paths on a wide CPU). Results do not change,
     /// only speed. Fails if the CPU lacks `isa` or a set was already in use.
     pub fn choose(isa: Isa) -> Result<(), String> {
@@ -40,8 +40,8 @@ impl Isa {
         }
         match CHOSEN.set(isa) {
             Ok(()) => Ok(()),
-            Err(_) if Isa::best() == isa => Ok(()),
-            Err(_) => Err(format!("{} is already in use", Isa::best().name())),
+            Err(_) if Isa::in_use() == isa => Ok(()),
+            Err(_) => Err(format!("{} is already in use", Isa::in_use().name())),
         }
     }
 
