@@ -1,12 +1,11 @@
-//! The training step and the forward pass compiled for AVX-512, for AVX2 and for the
-//! default target, and entered on the instruction set [`Isa`] picks after checking the CPU.
-//! Every path gives the same bits (see [`crate::simd::lanes`]).
+//! The training step and the forward pass on the instruction set [`Isa`] picks: each is a
+//! [`LaneTask`] that [`Isa::run`] compiles for AVX-512, AVX2 and the default target and
+//! enters after checking the CPU. Every path gives the same bits (see
+//! [`crate::simd::lanes`]); nothing here is `unsafe`.
 
 use super::{ExampleOutcome, Grads, Rnn, Step, Workspace};
-use crate::simd::Isa;
-use crate::simd::lanes::Portable;
-#[cfg(target_arch = "x86_64")]
-use crate::simd::lanes::{Avx2, Avx512};
+use crate::simd::lanes::Lanes;
+use crate::simd::{Isa, LaneTask};
 
 impl Rnn {
     /// Forward, backward and update on one example; returns the forward pass's outcome.
@@ -29,14 +28,12 @@ impl Rnn {
         ws: &mut Workspace,
         grads: &mut Grads,
     ) -> ExampleOutcome {
-        match isa {
-            // SAFETY: the guard checked that the CPU has the features these enable.
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 if isa.is_supported() => unsafe { self.step_avx512(step, ws, grads) },
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 if isa.is_supported() => unsafe { self.step_avx2(step, ws, grads) },
-            _ => self.step::<Portable>(step, ws, grads),
-        }
+        isa.run(TrainStep {
+            rnn: self,
+            step,
+            ws,
+            grads,
+        })
     }
 
     /// The forward pass ([`Rnn::forward_portable`], same bits) on the instruction set in use
@@ -47,54 +44,44 @@ impl Rnn {
         label: usize,
         ws: &mut Workspace,
     ) -> ExampleOutcome {
-        match Isa::in_use() {
-            // SAFETY: `Isa::in_use` only returns sets the CPU has.
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => unsafe { self.forward_avx512(words, label, ws) },
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => unsafe { self.forward_avx2(words, label, ws) },
-            _ => self.forward_portable(words, label, ws),
-        }
+        Isa::in_use().run(Forward {
+            rnn: self,
+            words,
+            label,
+            ws,
+        })
     }
+}
 
-    // The same code compiled for wider vectors and hardware FMA; the lane types make each
-    // path round exactly like the baseline.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    fn step_avx2(&mut self, s: Step<'_>, ws: &mut Workspace, grads: &mut Grads) -> ExampleOutcome {
-        self.step::<Avx2>(s, ws, grads)
+/// The arguments of [`Rnn::train_example`], as a task over the lanes.
+struct TrainStep<'a, 'b> {
+    rnn: &'a mut Rnn,
+    step: Step<'b>,
+    ws: &'a mut Workspace,
+    grads: &'a mut Grads,
+}
+
+impl LaneTask for TrainStep<'_, '_> {
+    type Output = ExampleOutcome;
+    // Inlined into `Isa::run`'s `#[target_feature]` functions, down to the kernel loops.
+    #[inline(always)]
+    fn run<L: Lanes>(self, lanes: L) -> ExampleOutcome {
+        self.rnn.step(lanes, self.step, self.ws, self.grads)
     }
+}
 
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,fma")]
-    fn step_avx512(
-        &mut self,
-        s: Step<'_>,
-        ws: &mut Workspace,
-        grads: &mut Grads,
-    ) -> ExampleOutcome {
-        self.step::<Avx512>(s, ws, grads)
-    }
+/// The arguments of [`Rnn::forward`], as a task over the lanes.
+struct Forward<'a, 'b> {
+    rnn: &'a Rnn,
+    words: &'b [Option<u32>],
+    label: usize,
+    ws: &'a mut Workspace,
+}
 
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    fn forward_avx2(
-        &self,
-        words: &[Option<u32>],
-        label: usize,
-        ws: &mut Workspace,
-    ) -> ExampleOutcome {
-        self.forward_on::<Avx2>(words, label, ws)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,fma")]
-    fn forward_avx512(
-        &self,
-        words: &[Option<u32>],
-        label: usize,
-        ws: &mut Workspace,
-    ) -> ExampleOutcome {
-        self.forward_on::<Avx512>(words, label, ws)
+impl LaneTask for Forward<'_, '_> {
+    type Output = ExampleOutcome;
+    #[inline(always)]
+    fn run<L: Lanes>(self, lanes: L) -> ExampleOutcome {
+        self.rnn.forward_on(lanes, self.words, self.label, self.ws)
     }
 }

@@ -1,8 +1,14 @@
 //! The instruction sets the kernel is compiled for, which of them this CPU has, and the one
 //! the process runs on (the widest, or the one `SWEEP_ISA` chose).
 //!
-//! No `-C target-cpu` is needed: the default build carries all three. Every set gives the
-//! same bits (see [`super::lanes`]), which tests check on whatever CPU runs them.
+//! No `-C target-cpu` is needed: the default build carries all three, and [`Isa::run`]
+//! enters the code compiled for a set only with the set's token in hand (the CPU check; see
+//! [`super::lanes`]). Every set gives the same bits, which tests check on whatever CPU runs
+//! them.
+
+#[cfg(target_arch = "x86_64")]
+use super::lanes::{Avx2, Avx512};
+use super::lanes::{Lanes, Portable};
 
 /// Instruction sets the training step is compiled for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,23 +69,64 @@ impl Isa {
         Isa::ALL.into_iter().filter(|i| i.is_supported()).collect()
     }
 
+    /// Whether this CPU has the set: the same check that hands out its token.
     pub fn is_supported(self) -> bool {
         match self {
             Isa::Baseline => true,
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => {
-                std::arch::is_x86_feature_detected!("avx2")
-                    && std::arch::is_x86_feature_detected!("fma")
-            }
+            Isa::Avx2 => Avx2::detect().is_some(),
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => {
-                // `avx512f` code may use AVX2 instructions too.
-                std::arch::is_x86_feature_detected!("avx512f")
-                    && std::arch::is_x86_feature_detected!("avx2")
-                    && std::arch::is_x86_feature_detected!("fma")
-            }
+            Isa::Avx512 => Avx512::detect().is_some(),
             #[cfg(not(target_arch = "x86_64"))]
             _ => false,
         }
     }
+
+    /// Runs `task` on this set's lanes, or on the portable ones if the CPU lacks the set.
+    /// The one way in from code that knows no instruction set to code compiled for one.
+    #[inline]
+    pub(crate) fn run<T: LaneTask>(self, task: T) -> T::Output {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => {
+                if let Some(lanes) = Avx512::detect() {
+                    // SAFETY: the token exists, so the CPU has what `on_avx512` enables.
+                    return unsafe { on_avx512(lanes, task) };
+                }
+            }
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => {
+                if let Some(lanes) = Avx2::detect() {
+                    // SAFETY: as above, for `on_avx2`.
+                    return unsafe { on_avx2(lanes, task) };
+                }
+            }
+            _ => {}
+        }
+        task.run(Portable)
+    }
+}
+
+/// A computation written once over [`Lanes`], which [`Isa::run`] compiles for each set.
+/// `run` should be `#[inline(always)]`, and so should everything it calls on the lanes:
+/// only what is inlined into the `#[target_feature]` functions below is compiled for
+/// their instructions (anything else stays on the baseline target, the intrinsics as calls).
+pub(crate) trait LaneTask {
+    type Output;
+    fn run<L: Lanes>(self, lanes: L) -> Self::Output;
+}
+
+// The same task compiled for wider vectors and hardware FMA; the lane types make each path
+// round exactly like the baseline. The token argument is the caller's proof that the CPU
+// has these features.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn on_avx2<T: LaneTask>(lanes: Avx2, task: T) -> T::Output {
+    task.run(lanes)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
+fn on_avx512<T: LaneTask>(lanes: Avx512, task: T) -> T::Output {
+    task.run(lanes)
 }

@@ -9,3 +9,4 @@ pub(crate) mod kernel;
 pub(crate) mod lanes;
 
 pub use isa::Isa;
+pub(crate) use isa::LaneTask;
