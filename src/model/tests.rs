@@ -244,6 +244,7 @@ fn init_draws_scaled_normals_and_zero_biases() {
 
 #[test]
 fn every_instruction_set_gives_the_same_bits() {
+    crate::simd::say_unchecked_sets("every_instruction_set_gives_the_same_bits");
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     // Hidden sizes around the vector and block widths.
     for hidden in [3, 8, 31, 64, 70] {
@@ -319,6 +320,9 @@ fn parameters_start_on_a_cache_line_clones_included() {
 
 #[test]
 fn training_step_equals_forward_backward_and_sgd_step_bit_for_bit() {
+    crate::simd::say_unchecked_sets(
+        "training_step_equals_forward_backward_and_sgd_step_bit_for_bit",
+    );
     // The training step fuses the W_hh gradient into the update and runs wide kernels; the
     // separate public passes are the definition. Sizes cover odd row counts (a row without a
     // pair) and column counts past one register block (H = 130).

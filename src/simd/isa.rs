@@ -130,3 +130,24 @@ fn on_avx2<T: LaneTask>(lanes: Avx2, task: T) -> T::Output {
 fn on_avx512<T: LaneTask>(lanes: Avx512, task: T) -> T::Output {
     task.run(lanes)
 }
+
+/// Says (past the test harness's output capture, so that it shows) which sets `test` could
+/// not check because this CPU lacks them: a comparison that was not made must not pass
+/// silently.
+#[cfg(test)]
+pub(crate) fn say_unchecked_sets(test: &str) {
+    use std::io::Write as _;
+    let missing: Vec<&str> = Isa::ALL
+        .into_iter()
+        .filter(|i| !i.is_supported())
+        .map(Isa::name)
+        .collect();
+    if !missing.is_empty() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED in {test}: this CPU lacks {}, so that code was not compared with the \
+             baseline",
+            missing.join(" and ")
+        );
+    }
+}

@@ -395,6 +395,7 @@ pub(crate) fn clip_update<L: Lanes>(lanes: L, w: &mut [f64], g: &[f64], lr: f64,
 mod tests {
     use super::*;
     use crate::simd::lanes::Portable;
+    use crate::simd::say_unchecked_sets;
 
     /// Runs `$body` with `$lanes` bound to the token of each set this CPU can execute.
     macro_rules! for_each_isa {
@@ -431,6 +432,7 @@ mod tests {
 
     #[test]
     fn dot_matches_hand_sums_for_every_tail_length() {
+        say_unchecked_sets("dot_matches_hand_sums_for_every_tail_length");
         for n in 0..20usize {
             let a: Vec<f64> = (1..=n).map(|i| i as f64).collect();
             let b: Vec<f64> = (1..=n).map(|i| i as f64 * 0.5).collect();
@@ -446,6 +448,7 @@ mod tests {
 
     #[test]
     fn matvec_and_transpose_by_hand() {
+        say_unchecked_sets("matvec_and_transpose_by_hand");
         // W = [[1, 2, 3], [4, 5, 6]]
         let w = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
         for_each_isa!(lanes => {
@@ -460,6 +463,7 @@ mod tests {
 
     #[test]
     fn every_lane_type_equals_the_scalar_definition_bit_for_bit() {
+        say_unchecked_sets("every_lane_type_equals_the_scalar_definition_bit_for_bit");
         // Sizes around the lane and block widths, values with rounding in every product.
         let sizes = [
             (1, 1),
@@ -496,6 +500,7 @@ mod tests {
 
     #[test]
     fn a_partial_last_chunk_leaves_the_other_lanes_bit_for_bit() {
+        say_unchecked_sets("a_partial_last_chunk_leaves_the_other_lanes_bit_for_bit");
         // Products that underflow to -0 make every lane -0; the tail's padding must keep
         // them so (a padding of +0 * +0 would turn them into +0).
         for n in [9, 12, 15, 17] {
@@ -521,6 +526,7 @@ mod tests {
 
     #[test]
     fn lane_sums_of_eight_rows_follow_the_tree() {
+        say_unchecked_sets("lane_sums_of_eight_rows_follow_the_tree");
         // Lanes chosen so that any other summation order rounds differently: 1e16 swallows
         // a lone 1.0 but not a 2.0 made by adding the two ones first.
         let values = [1e16, 1.0, -1e16, 1.0, 1.0, 3.0, 1.0, -3.0];
@@ -536,6 +542,7 @@ mod tests {
 
     #[test]
     fn clip_update_clips_each_element() {
+        say_unchecked_sets("clip_update_clips_each_element");
         for_each_isa!(lanes => {
             // Eleven elements: a full vector and a scalar tail, both clipped alike.
             let mut w = [1.0; 11];

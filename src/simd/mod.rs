@@ -10,3 +10,5 @@ pub(crate) mod lanes;
 
 pub use isa::Isa;
 pub(crate) use isa::LaneTask;
+#[cfg(test)]
+pub(crate) use isa::say_unchecked_sets;
