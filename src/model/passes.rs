@@ -5,11 +5,13 @@
 //! gradient checks and tests use. Training and evaluation go through the dispatched
 //! [`Rnn::train_example`] and [`Rnn::forward`], which give the same bits.
 
+use ndarray::{Array2, Order};
+
 use super::{ExampleOutcome, Gradient, Grads, Rnn, Workspace};
 use super::{slice, slice_mut, slice1, slice1_mut};
 use crate::numeric::{math, tanh};
-use crate::simd::kernel;
 use crate::simd::lanes::{Lanes, Portable};
+use crate::simd::{aligned, kernel};
 
 /// One training example and the settings its step needs.
 #[derive(Debug, Clone, Copy)]
@@ -35,7 +37,9 @@ impl Rnn {
         self.forward_on(Portable, words, label, ws)
     }
 
-    /// BPTT for the example of the last [`Rnn::forward_portable`] on `ws`: fills `grads`.
+    /// BPTT for the example of the last [`Rnn::forward_portable`] on `ws`: fills `grads`
+    /// and returns `dL/dW_hh` (row-major, `H×H`), which [`Grads`] has no room for because
+    /// training never stores it.
     pub fn backward(
         &self,
         words: &[Option<u32>],
@@ -43,20 +47,28 @@ impl Rnn {
         gradient: Gradient,
         ws: &mut Workspace,
         grads: &mut Grads,
-    ) {
+    ) -> Array2<f64> {
         self.bptt(Portable, words, label, gradient, ws, grads);
         let h = self.hidden_size();
-        for (i, row) in slice_mut(&mut grads.w_hh).chunks_exact_mut(h).enumerate() {
+        let mut d_w_hh = aligned::zeros2(h, h, Order::RowMajor);
+        for (i, row) in slice_mut(&mut d_w_hh).chunks_exact_mut(h).enumerate() {
             w_hh_grad_row(Portable, ws, words.len(), i, row);
         }
+        d_w_hh
     }
 
-    /// One SGD step with every gradient element clipped to `[-clip, clip]`.
-    pub fn sgd_step(&mut self, grads: &Grads, learning_rate: f64, clip: f64) {
+    /// One SGD step with every gradient element clipped to `[-clip, clip]`: `grads` and
+    /// `d_w_hh` as [`Rnn::backward`] left and returned them.
+    pub fn sgd_step(&mut self, grads: &Grads, d_w_hh: &Array2<f64>, learning_rate: f64, clip: f64) {
+        assert_eq!(
+            d_w_hh.dim(),
+            self.w_hh.dim(),
+            "sgd_step: dL/dW_hh has the wrong shape"
+        );
         kernel::clip_update(
             Portable,
             slice_mut(&mut self.w_hh),
-            slice(&grads.w_hh),
+            &d_w_hh.iter().copied().collect::<Vec<f64>>(),
             learning_rate,
             clip,
         );

@@ -69,21 +69,27 @@ fn loss(rnn: &Rnn, words: &[Option<u32>], label: usize) -> f64 {
         .loss
 }
 
+/// The whole gradient of one example: what [`Rnn::backward`] fills and what it returns.
+struct FullGrads {
+    grads: Grads,
+    w_hh: Array2<f64>,
+}
+
 /// The five parameters as (name, logical shape, getter of element (i, j)) in one place.
 type Param = (
     &'static str,
     fn(&mut Rnn) -> &mut [f64],
-    fn(&Grads) -> Vec<f64>,
+    fn(&FullGrads) -> Vec<f64>,
 );
 
 fn params() -> [Param; 5] {
     // Flat views in memory order; the gradient is read in the same order.
     [
-        ("w_xh", |r| slice_mut(&mut r.w_xh), |g| mem(&g.w_xh)),
+        ("w_xh", |r| slice_mut(&mut r.w_xh), |g| mem(&g.grads.w_xh)),
         ("w_hh", |r| slice_mut(&mut r.w_hh), |g| mem(&g.w_hh)),
-        ("w_hy", |r| slice_mut(&mut r.w_hy), |g| mem(&g.w_hy)),
-        ("b_h", |r| slice1_mut(&mut r.b_h), |g| g.b_h.to_vec()),
-        ("b_y", |r| slice1_mut(&mut r.b_y), |g| g.b_y.to_vec()),
+        ("w_hy", |r| slice_mut(&mut r.w_hy), |g| mem(&g.grads.w_hy)),
+        ("b_h", |r| slice1_mut(&mut r.b_h), |g| g.grads.b_h.to_vec()),
+        ("b_y", |r| slice1_mut(&mut r.b_y), |g| g.grads.b_y.to_vec()),
     ]
 }
 
@@ -108,12 +114,12 @@ fn numeric_grad(
     (-at(2.0 * EPS) + 8.0 * at(EPS) - 8.0 * at(-EPS) + at(-2.0 * EPS)) / (12.0 * EPS)
 }
 
-fn analytic(rnn: &Rnn, words: &[Option<u32>], label: usize, gradient: Gradient) -> Grads {
+fn analytic(rnn: &Rnn, words: &[Option<u32>], label: usize, gradient: Gradient) -> FullGrads {
     let mut ws = Workspace::default();
     let mut grads = rnn.grads();
     rnn.forward_portable(words, label, &mut ws);
-    rnn.backward(words, label, gradient, &mut ws, &mut grads);
-    grads
+    let w_hh = rnn.backward(words, label, gradient, &mut ws, &mut grads);
+    FullGrads { grads, w_hh }
 }
 
 /// Largest relative error |a - n| / max(|a|, |n|) over every element of every parameter;
@@ -172,9 +178,9 @@ fn article_propagation_equals_exact_only_for_symmetric_w_hh() {
         let a = analytic(rnn, &words, 1, Gradient::Article);
         let e = analytic(rnn, &words, 1, Gradient::Exact);
         let pairs = [
-            (mem(&a.w_xh), mem(&e.w_xh)),
+            (mem(&a.grads.w_xh), mem(&e.grads.w_xh)),
             (mem(&a.w_hh), mem(&e.w_hh)),
-            (a.b_h.to_vec(), e.b_h.to_vec()),
+            (a.grads.b_h.to_vec(), e.grads.b_h.to_vec()),
         ];
         pairs
             .iter()
@@ -189,7 +195,7 @@ fn article_propagation_equals_exact_only_for_symmetric_w_hh() {
     assert!(err > 1e-3, "the article's propagation is not the gradient");
 
     let sym = (rnn.w_hh() + &rnn.w_hh().t()) * 0.5;
-    rnn.w_hh_mut().assign(&sym);
+    rnn.set_w_hh(&sym).unwrap();
     // Same values, summed in another order: equal to rounding.
     assert!(max_diff(&rnn) < 1e-14, "{:e}", max_diff(&rnn));
 }
@@ -348,8 +354,8 @@ fn training_step_equals_forward_backward_and_sgd_step_bit_for_bit() {
                     };
                     let a = fused.train_example_on(isa, step, &mut ws_a, &mut g_a);
                     let b = plain.forward_portable(&words, label, &mut ws_b);
-                    plain.backward(&words, label, gradient, &mut ws_b, &mut g_b);
-                    plain.sgd_step(&g_b, 0.3, clip);
+                    let d_w_hh = plain.backward(&words, label, gradient, &mut ws_b, &mut g_b);
+                    plain.sgd_step(&g_b, &d_w_hh, 0.3, clip);
                     assert_eq!(
                         a.loss.to_bits(),
                         b.loss.to_bits(),
@@ -368,15 +374,28 @@ fn training_step_equals_forward_backward_and_sgd_step_bit_for_bit() {
 #[test]
 fn same_bits_tells_signed_zeros_apart_and_nans_alike() {
     let a = two_unit_net();
-    let mut b = a.clone();
-    assert!(a.same_bits(&b));
-    b.w_hh_mut()[[0, 0]] = f64::NAN;
-    let mut c = a.clone();
-    c.w_hh_mut()[[0, 0]] = f64::NAN;
-    assert!(b.same_bits(&c), "a NaN weight matches itself");
-    let mut z = a.clone();
-    z.w_hh_mut()[[0, 0]] = 0.0;
-    let mut nz = a.clone();
-    nz.w_hh_mut()[[0, 0]] = -0.0;
+    assert!(a.same_bits(&a.clone()));
+    // `a` with its first W_hh weight set to `v`.
+    let with = |v: f64| {
+        let mut w_hh = a.w_hh().clone();
+        w_hh[[0, 0]] = v;
+        let mut m = a.clone();
+        m.set_w_hh(&w_hh).unwrap();
+        m
+    };
+    assert!(
+        with(f64::NAN).same_bits(&with(f64::NAN)),
+        "a NaN weight matches itself"
+    );
+    let (z, nz) = (with(0.0), with(-0.0));
     assert!(!z.same_bits(&nz) && z == nz);
+}
+
+#[test]
+fn set_w_hh_refuses_another_shape_and_keeps_the_weights() {
+    let mut rnn = two_unit_net();
+    let before = rnn.clone();
+    let err = rnn.set_w_hh(&Array2::zeros((2, 3))).unwrap_err();
+    assert_eq!(err, "w_hh has shape (2, 3), expected (2, 2)");
+    assert!(rnn.same_bits(&before));
 }
