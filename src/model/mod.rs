@@ -5,7 +5,7 @@
 //! y   = W_hy h_n + b_y,   p = softmax(y),   L = -ln p_c
 //! ```
 //! Parameters live in ndarray arrays; the loops run over their contiguous slices through
-//! [`crate::simd::kernel`]. A [`Workspace`] and a [`Grads`] are reused across examples so
+//! `crate::simd::kernel`. A [`Workspace`] and a [`Grads`] are reused across examples so
 //! that training allocates nothing per example.
 
 mod dispatch;

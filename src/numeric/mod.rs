@@ -1,10 +1,11 @@
-//! The maths library: pure functions of `f64` that give the same bits on every CPU (`exp`,
-//! `ln`, `tanh`, normal draws) and the output layer's softmax, cross-entropy and argmax. No
-//! state, no instruction-set dispatch: the model calls them from every path alike.
+//! The maths library, scalar and the same bits on every CPU: `exp`, `ln` and `tanh` made of
+//! IEEE operations only (no libm), standard normal draws, and the output layer's softmax,
+//! cross-entropy and argmax. Nothing here knows about instruction sets: the model calls the
+//! same functions from every path.
 
 pub mod explog;
 pub mod math;
-pub mod normal;
+pub(crate) mod normal;
 pub mod tanh;
 
 pub use explog::{exp, ln};
