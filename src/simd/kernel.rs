@@ -283,13 +283,12 @@ fn clip_update_outer_by<L: Lanes, const B: usize>(
             update_block(lanes, w0, g0, lr, clip);
             update_block(lanes, w1, g1, lr, clip);
         }
-        for (r, row) in [first, second].into_iter().enumerate() {
-            let terms = RowOf {
-                outer: terms,
-                i: 2 * p + r,
-            };
-            update_rest::<L, B>(lanes, &terms, row, lr, clip, scratch);
-        }
+        // Two calls, not a loop over `[first, second]`: the loop made a whole run execute
+        // about 2% more instructions (callgrind, AVX2 path).
+        let i = 2 * p;
+        update_rest::<L, B>(lanes, &RowOf { outer: terms, i }, first, lr, clip, scratch);
+        let i = 2 * p + 1;
+        update_rest::<L, B>(lanes, &RowOf { outer: terms, i }, second, lr, clip, scratch);
     }
     let odd = pairs.into_remainder();
     if !odd.is_empty() {
