@@ -48,7 +48,7 @@ fn main() {
     // `cargo bench` passes flags such as --bench; this harness takes none.
     let base_data = bundled(1);
     let base = seconds(&base_data, 64);
-    println!("instruction set: {:?}\n", sweep::model::Isa::best());
+    println!("instruction set: {:?}\n", sweep::simd::Isa::in_use());
     println!("| H | data | tokens/epoch | s per run | model O(H² x tokens) | measured / model |");
     println!("|---:|---:|---:|---:|---:|---:|");
     let tokens = base_data.train_tokens() as f64;

@@ -30,7 +30,7 @@ fn settings(hidden: u64, epochs: u64) -> sweep::settings::Settings {
 
 fn bench(c: &mut Criterion) {
     let data = bundled();
-    eprintln!("instruction set: {:?}", sweep::model::Isa::best());
+    eprintln!("instruction set: {:?}", sweep::simd::Isa::in_use());
     let mut group = c.benchmark_group("train");
     group
         .sample_size(10)

@@ -1,9 +1,23 @@
 //! `sweep`: the classic from-scratch RNN sentiment tutorial, reproduced exactly and run over
 //! seeds and hyperparameter grids.
 //!
-//! The layers, bottom up: [`data`] turns files into encoded examples, [`model`] is the RNN
-//! and its gradient, [`train`] is one seeded run as a pure function, and [`cli`] is the
-//! command line on top.
+//! The layers, bottom up, each using only those before it:
+//! - [`error`]: the one error type, and its exit codes;
+//! - [`data`]: files turned into encoded examples;
+//! - [`numeric`]: the maths library (`exp`, `ln`, `tanh`, normal draws) with the same bits
+//!   on every CPU; [`simd`]: eight-lane vectors per instruction set and the kernel loops;
+//! - [`model`]: the RNN, its passes and gradient; [`weights`]: its safetensors file;
+//! - [`settings`]: every training setting and its properties; [`train`]: one seeded run as
+//!   a pure function;
+//! - [`experiment`]: an experiment file (and `--set` overrides) expanded into runs;
+//! - [`stats`]: descriptive and inferential statistics over seeds;
+//! - [`results`]: a results directory, its records, its table schema and its tables;
+//! - [`plan`]: a sweep prepared and checked before training; [`runner`]: its runs trained
+//!   in parallel and recorded, re-trained and traced;
+//! - [`compare`]: whether two sets of runs differ, metric by metric;
+//! - [`report`]: the figures and `report.md` a user reads;
+//! - [`cli`]: the command line on top, which only turns arguments into options, calls and
+//!   prints.
 
 /// `eprintln!` that never panics: a reader that closes stderr early (`sweep run ... 2>&1 |
 /// head`) must not stop a sweep before it writes its tables.
@@ -20,12 +34,15 @@ pub mod data;
 pub mod error;
 pub mod experiment;
 pub mod model;
+pub mod numeric;
 pub mod plan;
 pub mod report;
 pub mod results;
 pub mod runner;
 pub mod settings;
+pub mod simd;
 pub mod stats;
 pub mod train;
+pub mod weights;
 
 pub use error::{Error, Result};

@@ -198,7 +198,7 @@ fn results_are_the_same_bits_whatever_the_cpu_offers() {
         let o = cmd.output().unwrap();
         // Only SWEEP_ISA=avx2, on a CPU without AVX2, may be refused (exit 2) and left out of
         // the comparison: any other refusal fails instead of silently comparing less.
-        if env == [("SWEEP_ISA", "avx2")] && !sweep::model::Isa::Avx2.is_supported() {
+        if env == [("SWEEP_ISA", "avx2")] && !sweep::simd::Isa::Avx2.is_supported() {
             assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
             skip(
                 "results_are_the_same_bits_whatever_the_cpu_offers",

@@ -21,9 +21,10 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Error, Result};
 use crate::experiment::Override;
-use crate::model::{Gradient, Isa};
+use crate::model::Gradient;
 use crate::plan::{self, Prepared};
 use crate::settings::SettingsParams;
+use crate::simd::Isa;
 
 /// Reproduce the classic from-scratch RNN sentiment tutorial over seeds and grids.
 #[derive(Debug, Parser)]

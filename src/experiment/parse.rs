@@ -9,7 +9,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::error::{Error, Location, Result};
 use crate::model::Gradient;
-use crate::model::explog::{exp, ln};
+use crate::numeric::{exp, ln};
 use crate::settings::{Key, Kind, Value};
 
 /// One setting's values, and where they came from.

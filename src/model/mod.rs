@@ -5,27 +5,19 @@
 //! y   = W_hy h_n + b_y,   p = softmax(y),   L = -ln p_c
 //! ```
 //! Parameters live in ndarray arrays; the loops run over their contiguous slices through
-//! [`kernel`]. A [`Workspace`] and a [`Grads`] are reused across examples so that training
-//! allocates nothing per example.
+//! `crate::simd::kernel`. A [`Workspace`] and a [`Grads`] are reused across examples so
+//! that training allocates nothing per example.
 
-pub mod aligned;
-pub mod explog;
-mod isa;
-mod kernel;
-pub mod math;
-mod normal;
+mod dispatch;
 mod passes;
-mod simd;
-pub mod tanh;
-pub mod weights;
 
-pub use isa::Isa;
 pub use passes::Step;
 
 use ndarray::{Array1, Array2, Order};
 use serde::{Deserialize, Serialize};
 
-use aligned::AlignedVec;
+use crate::numeric::normal;
+use crate::simd::aligned::{self, AlignedVec};
 
 /// How BPTT carries the gradient from `h_t` to `h_{t-1}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -72,11 +64,12 @@ pub struct Rnn {
     b_y: Array1<f64>,
 }
 
-/// The gradient of the loss of one example, same shapes as [`Rnn`].
+/// The gradient of the loss of one example, same shapes and layouts as [`Rnn`], but for
+/// `dL/dW_hh`: the training step sums each of its rows straight into the update and never
+/// stores it, so there is no room for it here ([`Rnn::backward`] returns it instead).
 #[derive(Debug)]
 pub struct Grads {
     pub w_xh: Array2<f64>,
-    pub w_hh: Array2<f64>,
     pub w_hy: Array2<f64>,
     pub b_h: Array1<f64>,
     pub b_y: Array1<f64>,
@@ -93,11 +86,29 @@ impl Clone for Rnn {
 }
 
 impl Clone for Grads {
+    /// A copy on freshly aligned storage, as [`Rnn`]'s.
     fn clone(&self) -> Grads {
-        let copy = Rnn::aligned_copy([&self.w_xh, &self.w_hh, &self.w_hy], [&self.b_h, &self.b_y]);
+        let (hidden, vocab) = self.w_xh.dim();
+        let mut copy = Grads::zeros(vocab, hidden, self.b_y.len());
+        copy.w_xh.assign(&self.w_xh);
+        copy.w_hy.assign(&self.w_hy);
+        copy.b_h.assign(&self.b_h);
+        copy.b_y.assign(&self.b_y);
+        copy.touched.clone_from(&self.touched);
+        copy
+    }
+}
+
+impl Grads {
+    /// A zeroed gradient for `vocab` words, `hidden` units and `classes` outputs, laid out
+    /// as [`Rnn::zeros`] lays out the parameters.
+    fn zeros(vocab: usize, hidden: usize, classes: usize) -> Grads {
         Grads {
-            touched: self.touched.clone(),
-            ..copy.into_grads()
+            w_xh: aligned::zeros2(hidden, vocab, Order::ColumnMajor),
+            w_hy: aligned::zeros2(classes, hidden, Order::RowMajor),
+            b_h: aligned::zeros1(hidden),
+            b_y: aligned::zeros1(classes),
+            touched: Vec::new(),
         }
     }
 }
@@ -127,7 +138,7 @@ impl Workspace {
 
 /// Loss and whether the prediction was right, for one example.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Outcome {
+pub struct ExampleOutcome {
     pub loss: f64,
     pub correct: bool,
 }
@@ -234,9 +245,18 @@ impl Rnn {
         &self.b_y
     }
 
-    /// Mutable access for tests and tools that set weights by hand.
-    pub fn w_hh_mut(&mut self) -> &mut Array2<f64> {
-        &mut self.w_hh
+    /// Replaces `W_hh` (for tests and tools that set weights by hand), or says why not: it
+    /// must be `H×H`. The copy keeps the parameter's aligned storage.
+    pub fn set_w_hh(&mut self, w_hh: &Array2<f64>) -> Result<(), String> {
+        let want = self.w_hh.dim();
+        if w_hh.dim() != want {
+            return Err(format!(
+                "w_hh has shape {:?}, expected {want:?}",
+                w_hh.dim()
+            ));
+        }
+        self.w_hh.assign(w_hh);
+        Ok(())
     }
 
     /// Whether both models have the same shapes and every parameter the same bits (unlike
@@ -258,19 +278,7 @@ impl Rnn {
 
     /// A zeroed gradient buffer for this model's shapes.
     pub fn grads(&self) -> Grads {
-        Rnn::zeros(self.vocab_size(), self.hidden_size(), self.classes()).into_grads()
-    }
-
-    /// These arrays, as a gradient with no touched column recorded.
-    fn into_grads(self) -> Grads {
-        Grads {
-            w_xh: self.w_xh,
-            w_hh: self.w_hh,
-            w_hy: self.w_hy,
-            b_h: self.b_h,
-            b_y: self.b_y,
-            touched: Vec::new(),
-        }
+        Grads::zeros(self.vocab_size(), self.hidden_size(), self.classes())
     }
 }
 

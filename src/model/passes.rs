@@ -1,13 +1,17 @@
-//! The forward pass, BPTT and the SGD update, written once over the lane type `V` of
-//! [`super::simd`] and compiled for each instruction set by [`super::isa`].
+//! The forward pass, BPTT and the SGD update, written once over the [`Lanes`] of
+//! [`crate::simd::lanes`] and compiled for each instruction set by [`super::dispatch`].
 //!
-//! The public entry points here run on the portable lanes (the gradient checks and tests
-//! use them); training and evaluation go through the dispatched [`Rnn::train_example`] and
-//! [`Rnn::forward_fast`], which give the same bits.
+//! The public entry points here run on the portable lanes: they are the definition that the
+//! gradient checks and tests use. Training and evaluation go through the dispatched
+//! [`Rnn::train_example`] and [`Rnn::forward`], which give the same bits.
 
-use super::simd::{F64x8, Portable};
-use super::{Gradient, Grads, Outcome, Rnn, Workspace, kernel, math, tanh};
+use ndarray::{Array2, Order};
+
+use super::{ExampleOutcome, Gradient, Grads, Rnn, Workspace};
 use super::{slice, slice_mut, slice1, slice1_mut};
+use crate::numeric::{math, tanh};
+use crate::simd::lanes::{Lanes, Portable};
+use crate::simd::{aligned, kernel};
 
 /// One training example and the settings its step needs.
 #[derive(Debug, Clone, Copy)]
@@ -20,14 +24,22 @@ pub struct Step<'a> {
 }
 
 impl Rnn {
-    /// Runs the phrase through the net; leaves the hidden states and the class
-    /// probabilities in `ws` and returns the loss against `label` and whether the argmax
-    /// (ties to the first class) is `label`.
-    pub fn forward(&self, words: &[Option<u32>], label: usize, ws: &mut Workspace) -> Outcome {
-        self.forward_on::<Portable>(words, label, ws)
+    /// Runs the phrase through the net on the portable lanes; leaves the hidden states and
+    /// the class probabilities in `ws` and returns the loss against `label` and whether the
+    /// argmax (ties to the first class) is `label`. [`Rnn::forward`] gives the same bits on
+    /// the instruction set in use.
+    pub fn forward_portable(
+        &self,
+        words: &[Option<u32>],
+        label: usize,
+        ws: &mut Workspace,
+    ) -> ExampleOutcome {
+        self.forward_on(Portable, words, label, ws)
     }
 
-    /// BPTT for the example of the last [`Rnn::forward`] on `ws`: fills `grads`.
+    /// BPTT for the example of the last [`Rnn::forward_portable`] on `ws`: fills `grads`
+    /// and returns `dL/dW_hh` (row-major, `H×H`), which [`Grads`] has no room for because
+    /// training never stores it.
     pub fn backward(
         &self,
         words: &[Option<u32>],
@@ -35,32 +47,42 @@ impl Rnn {
         gradient: Gradient,
         ws: &mut Workspace,
         grads: &mut Grads,
-    ) {
-        self.bptt::<Portable>(words, label, gradient, ws, grads);
+    ) -> Array2<f64> {
+        self.bptt(Portable, words, label, gradient, ws, grads);
         let h = self.hidden_size();
-        for (i, row) in slice_mut(&mut grads.w_hh).chunks_exact_mut(h).enumerate() {
-            w_hh_grad_row::<Portable>(ws, words.len(), i, row);
+        let mut d_w_hh = aligned::zeros2(h, h, Order::RowMajor);
+        for (i, row) in slice_mut(&mut d_w_hh).chunks_exact_mut(h).enumerate() {
+            w_hh_grad_row(Portable, ws, words.len(), i, row);
         }
+        d_w_hh
     }
 
-    /// One SGD step with every gradient element clipped to `[-clip, clip]`.
-    pub fn sgd_step(&mut self, grads: &Grads, learning_rate: f64, clip: f64) {
-        kernel::clip_update::<Portable>(
+    /// One SGD step with every gradient element clipped to `[-clip, clip]`: `grads` and
+    /// `d_w_hh` as [`Rnn::backward`] left and returned them.
+    pub fn sgd_step(&mut self, grads: &Grads, d_w_hh: &Array2<f64>, learning_rate: f64, clip: f64) {
+        assert_eq!(
+            d_w_hh.dim(),
+            self.w_hh.dim(),
+            "sgd_step: dL/dW_hh has the wrong shape"
+        );
+        kernel::clip_update(
+            Portable,
             slice_mut(&mut self.w_hh),
-            slice(&grads.w_hh),
+            &d_w_hh.iter().copied().collect::<Vec<f64>>(),
             learning_rate,
             clip,
         );
-        self.update_all_but_w_hh::<Portable>(grads, learning_rate, clip);
+        self.update_all_but_w_hh(Portable, grads, learning_rate, clip);
     }
 
     #[inline(always)]
-    pub(super) fn forward_on<V: F64x8>(
+    pub(super) fn forward_on<L: Lanes>(
         &self,
+        lanes: L,
         words: &[Option<u32>],
         label: usize,
         ws: &mut Workspace,
-    ) -> Outcome {
+    ) -> ExampleOutcome {
         let h = self.hidden_size();
         let k = self.classes();
         ws.hs.resize((words.len() + 1) * h);
@@ -74,7 +96,7 @@ impl Rnn {
                 // W_hh h_0 = 0: skipping the product changes no bit of the sum.
                 next.fill(0.0);
             } else {
-                kernel::matvec::<V>(w_hh, prev, next);
+                kernel::matvec(lanes, w_hh, prev, next);
             }
             // h_t = tanh((W_hh h_{t-1} + column) + b_h) in one pass.
             match word {
@@ -94,12 +116,12 @@ impl Rnn {
         let h_n = &ws.hs[words.len() * h..];
         ws.logits.resize(k, 0.0);
         ws.probs.resize(k, 0.0);
-        kernel::matvec::<V>(slice(&self.w_hy), h_n, &mut ws.logits);
+        kernel::matvec(lanes, slice(&self.w_hy), h_n, &mut ws.logits);
         for (y, b) in ws.logits.iter_mut().zip(slice1(&self.b_y)) {
             *y += b;
         }
         ws.log_sum_exp = math::softmax(&ws.logits, &mut ws.probs);
-        Outcome {
+        ExampleOutcome {
             loss: math::cross_entropy(&ws.logits, ws.log_sum_exp, label),
             correct: math::argmax(&ws.probs) == label,
         }
@@ -109,8 +131,9 @@ impl Rnn {
     /// ([`w_hh_grad_row`]) and is left to the caller: the training step folds it into the
     /// update row by row instead of storing it.
     #[inline(always)]
-    fn bptt<V: F64x8>(
+    fn bptt<L: Lanes>(
         &self,
+        lanes: L,
         words: &[Option<u32>],
         label: usize,
         gradient: Gradient,
@@ -122,7 +145,7 @@ impl Rnn {
         ws.dh.resize(h);
         ws.dh_prev.resize(h);
         ws.temps.resize(n * h);
-        self.output_layer_grads::<V>(n, label, ws, grads);
+        self.output_layer_grads(lanes, n, label, ws, grads);
 
         // Back through time, newest step first.
         let Workspace {
@@ -167,8 +190,8 @@ impl Rnn {
             }
             if t > 0 {
                 match gradient {
-                    Gradient::Article => kernel::matvec::<V>(w_hh, temp, dh_prev),
-                    Gradient::Exact => kernel::matvec_t::<V>(w_hh, temp, dh_prev),
+                    Gradient::Article => kernel::matvec(lanes, w_hh, temp, dh_prev),
+                    Gradient::Exact => kernel::matvec_t(lanes, w_hh, temp, dh_prev),
                 }
                 std::mem::swap(dh, dh_prev);
             }
@@ -180,8 +203,9 @@ impl Rnn {
     /// `dL/dy = p - onehot(label)` into `b_y`, `dL/dW_hy = dL/dy h_nᵀ`, and `dL/dh_n` into
     /// `ws.dh`.
     #[inline(always)]
-    fn output_layer_grads<V: F64x8>(
+    fn output_layer_grads<L: Lanes>(
         &self,
+        lanes: L,
         n: usize,
         label: usize,
         ws: &mut Workspace,
@@ -200,20 +224,27 @@ impl Rnn {
                 *g = dy * x;
             }
         }
-        kernel::matvec_t::<V>(slice(&self.w_hy), d_y, &mut ws.dh);
+        kernel::matvec_t(lanes, slice(&self.w_hy), d_y, &mut ws.dh);
     }
 
     /// The SGD step of every parameter but `W_hh`.
     #[inline(always)]
-    fn update_all_but_w_hh<V: F64x8>(&mut self, grads: &Grads, learning_rate: f64, clip: f64) {
-        kernel::clip_update::<V>(
+    fn update_all_but_w_hh<L: Lanes>(
+        &mut self,
+        lanes: L,
+        grads: &Grads,
+        learning_rate: f64,
+        clip: f64,
+    ) {
+        kernel::clip_update(
+            lanes,
             slice_mut(&mut self.w_hy),
             slice(&grads.w_hy),
             learning_rate,
             clip,
         );
         for (w, g) in [(&mut self.b_h, &grads.b_h), (&mut self.b_y, &grads.b_y)] {
-            kernel::clip_update::<V>(slice1_mut(w), slice1(g), learning_rate, clip);
+            kernel::clip_update(lanes, slice1_mut(w), slice1(g), learning_rate, clip);
         }
         // Untouched columns have a zero gradient, so their update is exactly a no-op.
         let h = self.hidden_size();
@@ -221,26 +252,34 @@ impl Rnn {
         let g_xh = slice(&grads.w_xh);
         for &w in &grads.touched {
             let range = w as usize * h..(w as usize + 1) * h;
-            kernel::clip_update::<V>(&mut w_xh[range.clone()], &g_xh[range], learning_rate, clip);
+            kernel::clip_update(
+                lanes,
+                &mut w_xh[range.clone()],
+                &g_xh[range],
+                learning_rate,
+                clip,
+            );
         }
     }
 
-    /// Forward, backward and update on one example, as [`Rnn::forward`],
+    /// Forward, backward and update on one example, as [`Rnn::forward_portable`],
     /// [`Rnn::backward`] and [`Rnn::sgd_step`] would do them (same bits), except that each
     /// row of `dL/dW_hh` goes straight from its sum into its update, never stored.
     #[inline(always)]
-    pub(super) fn step<V: F64x8>(
+    pub(super) fn step<L: Lanes>(
         &mut self,
+        lanes: L,
         s: Step<'_>,
         ws: &mut Workspace,
         grads: &mut Grads,
-    ) -> Outcome {
-        let outcome = self.forward_on::<V>(s.words, s.label, ws);
-        self.bptt::<V>(s.words, s.label, s.gradient, ws, grads);
+    ) -> ExampleOutcome {
+        let outcome = self.forward_on(lanes, s.words, s.label, ws);
+        self.bptt(lanes, s.words, s.label, s.gradient, ws, grads);
         let h = self.hidden_size();
         let mut scratch = std::mem::take(&mut ws.scratch);
         scratch.resize(h);
-        kernel::clip_update_outer::<V>(
+        kernel::clip_update_outer(
+            lanes,
             &GradTerms::new(ws, s.words.len(), h),
             slice_mut(&mut self.w_hh),
             h,
@@ -249,7 +288,7 @@ impl Rnn {
             &mut scratch,
         );
         ws.scratch = scratch;
-        self.update_all_but_w_hh::<V>(grads, s.learning_rate, s.clip);
+        self.update_all_but_w_hh(lanes, grads, s.learning_rate, s.clip);
         outcome
     }
 }
@@ -257,9 +296,9 @@ impl Rnn {
 /// Row `i` of `dL/dW_hh` for a phrase of `n` words whose forward and BPTT left `ws`. The
 /// training step computes the same sums inside its update.
 #[inline(always)]
-fn w_hh_grad_row<V: F64x8>(ws: &Workspace, n: usize, i: usize, row: &mut [f64]) {
+fn w_hh_grad_row<L: Lanes>(lanes: L, ws: &Workspace, n: usize, i: usize, row: &mut [f64]) {
     let outer = GradTerms::new(ws, n, row.len());
-    kernel::weighted_row_sum::<V>(&kernel::RowOf { outer: &outer, i }, row);
+    kernel::weighted_row_sum(lanes, &kernel::RowOf { outer: &outer, i }, row);
 }
 
 /// `dL/dW_hh = Σ_t temp_t h_{t-1}ᵀ` as outer-product terms, in the article's order

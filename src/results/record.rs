@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use super::atomic;
 use super::metric::RunSummary;
 use crate::error::{Error, Result};
-use crate::model::weights::SavedModel;
 use crate::settings::SettingsParams;
 use crate::train::{EpochMetrics, Eval, Status};
+use crate::weights::SavedModel;
 
 /// Version of the record layout.
 pub const RECORD_FORMAT: u32 = 1;

@@ -20,10 +20,10 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::experiment::RunSpec;
 use crate::model::Rnn;
-use crate::model::weights::SavedModel;
 use crate::results::record::RECORD_FORMAT;
 use crate::results::{DataRef, RecordStore, ResultsDir, RunRecord};
 use crate::train::{self, Status};
+use crate::weights::SavedModel;
 use shard::Shard;
 
 /// How to run the sweep.

@@ -9,10 +9,10 @@ use serde::Serialize;
 
 use crate::data::{self, Dataset, Example};
 use crate::error::{Error, Result};
-use crate::model::weights::SavedModel;
 use crate::results::{ResultsDir, atomic};
 use crate::settings::SettingsParams;
 use crate::train;
+use crate::weights::SavedModel;
 
 /// Version of the trace layout.
 pub const TRACE_FORMAT: u32 = 1;

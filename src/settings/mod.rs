@@ -94,8 +94,10 @@ impl Settings {
     pub fn model_bytes(&self, vocab: usize, classes: usize, max_len: usize) -> u128 {
         let h = self.hidden_size as u128;
         let params = h * h + h * vocab as u128 + classes as u128 * (h + 1) + h;
-        // Parameters and gradients, plus the hidden states and BPTT temporaries.
-        (2 * params + 2 * h * (max_len as u128 + 1)) * 8
+        // The gradient of all but W_hh (whose rows go straight into the update), the hidden
+        // states and the BPTT temporaries.
+        let grads = params - h * h;
+        (params + grads + 2 * h * (max_len as u128 + 1)) * 8
     }
 
     /// Bytes a run holds for its epoch metrics: every epoch's, kept until the run ends, and
@@ -308,14 +310,15 @@ mod tests {
         }
         .check()
         .unwrap();
-        // params: 4 + 2*3 + 2*(2+1) + 2 = 18; scratch: 2 * 2 * (4+1) = 20.
-        assert_eq!(s.model_bytes(3, 2, 4), (2 * 18 + 20) * 8);
+        // params: 4 + 2*3 + 2*(2+1) + 2 = 18; gradients: 18 - 4 (no W_hh) = 14;
+        // scratch: 2 * 2 * (4+1) = 20.
+        assert_eq!(s.model_bytes(3, 2, 4), (18 + 14 + 20) * 8);
         // 1000 epochs of 48-byte metrics and at most 128 bytes of JSON each.
         assert_eq!(std::mem::size_of::<crate::train::EpochMetrics>(), 48);
         assert_eq!(s.metrics_bytes(), 1000 * (48 + 128));
         assert_eq!(
             s.memory_bytes(3, 2, 4),
-            (2 * 18 + 20) * 8 + 1000 * (48 + 128)
+            (18 + 14 + 20) * 8 + 1000 * (48 + 128)
         );
     }
 

@@ -276,7 +276,7 @@ pub fn evaluate(model: &Rnn, examples: &[Example], ws: &mut Workspace) -> Eval {
     let mut loss = 0.0;
     let mut correct = 0usize;
     for ex in examples {
-        let out = model.forward_fast(&ex.words, ex.label, ws);
+        let out = model.forward(&ex.words, ex.label, ws);
         loss += out.loss;
         correct += usize::from(out.correct);
     }

@@ -3,12 +3,12 @@
 //! `W_xh` (H×V), `W_hh` (H×H), `W_hy` (K×H), `b_h` (H), `b_y` (K), with the vocabulary and
 //! class names (JSON lists) in the metadata.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use ndarray::{Array1, Array2};
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 
-use super::Rnn;
+use crate::model::Rnn;
 
 const FORMAT: &str = "sweep-rnn-v1";
 
@@ -70,7 +70,8 @@ impl SavedModel {
             ("vocab".to_owned(), json(&self.vocab)),
             ("classes".to_owned(), json(&self.classes)),
         ]);
-        safetensors::serialize(views, Some(metadata)).map_err(|e| e.to_string())
+        let bytes = safetensors::serialize(views, Some(metadata)).map_err(|e| e.to_string())?;
+        metadata_sorted(bytes)
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<SavedModel, String> {
@@ -129,6 +130,40 @@ impl SavedModel {
     }
 }
 
+/// `bytes`, a safetensors file, with the metadata keys of its header in sorted order. The
+/// crate takes metadata only as a `HashMap` and writes it in the map's order, which differs
+/// from one map to the next, so the same model made files that differed from run to run.
+/// The header keeps its length (the same entries, reordered) and everything after it.
+fn metadata_sorted(mut bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    let header_len = u64::from_le_bytes(bytes[..8].try_into().map_err(|_| "no header")?);
+    let header = &mut bytes[8..][..header_len as usize];
+    let entries: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(header).map_err(|e| e.to_string())?;
+    let (metadata, tensors): (Vec<_>, Vec<_>) = entries
+        .into_iter()
+        .partition(|(key, _)| key == "__metadata__");
+    // `__metadata__` first, as the crate writes it, its keys sorted; the tensors in the
+    // crate's order.
+    let mut ordered = serde_json::Map::new();
+    for (key, value) in metadata {
+        let sorted: BTreeMap<String, serde_json::Value> =
+            serde_json::from_value(value).map_err(|e| e.to_string())?;
+        ordered.insert(
+            key,
+            serde_json::to_value(sorted).map_err(|e| e.to_string())?,
+        );
+    }
+    ordered.extend(tensors);
+    let mut json = serde_json::to_vec(&ordered).map_err(|e| e.to_string())?;
+    if json.len() > header.len() {
+        return Err("the reordered safetensors header grew".into());
+    }
+    // The crate pads its header with spaces to a multiple of 8 bytes; so does this.
+    json.resize(header.len(), b' ');
+    header.copy_from_slice(&json);
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use rand::SeedableRng;
@@ -154,5 +189,35 @@ mod tests {
         back.model.forward(&words, 0, &mut b);
         assert_eq!(a.probs(), b.probs());
         assert!(SavedModel::from_bytes(b"junk").is_err());
+    }
+
+    #[test]
+    fn the_same_model_always_gives_the_same_bytes() {
+        // Regression: the metadata went through a HashMap, whose order changes from one
+        // map to the next, so reruns wrote weight files that differed in their header.
+        let model = Rnn::init(4, 3, 2, 0.5, &mut rand_chacha::ChaCha8Rng::seed_from_u64(9));
+        let saved = SavedModel {
+            model,
+            vocab: ["a", "b", "c", "d"].map(String::from).to_vec(),
+            classes: vec!["neg".into(), "pos".into()],
+        };
+        let first = saved.to_bytes().unwrap();
+        for _ in 0..20 {
+            assert!(saved.to_bytes().unwrap() == first, "two writes differ");
+        }
+        // The header lists the metadata keys sorted, ahead of the tensors.
+        let header_len = u64::from_le_bytes(first[..8].try_into().unwrap()) as usize;
+        let header = std::str::from_utf8(&first[8..8 + header_len]).unwrap();
+        let want = [
+            r#"{"__metadata__":{"classes":"[\"neg\",\"pos\"]","format":"sweep-rnn-v1","#,
+            r#""vocab":"[\"a\",\"b\",\"c\",\"d\"]"},"#,
+            r#""W_hh":{"dtype":"F64","shape":[3,3],"data_offsets":[0,72]},"#,
+            r#""W_hy":{"dtype":"F64","shape":[2,3],"data_offsets":[72,120]},"#,
+            r#""W_xh":{"dtype":"F64","shape":[3,4],"data_offsets":[120,216]},"#,
+            r#""b_h":{"dtype":"F64","shape":[3],"data_offsets":[216,240]},"#,
+            r#""b_y":{"dtype":"F64","shape":[2],"data_offsets":[240,256]}}"#,
+        ];
+        assert_eq!(header.trim_end(), want.concat());
+        assert_eq!(SavedModel::from_bytes(&first).unwrap(), saved);
     }
 }

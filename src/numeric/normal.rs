@@ -12,12 +12,12 @@ use super::explog::ln;
 
 /// A stream of N(0, 1) draws; holds the second value of each pair.
 #[derive(Debug, Default)]
-pub(super) struct Normals {
+pub(crate) struct Normals {
     spare: Option<f64>,
 }
 
 impl Normals {
-    pub(super) fn next<R: Rng>(&mut self, rng: &mut R) -> f64 {
+    pub(crate) fn next<R: Rng>(&mut self, rng: &mut R) -> f64 {
         if let Some(v) = self.spare.take() {
             return v;
         }

@@ -42,7 +42,7 @@ fn expm1(y: f64) -> f64 {
 mod tests {
     use super::*;
 
-    use crate::model::explog::tests::ulps;
+    use crate::numeric::explog::tests::ulps;
 
     #[test]
     fn within_three_ulp_of_libm_across_the_range() {

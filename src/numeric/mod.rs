@@ -1,0 +1,12 @@
+//! The maths library, scalar and the same bits on every CPU: `exp`, `ln` and `tanh` made of
+//! IEEE operations only (no libm), standard normal draws, and the output layer's softmax,
+//! cross-entropy and argmax. Nothing here knows about instruction sets: the model calls the
+//! same functions from every path.
+
+pub mod explog;
+pub mod math;
+pub(crate) mod normal;
+pub mod tanh;
+
+pub use explog::{exp, ln};
+pub use tanh::tanh;
