@@ -29,7 +29,7 @@ fn config(settings: SettingsParams, seeds: u64, salt: u64) -> ConfigSummary {
         run.set(Metric::FinalTestLoss, Some(0.05 + u));
         run.set(Metric::FinalTestAcc, Some(0.8 + (h % 5) as f64 * 0.05));
         run.set(Metric::BestTestAcc, Some(1.0));
-        let first = (h % 7 != 0).then(|| 300.0 + (h % 500) as f64);
+        let first = (!h.is_multiple_of(7)).then_some(300.0 + (h % 500) as f64);
         run.set(Metric::FirstEpochTrainAcc1, first);
         c.add(seed, &run);
     }
