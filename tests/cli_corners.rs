@@ -1,7 +1,7 @@
 //! End-to-end tests of the corners a new user hits: overrides on the command line, merges
 //! that conflict, damaged records, short runs, diverged runs on the command line.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 mod common;
 
@@ -9,6 +9,14 @@ use common::{
     TABLES, assert_contains, assert_same_tables, experiment, read, run, run_ids, run_ok, stderr,
     stdout, sweep, sweep_on,
 };
+
+/// Writes experiment `<dir>/<name>.toml` with `body` and runs it into `<dir>/out`.
+fn swept(dir: &Path, name: &str, body: &str) -> (PathBuf, PathBuf) {
+    let exp = experiment(dir, name, body);
+    let out = dir.join("out");
+    run_ok(&exp, &out, &[]);
+    (exp, out)
+}
 
 const BASE: &str = "[train]\nepochs = 1000\n[grid]\nseed = [0]\n";
 
@@ -156,13 +164,11 @@ fn records(out: &Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn damaged_records_are_set_aside_and_their_runs_trained_again() {
     let dir = tempfile::tempdir().unwrap();
-    let exp = experiment(
+    let (exp, out) = swept(
         dir.path(),
         "d",
         "[train]\nepochs = 20\neval_every = 10\n[grid]\nseed = { start = 0, count = 4 }\n",
     );
-    let out = dir.path().join("out");
-    run_ok(&exp, &out, &[]);
     let before: Vec<String> = TABLES.iter().map(|t| read(&out.join(t))).collect();
     let files = records(&out);
     let whole = read(&files[0]);
@@ -236,13 +242,11 @@ fn the_tutorial_experiment_elsewhere_says_where_its_data_comes_from() {
 fn a_diverged_run_says_so_in_its_table_and_its_predictions() {
     // Regression: its table was empty and its predictions NaN, without a word.
     let dir = tempfile::tempdir().unwrap();
-    let exp = experiment(
+    let (_, out) = swept(
         dir.path(),
         "div",
         "[train]\nepochs = 5\neval_every = 5\nhidden_size = 8\ninit_scale = 1e307\n",
     );
-    let out = dir.path().join("out");
-    run_ok(&exp, &out, &[]);
     let id = run_ids(&out).remove(0);
     let table = sweep()
         .args(["table"])

@@ -128,28 +128,26 @@ mod tests {
     }
 
     #[test]
-    fn run_text_is_the_articles_format() {
+    fn a_runs_table_holds_its_evaluated_epochs() {
+        // The block format itself is tested in `article`; here, one block per evaluation.
+        let eval = |loss, accuracy| Eval { loss, accuracy };
+        let epoch = |epoch, test| EpochMetrics {
+            epoch,
+            train: eval(0.6876, 30.0 / 58.0),
+            test,
+        };
         let run = RunCurves {
             train_loss: vec![],
-            evals: vec![EpochMetrics {
-                epoch: 100,
-                train: Eval {
-                    loss: 0.6876,
-                    accuracy: 30.0 / 58.0,
-                },
-                test: Some(Eval {
-                    loss: 0.7,
-                    accuracy: 0.5,
-                }),
-            }],
+            evals: vec![
+                epoch(100, Some(eval(0.7, 0.5))),
+                epoch(200, Some(eval(0.6, 0.55))),
+            ],
         };
-        assert_eq!(
-            run_text(&run),
-            "--- Epoch 100\nTrain:\tLoss 0.688 | Accuracy: 0.517\nTest:\tLoss 0.700 | Accuracy: 0.500\n"
-        );
+        assert_eq!(run_text(&run).matches("--- Epoch ").count(), 2);
         assert_eq!(
             text(&run_table(&run)),
-            "epoch  train loss  train acc  test loss  test acc\n  100       0.688      0.517      0.700     0.500\n"
+            "epoch  train loss  train acc  test loss  test acc\n  100       0.688      0.517      \
+             0.700     0.500\n  200       0.688      0.517      0.600     0.550\n"
         );
     }
 }

@@ -4,10 +4,11 @@
 use std::sync::atomic::AtomicBool;
 
 use super::{RunnerOptions, train_one};
-use crate::data;
+use crate::data::{self, Dataset};
 use crate::error::{Error, Result};
 use crate::experiment::{RunSpec, run_id};
 use crate::results::{ResultsDir, RunRecord};
+use crate::settings::Settings;
 
 /// A recorded run trained again.
 #[derive(Debug)]
@@ -16,6 +17,26 @@ pub struct Rerun {
     pub again: RunRecord,
     /// The first number (or the weights) that came out different, in words.
     pub difference: Option<String>,
+}
+
+/// Run `id` of `dir` as it was recorded: its record, its data (which must still have the
+/// recorded fingerprint) and its checked settings; an error naming what changed otherwise.
+pub(crate) fn recorded_run(dir: &ResultsDir, id: &str) -> Result<(RunRecord, Dataset, Settings)> {
+    let recorded = dir.records().load(id)?;
+    let data = data::load(&recorded.data.train, &recorded.data.test)?;
+    if data.fingerprint != recorded.data.fingerprint {
+        return Err(Error::Incomplete(format!(
+            "the data of run {id} changed since it was recorded ({} / {})",
+            recorded.data.train.display(),
+            recorded.data.test.display()
+        )));
+    }
+    let settings = recorded.settings.clone().check().map_err(|e| {
+        Error::Incomplete(format!(
+            "the record of run {id} has an invalid setting: {e}"
+        ))
+    })?;
+    Ok((recorded, data, settings))
 }
 
 /// Re-trains run `id` of `dir`; an error if it cannot be (no such record, data changed).
@@ -27,21 +48,7 @@ pub fn rerun(dir: &ResultsDir, id: &str) -> Result<Rerun> {
             dir.root().display(),
         )));
     }
-    let recorded = store.load(id)?;
-    let data = data::load(&recorded.data.train, &recorded.data.test)?;
-    if data.fingerprint != recorded.data.fingerprint {
-        return Err(Error::Incomplete(format!(
-            "the data of run {id} changed since it was recorded ({} / {}); it cannot be \
-             re-trained",
-            recorded.data.train.display(),
-            recorded.data.test.display()
-        )));
-    }
-    let settings = recorded.settings.clone().check().map_err(|e| {
-        Error::Incomplete(format!(
-            "the record of run {id} has an invalid setting: {e}"
-        ))
-    })?;
+    let (recorded, data, settings) = recorded_run(dir, id)?;
     let spec = RunSpec {
         index: 0,
         id: run_id(&settings, recorded.seed, &data.fingerprint),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::data::{self, Dataset, Example};
+use crate::data::{Dataset, Example};
 use crate::error::{Error, Result};
 use crate::results::{ResultsDir, atomic};
 use crate::settings::SettingsParams;
@@ -34,21 +34,7 @@ struct TraceFile<'a> {
 
 /// Writes the trace of run `id` of `dir` into `out` (created); returns the files written.
 pub fn write(dir: &ResultsDir, id: &str, out: &Path) -> Result<Vec<PathBuf>> {
-    let record = dir.records().load(id)?;
-    let data = data::load(&record.data.train, &record.data.test)?;
-    if data.fingerprint != record.data.fingerprint {
-        return Err(Error::Usage(format!(
-            "the data of run {id} changed since it was recorded ({} / {}); its trace would not \
-             be the run's",
-            record.data.train.display(),
-            record.data.test.display()
-        )));
-    }
-    let settings = record.settings.clone().check().map_err(|e| {
-        Error::Incomplete(format!(
-            "the record of run {id} has an invalid setting: {e}"
-        ))
-    })?;
+    let (record, data, settings) = super::rerun::recorded_run(dir, id)?;
     // Every epoch the run trained, and the one it diverged in.
     let epochs = record
         .status
@@ -108,7 +94,7 @@ mod tests {
     fn a_trace_read_back_replays_the_recorded_run_bit_for_bit() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/en");
         let (train, test) = (root.join("train.tsv"), root.join("test.tsv"));
-        let data = data::load(&train, &test).unwrap();
+        let data = crate::data::load(&train, &test).unwrap();
         let settings = SettingsParams {
             hidden_size: 8,
             epochs: 3,

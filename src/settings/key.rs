@@ -66,10 +66,6 @@ pub struct Setting {
     /// Spans decades: figures put it on a log axis.
     pub log_axis: bool,
     pub allowed: Allowed,
-    /// This setting's value in a configuration (and the seed for the seed).
-    get: fn(&SettingsParams, u64) -> Value,
-    /// Writes a value of this setting's kind (the seed is no training setting: no-op).
-    set: fn(&mut SettingsParams, Value),
 }
 
 /// The settings, in canonical order; the seed is last, so that a configuration's seeds are
@@ -86,12 +82,6 @@ static SETTINGS: [Setting; 8] = [
             min: 1,
             max: MAX_HIDDEN,
         },
-        get: |p, _| Value::Integer(p.hidden_size),
-        set: |p, v| {
-            if let Value::Integer(x) = v {
-                p.hidden_size = x;
-            }
-        },
     },
     Setting {
         key: Key::LearningRate,
@@ -101,12 +91,6 @@ static SETTINGS: [Setting; 8] = [
         always_labelled: true,
         log_axis: true,
         allowed: Allowed::Positive,
-        get: |p, _| Value::Float(p.learning_rate),
-        set: |p, v| {
-            if let Value::Float(x) = v {
-                p.learning_rate = x;
-            }
-        },
     },
     Setting {
         key: Key::Clip,
@@ -116,12 +100,6 @@ static SETTINGS: [Setting; 8] = [
         always_labelled: true,
         log_axis: false,
         allowed: Allowed::PositiveOrInf,
-        get: |p, _| Value::Float(p.clip),
-        set: |p, v| {
-            if let Value::Float(x) = v {
-                p.clip = x;
-            }
-        },
     },
     Setting {
         key: Key::Gradient,
@@ -131,12 +109,6 @@ static SETTINGS: [Setting; 8] = [
         always_labelled: true,
         log_axis: false,
         allowed: Allowed::Gradients,
-        get: |p, _| Value::Gradient(p.gradient),
-        set: |p, v| {
-            if let Value::Gradient(g) = v {
-                p.gradient = g;
-            }
-        },
     },
     Setting {
         key: Key::Epochs,
@@ -149,12 +121,6 @@ static SETTINGS: [Setting; 8] = [
             min: 1,
             max: MAX_EPOCHS,
         },
-        get: |p, _| Value::Integer(p.epochs),
-        set: |p, v| {
-            if let Value::Integer(x) = v {
-                p.epochs = x;
-            }
-        },
     },
     Setting {
         key: Key::EvalEvery,
@@ -164,12 +130,6 @@ static SETTINGS: [Setting; 8] = [
         always_labelled: false,
         log_axis: false,
         allowed: Allowed::UpToEpochs,
-        get: |p, _| Value::Integer(p.eval_every),
-        set: |p, v| {
-            if let Value::Integer(x) = v {
-                p.eval_every = x;
-            }
-        },
     },
     Setting {
         key: Key::InitScale,
@@ -179,12 +139,6 @@ static SETTINGS: [Setting; 8] = [
         always_labelled: false,
         log_axis: true,
         allowed: Allowed::NonNegative,
-        get: |p, _| Value::Float(p.init_scale),
-        set: |p, v| {
-            if let Value::Float(x) = v {
-                p.init_scale = x;
-            }
-        },
     },
     Setting {
         key: Key::Seed,
@@ -197,8 +151,6 @@ static SETTINGS: [Setting; 8] = [
             min: 0,
             max: u64::MAX,
         },
-        get: |_, seed| Value::Integer(seed),
-        set: |_, _| {},
     },
 ];
 
@@ -257,14 +209,33 @@ impl Key {
         self.value_of(&SettingsParams::default(), 0)
     }
 
-    /// Writes `value` into `params` (the seed is not a training setting: no-op).
+    /// Writes `value` into `params` (the seed is not a training setting, and a value of
+    /// another kind is not this setting's: no-op).
     pub fn apply(self, value: Value, params: &mut SettingsParams) {
-        (self.setting().set)(params, value);
+        match (self, value) {
+            (Key::HiddenSize, Value::Integer(v)) => params.hidden_size = v,
+            (Key::LearningRate, Value::Float(v)) => params.learning_rate = v,
+            (Key::Clip, Value::Float(v)) => params.clip = v,
+            (Key::Gradient, Value::Gradient(g)) => params.gradient = g,
+            (Key::Epochs, Value::Integer(v)) => params.epochs = v,
+            (Key::EvalEvery, Value::Integer(v)) => params.eval_every = v,
+            (Key::InitScale, Value::Float(v)) => params.init_scale = v,
+            _ => {}
+        }
     }
 
     /// This key's value in `params` (and `seed` for the seed).
     pub fn value_of(self, params: &SettingsParams, seed: u64) -> Value {
-        (self.setting().get)(params, seed)
+        match self {
+            Key::HiddenSize => Value::Integer(params.hidden_size),
+            Key::LearningRate => Value::Float(params.learning_rate),
+            Key::Clip => Value::Float(params.clip),
+            Key::Gradient => Value::Gradient(params.gradient),
+            Key::Epochs => Value::Integer(params.epochs),
+            Key::EvalEvery => Value::Integer(params.eval_every),
+            Key::InitScale => Value::Float(params.init_scale),
+            Key::Seed => Value::Integer(seed),
+        }
     }
 
     /// `value` printed for a configuration label: `h=64`, `lr=0.02`, `exact`.

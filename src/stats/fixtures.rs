@@ -164,20 +164,19 @@ fn wilson_matches_scipy() {
     }
 }
 
+/// A difference of shares against the case's `estimate`, `low` and `high`.
+fn assert_share_interval(case: &Value, i: &Interval) {
+    for (field, ours) in [("estimate", i.estimate), ("low", i.low), ("high", i.high)] {
+        assert_abs(case, field, ours, num(&case[field]), ABS_SHARE);
+    }
+}
+
 #[test]
 fn newcombe_unpaired_matches_statsmodels() {
     for case in cases("newcombe_unpaired", 8) {
         let [k1, n1, k2, n2] = ["k1", "n1", "k2", "n2"].map(|f| int(&case[f]));
         let i = share_difference(k1, n1, k2, n2, num(&case["level"])).expect("defined");
-        assert_abs(
-            &case,
-            "estimate",
-            i.estimate,
-            num(&case["estimate"]),
-            ABS_SHARE,
-        );
-        assert_abs(&case, "low", i.low, num(&case["low"]), ABS_SHARE);
-        assert_abs(&case, "high", i.high, num(&case["high"]), ABS_SHARE);
+        assert_share_interval(&case, &i);
     }
 }
 
@@ -186,15 +185,7 @@ fn newcombe_paired_matches_the_numpy_implementation() {
     for case in cases("newcombe_paired", 8) {
         let [both, a, b, neither] = ["both", "only_a", "only_b", "neither"].map(|f| int(&case[f]));
         let i = paired_share_difference(both, a, b, neither, num(&case["level"])).expect("defined");
-        assert_abs(
-            &case,
-            "estimate",
-            i.estimate,
-            num(&case["estimate"]),
-            ABS_SHARE,
-        );
-        assert_abs(&case, "low", i.low, num(&case["low"]), ABS_SHARE);
-        assert_abs(&case, "high", i.high, num(&case["high"]), ABS_SHARE);
+        assert_share_interval(&case, &i);
     }
 }
 
