@@ -264,6 +264,7 @@ impl ReadRow for LooseRow {
         let seed = cells.required("seed", seed)?;
         let status = match cells.get("status").unwrap_or("ok") {
             "ok" | "" => Status::Ok,
+            "pruned" => Status::Pruned { epoch: 0 },
             "diverged" => {
                 let epoch = cells.integer("diverged_epoch")?;
                 Status::Diverged {
@@ -273,7 +274,7 @@ impl ReadRow for LooseRow {
             other => {
                 return Err(cells.error(
                     "status",
-                    format!("`{other}` is not a run status; allowed: ok, diverged"),
+                    format!("`{other}` is not a run status; allowed: ok, diverged, pruned"),
                 ));
             }
         };

@@ -6,12 +6,15 @@
 //! settings, its seed and the content of its data.
 
 mod parse;
+mod parse_search;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 pub use parse::{Axis, Origin, Override, log_space, valid_name};
+use search::{Method, Sampled, Search, draw};
 
 use crate::data::hex;
 use crate::error::{Error, Location, Result};
@@ -46,6 +49,11 @@ pub struct Experiment {
     pub axes: Vec<Axis>,
     /// The `--set` overrides applied to the file, in order.
     pub overrides: Vec<Override>,
+    /// How configurations are chosen: a grid, or a search.
+    pub search: Search,
+    /// For a search, its configurations: each the values of [`Experiment::sampled`] axes, in
+    /// draw order, those that round to the same settings once.
+    pub points: Vec<Vec<Value>>,
 }
 
 /// One run of the grid.
@@ -75,7 +83,7 @@ impl Experiment {
     }
 
     fn from_spec(path: &Path, spec: parse::Spec) -> Result<Experiment> {
-        let exp = Experiment {
+        let mut exp = Experiment {
             path: path.to_path_buf(),
             name: spec.name,
             description: spec.description,
@@ -84,7 +92,10 @@ impl Experiment {
             data_origins: spec.data_origins,
             axes: spec.axes,
             overrides: spec.overrides,
+            search: spec.search,
+            points: Vec::new(),
         };
+        exp.draw_points();
         let count = exp.run_count();
         if count > MAX_RUNS {
             return Err(Error::experiment(
@@ -115,9 +126,56 @@ impl Experiment {
 
     /// Number of runs in the grid (saturating, so absurd grids compare as large).
     pub fn run_count(&self) -> u128 {
+        if self.is_search() {
+            let seeds = self.axis(Key::Seed).values.len() as u128;
+            return (self.points.len() as u128).saturating_mul(seeds);
+        }
         self.axes
             .iter()
             .fold(1u128, |n, a| n.saturating_mul(a.values.len() as u128))
+    }
+
+    /// Whether configurations are drawn (random or Sobol) rather than a grid's.
+    pub fn is_search(&self) -> bool {
+        self.search.method != Method::Grid
+    }
+
+    /// The axes a search draws: those with a distribution, or a list of several choices
+    /// (not the seed: every configuration runs on every seed).
+    pub fn sampled(&self) -> Vec<Sampled> {
+        self.axes
+            .iter()
+            .filter(|a| a.key != Key::Seed)
+            .filter_map(|a| match (a.sampled, a.values.len()) {
+                (Some(d), _) => Some(Sampled::Distribution(a.key, d)),
+                (None, n) if n > 1 => Some(Sampled::Choices(a.key, a.values.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// For a search: draws its configurations, keeps each once, and gives every sampled
+    /// axis the values drawn (sorted), so labels and plans show them.
+    fn draw_points(&mut self) {
+        if !self.is_search() {
+            return;
+        }
+        let dims = self.sampled();
+        let mut seen = std::collections::HashSet::new();
+        self.points = draw(&self.search, &dims)
+            .into_iter()
+            .filter(|p| seen.insert(p.iter().map(|v| v.to_string()).collect::<Vec<_>>()))
+            .collect();
+        // A list of choices keeps its values (the resolved file gives them back).
+        for (d, dim) in dims.iter().enumerate() {
+            let Sampled::Distribution(..) = dim else {
+                continue;
+            };
+            let mut values: Vec<Value> = self.points.iter().map(|p| p[d]).collect();
+            values.sort_by(Value::total_cmp);
+            values.dedup();
+            self.axes[dim.key().index()].values = values;
+        }
     }
 
     /// Number of configurations (runs without the seed axis).
@@ -129,8 +187,12 @@ impl Experiment {
         &self.axes[key.index()]
     }
 
-    /// Every run in grid order, checked, with ids over `data_fingerprint`.
+    /// Every run in grid order (a search: in draw order, seed innermost), checked, with ids
+    /// over `data_fingerprint`.
     pub fn runs(&self, data_fingerprint: &str) -> Result<Vec<RunSpec>> {
+        if self.is_search() {
+            return self.searched_runs(data_fingerprint);
+        }
         // At most MAX_RUNS (checked on load), so the count fits a usize.
         let total = self.run_count() as usize;
         let mut runs = Vec::new();
@@ -154,6 +216,34 @@ impl Experiment {
                 settings,
                 seed,
             });
+        }
+        Ok(runs)
+    }
+
+    /// A search's runs: each drawn configuration on every seed.
+    fn searched_runs(&self, data_fingerprint: &str) -> Result<Vec<RunSpec>> {
+        let dims: Vec<Key> = self.sampled().iter().map(Sampled::key).collect();
+        let seeds = &self.axis(Key::Seed).values;
+        let mut runs = Vec::new();
+        for point in &self.points {
+            for &seed_value in seeds {
+                let (params, seed) =
+                    self.settings_at(|axis| match dims.iter().position(|&k| k == axis.key) {
+                        Some(d) => point[d],
+                        None if axis.key == Key::Seed => seed_value,
+                        None => axis.values[0],
+                    });
+                let settings = params.check().map_err(|e| {
+                    let axis = Key::from_name(e.field).map_or(&self.axes[0], |k| self.axis(k));
+                    self.setting_error(axis, &e.to_string())
+                })?;
+                runs.push(RunSpec {
+                    index: runs.len(),
+                    id: run_id(&settings, seed, data_fingerprint),
+                    settings,
+                    seed,
+                });
+            }
         }
         Ok(runs)
     }
@@ -232,6 +322,11 @@ impl Experiment {
                     out += "# eval_every: not given, so 100, or epochs where that is fewer\n";
                     continue;
                 }
+                if let Some(d) = axis.sampled {
+                    let [lo, hi] = d.bounds().map(|b| toml_value(&b));
+                    out += &format!("{} = {{ {} = [{lo}, {hi}] }}\n", axis.key.name(), d.name());
+                    continue;
+                }
                 let values: Vec<String> = axis.values.iter().map(toml_value).collect();
                 if in_grid {
                     out += &format!("{} = [{}]\n", axis.key.name(), values.join(", "));
@@ -239,6 +334,30 @@ impl Experiment {
                     out += &format!("{} = {}\n", axis.key.name(), values[0]);
                 }
             }
+        }
+        out + &self.search_toml()
+    }
+
+    /// The `[search]` table as resolved (nothing for a grid).
+    fn search_toml(&self) -> String {
+        let s = &self.search;
+        if s.method == Method::Grid && s.halving.is_none() {
+            return String::new();
+        }
+        let mut out = format!("\n[search]\nmethod = {}\n", quote(s.method.name()));
+        if self.is_search() {
+            out += &format!("samples = {}\nseed = {}\n", s.samples, s.seed);
+        }
+        if let Some(h) = &s.halving {
+            out += &format!(
+                "\n[search.halving]\nmetric = {}\nrungs = {:?}\n",
+                quote(h.metric.name()),
+                h.rungs
+            );
+            out += &match &h.keep {
+                search::Keep::Counts(k) => format!("keep = {k:?}\n"),
+                search::Keep::Factor(f) => format!("reduction_factor = {f}\n"),
+            };
         }
         out
     }

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::parse_search::SearchSpec;
+use super::search::{Distribution, Search};
 use crate::error::{Error, Location, Result};
 use crate::model::Gradient;
 use crate::numeric::{exp, ln};
@@ -16,7 +18,10 @@ use crate::settings::{Key, Kind, Value};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Axis {
     pub key: Key,
+    /// Its values: given, or for a sampled axis those the search drew, in order.
     pub values: Vec<Value>,
+    /// The distribution a search draws it from (`{ log = [a, b] }`, ...), if it has one.
+    pub sampled: Option<Distribution>,
     /// Given in `[grid]` (rather than fixed in `[train]` or defaulted).
     pub in_grid: bool,
     pub origin: Origin,
@@ -114,6 +119,8 @@ pub struct Spec {
     pub data_origins: [Origin; 2],
     /// One axis per [`Key`], in canonical order.
     pub axes: Vec<Axis>,
+    /// How configurations are chosen (a grid unless `[search]` says otherwise).
+    pub search: Search,
     /// The overrides applied, in order.
     pub overrides: Vec<Override>,
 }
@@ -125,9 +132,11 @@ struct Draft {
     /// `data.train` and `data.test`, with where each was given.
     data: [Option<(PathBuf, Origin)>; 2],
     axes: Vec<Axis>,
+    /// `[search]`, with where it starts.
+    search: Option<(SearchSpec, usize)>,
 }
 
-const TOP_KEYS: [&str; 5] = ["name", "description", "data", "train", "grid"];
+const TOP_KEYS: [&str; 6] = ["name", "description", "data", "train", "grid", "search"];
 const DATA_KEYS: [&str; 2] = ["train", "test"];
 
 /// Parses the experiment file at `path`, with `overrides` applied in order.
@@ -210,8 +219,8 @@ fn apply_override(path: &Path, o: &Override, draft: &mut Draft) -> Result<()> {
     Ok(())
 }
 
-struct Doc<'a> {
-    path: &'a Path,
+pub(super) struct Doc<'a> {
+    pub(super) path: &'a Path,
     text: &'a str,
     /// The override this text is the value of; `None` for the experiment file.
     origin: Option<String>,
@@ -223,7 +232,7 @@ type Entry<'i> = (
 );
 
 impl Doc<'_> {
-    fn line(&self, offset: usize) -> usize {
+    pub(super) fn line(&self, offset: usize) -> usize {
         1 + self.text[..offset.min(self.text.len())]
             .matches('\n')
             .count()
@@ -238,7 +247,7 @@ impl Doc<'_> {
         )
     }
 
-    fn error(&self, key: &str, offset: usize, message: impl Into<String>) -> Error {
+    pub(super) fn error(&self, key: &str, offset: usize, message: impl Into<String>) -> Error {
         let at = match &self.origin {
             Some(text) => Location::Override(text.clone()),
             None => Location::Key(key.to_owned(), Some(self.line(offset))),
@@ -254,7 +263,7 @@ impl Doc<'_> {
         }
     }
 
-    fn unknown(&self, key: &str, offset: usize, allowed: &[&str]) -> Error {
+    pub(super) fn unknown(&self, key: &str, offset: usize, allowed: &[&str]) -> Error {
         let name = key.rsplit('.').next().unwrap_or(key);
         let nearest = allowed
             .iter()
@@ -278,11 +287,13 @@ impl Doc<'_> {
             name: None,
             description: String::new(),
             data: [None, None],
+            search: None,
             axes: Key::ALL
                 .iter()
                 .map(|&key| Axis {
                     key,
                     values: vec![key.default_value()],
+                    sampled: None,
                     in_grid: false,
                     origin: Origin::Default,
                 })
@@ -296,6 +307,9 @@ impl Doc<'_> {
                 "data" => self.data(self.table("data", v)?, &mut draft.data)?,
                 "train" => self.settings(self.table("train", v)?, false, &mut draft.axes)?,
                 "grid" => self.settings(self.table("grid", v)?, true, &mut draft.axes)?,
+                "search" => {
+                    draft.search = Some((self.search(self.table("search", v)?)?, self.line(at)))
+                }
                 other => return Err(self.unknown(other, at, &TOP_KEYS)),
             }
         }
@@ -334,6 +348,7 @@ impl Doc<'_> {
             train,
             test,
             data_origins: [train_origin, test_origin],
+            search: self.check_search(draft.search, &draft.axes)?,
             axes: draft.axes,
             overrides: overrides.to_vec(),
         })
@@ -417,8 +432,15 @@ impl Doc<'_> {
                 ),
             ));
         }
+        axis.sampled = None;
         axis.values = if grid {
-            self.grid_values(&dotted, key, v)?
+            match self.distribution(&dotted, key, v)? {
+                Some(d) => {
+                    axis.sampled = Some(d);
+                    d.bounds().to_vec()
+                }
+                None => self.grid_values(&dotted, key, v)?,
+            }
         } else {
             vec![self.scalar(&dotted, key, v)?]
         };
@@ -552,7 +574,12 @@ impl Doc<'_> {
             .collect())
     }
 
-    fn scalar(&self, key: &str, setting: Key, v: &Spanned<DeValue<'_>>) -> Result<Value> {
+    pub(super) fn scalar(
+        &self,
+        key: &str,
+        setting: Key,
+        v: &Spanned<DeValue<'_>>,
+    ) -> Result<Value> {
         Ok(match setting.kind() {
             Kind::Integer => Value::Integer(self.integer(key, v, 0, u64::MAX)?),
             Kind::Float => Value::Float(self.float(key, v)?),
@@ -569,7 +596,13 @@ impl Doc<'_> {
         })
     }
 
-    fn integer(&self, key: &str, v: &Spanned<DeValue<'_>>, min: u64, max: u64) -> Result<u64> {
+    pub(super) fn integer(
+        &self,
+        key: &str,
+        v: &Spanned<DeValue<'_>>,
+        min: u64,
+        max: u64,
+    ) -> Result<u64> {
         let DeValue::Integer(i) = v.get_ref() else {
             return Err(self.error(
                 key,
@@ -592,7 +625,7 @@ impl Doc<'_> {
         }
     }
 
-    fn float(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<f64> {
+    pub(super) fn float(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<f64> {
         match v.get_ref() {
             DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().map_err(|_| {
                 self.error(
@@ -616,7 +649,7 @@ impl Doc<'_> {
         }
     }
 
-    fn string(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<String> {
+    pub(super) fn string(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<String> {
         match v.get_ref() {
             DeValue::String(s) => Ok(s.to_string()),
             other => Err(self.error(
@@ -627,7 +660,11 @@ impl Doc<'_> {
         }
     }
 
-    fn table<'t, 'i>(&self, key: &str, v: &'t Spanned<DeValue<'i>>) -> Result<&'t DeTable<'i>> {
+    pub(super) fn table<'t, 'i>(
+        &self,
+        key: &str,
+        v: &'t Spanned<DeValue<'i>>,
+    ) -> Result<&'t DeTable<'i>> {
         match v.get_ref() {
             DeValue::Table(t) => Ok(t),
             other => Err(self.error(
@@ -696,7 +733,7 @@ fn range_hint(kind: Kind) -> &'static str {
     }
 }
 
-fn describe(v: &DeValue<'_>) -> String {
+pub(super) fn describe(v: &DeValue<'_>) -> String {
     match v {
         DeValue::String(s) => format!("the string \"{s}\""),
         DeValue::Integer(i) => format!("the integer {}", i.as_str()),

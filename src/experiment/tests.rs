@@ -207,7 +207,7 @@ fn bad_experiments_name_file_line_and_key() {
         ),
         (
             format!("nmae = \"x\"\n{DATA}"),
-            "key `nmae`: unknown key (allowed: name, description, data, train, grid); did you mean `name`?",
+            "key `nmae`: unknown key (allowed: name, description, data, train, grid, search); did you mean `name`?",
         ),
         (
             format!("{DATA}[grid]\nhidden_size = \"64\"\n"),
@@ -473,4 +473,144 @@ fn a_short_run_without_eval_every_evaluates_at_its_end_and_long_runs_keep_100() 
     // An explicit value is still checked against the epochs.
     let err = load_err(&format!("{DATA}[train]\nepochs = 50\neval_every = 100\n"));
     assert!(err.contains("`eval_every` = 100 is not allowed"), "{err}");
+}
+
+const SEARCH: &str = "[train]\nepochs = 300\n\
+                      [grid]\nlearning_rate = { log = [1e-3, 1.0] }\nclip = { uniform = [0.5, 5.0] }\n\
+                      hidden_size = { int = [8, 64] }\ngradient = [\"article\", \"exact\"]\n\
+                      seed = { start = 0, count = 3 }\n\
+                      [search]\nmethod = \"random\"\nsamples = 10\nseed = 7\n";
+
+#[test]
+fn a_random_search_draws_its_configurations_reproducibly_on_every_seed() {
+    let exp = load(&format!("{DATA}{SEARCH}")).unwrap();
+    assert!(exp.is_search());
+    let runs = exp.runs("fp").unwrap();
+    assert_eq!(runs.len(), exp.points.len() * 3);
+    assert_eq!(exp.points.len(), 10, "ten distinct draws");
+    // Seeds innermost, every configuration on every seed.
+    assert_eq!(
+        runs.iter().take(3).map(|r| r.seed).collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
+    assert!(runs[..3].iter().all(|r| r.settings == runs[0].settings));
+    // Values rounded to four significant digits, within the bounds.
+    for r in &runs {
+        let lr = r.settings.learning_rate;
+        assert!((1e-3..=1.0).contains(&lr), "{lr}");
+        assert_eq!(crate::settings::short_float(lr).parse::<f64>().unwrap(), lr);
+        assert!((8..=64).contains(&r.settings.hidden_size));
+    }
+    // The same file gives the same ids; the resolved file too.
+    let ids = |e: &Experiment| -> Vec<String> {
+        e.runs("fp").unwrap().into_iter().map(|r| r.id).collect()
+    };
+    assert_eq!(ids(&load(&format!("{DATA}{SEARCH}")).unwrap()), ids(&exp));
+    let resolved = exp.resolved_toml("fp");
+    assert!(
+        resolved.contains("learning_rate = { log = [0.001, 1.0] }"),
+        "{resolved}"
+    );
+    assert_eq!(ids(&load(&resolved).unwrap()), ids(&exp));
+    // A drawn value typed back into a grid gives the same run.
+    let first = &runs[0].settings;
+    let grid = load(&format!(
+        "{DATA}[train]\nepochs = 300\nlearning_rate = {}\nclip = {}\nhidden_size = {}\ngradient = \"{}\"\n",
+        first.learning_rate, first.clip, first.hidden_size, first.gradient
+    ))
+    .unwrap();
+    assert_eq!(grid.runs("fp").unwrap()[0].id, runs[0].id);
+    // Another search seed, other configurations.
+    let other = load(&format!("{DATA}{}", SEARCH.replace("seed = 7", "seed = 8"))).unwrap();
+    assert_ne!(ids(&other), ids(&exp));
+}
+
+#[test]
+fn a_sobol_search_and_its_labels() {
+    let exp = load(&format!("{DATA}{}", SEARCH.replace("random", "sobol"))).unwrap();
+    let runs = exp.runs("fp").unwrap();
+    let label = exp.label(&runs[0].settings);
+    // Every sampled setting is in the label, to four significant digits.
+    assert!(label.starts_with("h="), "{label}");
+    assert!(
+        label.contains(" lr=") && label.contains(" clip="),
+        "{label}"
+    );
+}
+
+#[test]
+fn bad_searches_name_file_line_and_key() {
+    let cases = [
+        (
+            format!("{DATA}[grid]\nlearning_rate = {{ log = [1e-3, 1.0] }}\n"),
+            "key `grid.learning_rate`: a distribution (`log`) needs a search",
+        ),
+        (
+            format!(
+                "{DATA}[grid]\nlearning_rate = {{ log = [0.0, 1.0] }}\n[search]\nmethod = \"random\"\nsamples = 4\n"
+            ),
+            "key `grid.learning_rate.log`: [0, 1] is not allowed: a log scale needs low > 0",
+        ),
+        (
+            format!(
+                "{DATA}[grid]\nhidden_size = {{ int = [8.5, 64] }}\n[search]\nmethod = \"random\"\nsamples = 4\n"
+            ),
+            "key `grid.hidden_size.int`: expected an integer, found the number 8.5",
+        ),
+        (
+            format!(
+                "{DATA}[grid]\nclip = {{ uniform = [2.0, 1.0] }}\n[search]\nmethod = \"random\"\nsamples = 4\n"
+            ),
+            "[2, 1] is not allowed: need low < high",
+        ),
+        (
+            format!(
+                "{DATA}[grid]\nclip = {{ int = [1, 3] }}\n[search]\nmethod = \"random\"\nsamples = 4\n"
+            ),
+            "`clip` cannot be drawn from `int`; allowed: `log` or `uniform`",
+        ),
+        (
+            format!("{DATA}[search]\nmethod = \"random\"\nsamples = 0\n"),
+            "key `search.samples`: 0 is not allowed: an integer from 1 to 1000000",
+        ),
+        (
+            format!("{DATA}[search]\nmethod = \"random\"\n"),
+            "key `search.samples`: missing",
+        ),
+        (
+            format!("{DATA}[search]\nmethod = \"bayes\"\nsamples = 3\n"),
+            "`bayes` is not a search method; allowed: grid, random, sobol",
+        ),
+        (
+            format!("{DATA}[search]\nmethod = \"sobol\"\nsamples = 70000\n"),
+            "beyond the Sobol generator: at most 65536 samples",
+        ),
+        (
+            format!("{DATA}[search.halving]\nmetric = \"train_loss\"\nrungs = [300, 100]\n"),
+            "key `search.halving.rungs`: [300, 100] is not allowed: one or more epochs, increasing",
+        ),
+        (
+            format!("{DATA}[search.halving]\nmetric = \"train_loss\"\nrungs = [100, 1000]\n"),
+            "each before the last epoch (1000)",
+        ),
+        (
+            format!("{DATA}[search.halving]\nmetric = \"loss\"\nrungs = [100]\n"),
+            "`loss` is not a metric halving can rank by; allowed: train_loss, train_acc, test_loss, test_acc",
+        ),
+        (
+            format!("{DATA}[search.halving]\nmetric = \"train_loss\"\nrungs = [100]\nkeep = [0]\n"),
+            "key `search.halving.keep`: 0 is not allowed",
+        ),
+        (
+            format!("{DATA}[search.halving]\nmetric = \"test_acc\"\nrungs = [150]\n"),
+            "rung 150 is not an evaluation epoch",
+        ),
+    ];
+    for (text, want) in cases {
+        let msg = load_err(&text);
+        assert!(
+            msg.contains(want),
+            "{text}\n---\n{msg}\n--- lacks ---\n{want}"
+        );
+    }
 }

@@ -272,8 +272,14 @@ impl RunSummary {
     /// - a continuous metric of a run that did not finish (diverged) is `None`: its last
     ///   values are from before it stopped, not after the last epoch;
     /// - a share is 1 or 0, and a run without the value it looks at counts as 0;
-    /// - a first epoch is the epoch, or `+inf` for never (reached before diverging counts).
+    /// - a first epoch is the epoch, or `+inf` for never (reached before diverging counts);
+    /// - a run pruned by successive halving has no value of any metric.
     pub fn value(&self, metric: Metric) -> Option<f64> {
+        // A pruned run stopped early by design: none of its numbers compare with finished
+        // runs' (a share or first epoch over its few epochs would count against it).
+        if self.status.pruned() {
+            return None;
+        }
         match metric.kind() {
             Kind::Continuous => self
                 .status

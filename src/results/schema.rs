@@ -9,6 +9,7 @@ use super::metric::{Metric, RunSummary};
 use super::table::{Cells, ReadRow, Row};
 use crate::error::Result;
 use crate::settings::{Key, SettingsParams, fmt_f64};
+pub use crate::train::Curve;
 use crate::train::{EpochMetrics, Eval, Status};
 
 /// An optional number as a cell: exact, or empty.
@@ -98,6 +99,9 @@ impl ReadRow for RunRow {
 fn status(cells: &Cells<'_>) -> Result<Status> {
     match cells.text(STATUS)? {
         "ok" => Ok(Status::Ok),
+        "pruned" => Ok(Status::Pruned {
+            epoch: epochs_run(cells)?,
+        }),
         "diverged" => {
             let epoch = cells.integer(DIVERGED_EPOCH)?;
             Ok(Status::Diverged {
@@ -106,7 +110,7 @@ fn status(cells: &Cells<'_>) -> Result<Status> {
         }
         other => Err(cells.error(
             STATUS,
-            format!("`{other}` is not a run status; allowed: ok, diverged"),
+            format!("`{other}` is not a run status; allowed: ok, diverged, pruned"),
         )),
     }
 }
@@ -114,64 +118,6 @@ fn status(cells: &Cells<'_>) -> Result<Status> {
 fn epochs_run(cells: &Cells<'_>) -> Result<u32> {
     let n = cells.integer(EPOCHS_RUN)?;
     cells.required(EPOCHS_RUN, n)
-}
-
-/// A quantity measured every epoch (train) or every evaluation (test): the columns of
-/// `curves.csv`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Curve {
-    TrainLoss,
-    TrainAcc,
-    TestLoss,
-    TestAcc,
-}
-
-impl Curve {
-    pub const ALL: [Curve; 4] = [
-        Curve::TrainLoss,
-        Curve::TrainAcc,
-        Curve::TestLoss,
-        Curve::TestAcc,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Curve::TrainLoss => "train_loss",
-            Curve::TrainAcc => "train_acc",
-            Curve::TestLoss => "test_loss",
-            Curve::TestAcc => "test_acc",
-        }
-    }
-
-    /// Measured on the test set (only on evaluation epochs).
-    pub fn is_test(self) -> bool {
-        matches!(self, Curve::TestLoss | Curve::TestAcc)
-    }
-
-    /// A loss (drawn on a log axis) rather than an accuracy.
-    pub fn is_loss(self) -> bool {
-        matches!(self, Curve::TrainLoss | Curve::TestLoss)
-    }
-
-    /// The train or test curve of the same quantity as `self`, by `test`.
-    pub fn of(loss: bool, test: bool) -> Curve {
-        match (loss, test) {
-            (true, false) => Curve::TrainLoss,
-            (false, false) => Curve::TrainAcc,
-            (true, true) => Curve::TestLoss,
-            (false, true) => Curve::TestAcc,
-        }
-    }
-
-    /// This quantity in one epoch's metrics (none for a test curve between evaluations).
-    pub fn at(self, m: &EpochMetrics) -> Option<f64> {
-        match self {
-            Curve::TrainLoss => Some(m.train.loss),
-            Curve::TrainAcc => Some(m.train.accuracy),
-            Curve::TestLoss => m.test.map(|t| t.loss),
-            Curve::TestAcc => m.test.map(|t| t.accuracy),
-        }
-    }
 }
 
 /// One row of `curves.csv`: one epoch of one run.

@@ -23,8 +23,10 @@ pub struct ConfigSummary {
     pub settings: SettingsParams,
     /// Each run's seed, in the order added (grid order).
     pub seeds: Vec<u64>,
-    /// Runs that did not finish.
+    /// Runs whose loss stopped being finite.
     pub diverged: usize,
+    /// Runs that successive halving stopped.
+    pub pruned: usize,
     /// Per metric (in [`Metric::ALL`] order), each run's value as statistics count it,
     /// aligned with `seeds`; NaN where the run has none.
     values: Vec<Vec<f64>>,
@@ -37,13 +39,15 @@ impl ConfigSummary {
             settings,
             seeds: Vec::new(),
             diverged: 0,
+            pruned: 0,
             values: vec![Vec::new(); Metric::ALL.len()],
         }
     }
 
     pub fn add(&mut self, seed: u64, run: &RunSummary) {
         self.seeds.push(seed);
-        self.diverged += usize::from(!run.status.finished());
+        self.diverged += usize::from(run.status.diverged());
+        self.pruned += usize::from(run.status.pruned());
         for (metric, values) in Metric::ALL.into_iter().zip(&mut self.values) {
             values.push(run.value(metric).unwrap_or(f64::NAN));
         }
@@ -56,6 +60,16 @@ impl ConfigSummary {
 
     pub fn all_diverged(&self) -> bool {
         self.runs() > 0 && self.diverged == self.runs()
+    }
+
+    /// Whether successive halving stopped every run of the configuration.
+    pub fn all_pruned(&self) -> bool {
+        self.runs() > 0 && self.pruned == self.runs()
+    }
+
+    /// The runs that count in shares: all but the pruned.
+    fn counting(&self) -> usize {
+        self.runs() - self.pruned
     }
 
     /// Each run's value of `metric`, aligned with [`ConfigSummary::seeds`] (`None`: no value).
@@ -87,9 +101,9 @@ impl ConfigSummary {
             .count()
     }
 
-    /// The share of runs with the value 1 of a share metric, over every run.
+    /// The share of runs with the value 1 of a share metric, over every run not pruned.
     pub fn share(&self, metric: Metric) -> Option<f64> {
-        (self.runs() > 0).then(|| self.count(metric) as f64 / self.runs() as f64)
+        (self.counting() > 0).then(|| self.count(metric) as f64 / self.counting() as f64)
     }
 
     /// The median over every run of a first-epoch metric, "never" counting as later than
@@ -114,7 +128,7 @@ impl ConfigSummary {
             Kind::Continuous | Kind::FirstEpoch { .. } => {
                 bootstrap_median(&self.counted(metric), DEFAULT_RESAMPLES, LEVEL)
             }
-            Kind::Share { .. } => wilson(self.count(metric) as u64, self.runs() as u64, LEVEL),
+            Kind::Share { .. } => wilson(self.count(metric) as u64, self.counting() as u64, LEVEL),
         }
     }
 }
@@ -134,7 +148,7 @@ impl Row for ConfigSummary {
     fn header() -> Vec<String> {
         let mut h = vec!["config".to_owned()];
         h.extend(Key::configuration().map(|k| k.name().to_owned()));
-        h.extend(["seeds", "diverged"].map(String::from));
+        h.extend(["seeds", "diverged", "pruned"].map(String::from));
         for metric in Metric::summarised() {
             let name = metric.name();
             match metric.kind() {
@@ -154,7 +168,11 @@ impl Row for ConfigSummary {
     fn cells(&self) -> Vec<String> {
         let mut c = vec![self.label.clone()];
         c.extend(Key::configuration().map(|k| k.value_of(&self.settings, 0).to_string()));
-        c.extend([self.runs().to_string(), self.diverged.to_string()]);
+        c.extend([
+            self.runs().to_string(),
+            self.diverged.to_string(),
+            self.pruned.to_string(),
+        ]);
         for metric in Metric::summarised() {
             let i = self.interval(metric);
             // An epoch bound or median that is "never" is an empty cell.
@@ -236,6 +254,6 @@ mod tests {
             ),
             "{header}"
         );
-        assert!(header.starts_with("config,hidden_size,learning_rate,clip,gradient,epochs,eval_every,init_scale,seeds,diverged,final_train_loss_mean,"));
+        assert!(header.starts_with("config,hidden_size,learning_rate,clip,gradient,epochs,eval_every,init_scale,seeds,diverged,pruned,final_train_loss_mean,"));
     }
 }

@@ -22,7 +22,7 @@ use crate::experiment::RunSpec;
 use crate::model::Rnn;
 use crate::results::record::RECORD_FORMAT;
 use crate::results::{DataRef, RecordStore, ResultsDir, RunRecord};
-use crate::train::{self, Status};
+use crate::train;
 use crate::weights::SavedModel;
 use shard::Shard;
 
@@ -101,7 +101,7 @@ pub fn train_all(
                 dropped.fetch_add(1, Ordering::Relaxed);
                 return;
             };
-            if matches!(record.status, Status::Diverged { .. }) {
+            if record.status.diverged() {
                 let n = diverged.fetch_add(1, Ordering::Relaxed) + 1;
                 bar.set_message(format!("{n} diverged"));
             }

@@ -7,12 +7,16 @@
 //! loss stops the run and marks it diverged at that epoch. No I/O happens here: metrics go
 //! to a callback and come back in the [`RunResult`].
 
+mod curve;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+
+pub use curve::Curve;
 
 use crate::data::{Dataset, Example};
 use crate::model::{Grads, Rnn, Step, Workspace};
@@ -43,6 +47,9 @@ pub enum Status {
     Ok,
     /// A loss became NaN or infinite during `epoch`; the metrics stop before it.
     Diverged { epoch: u32 },
+    /// Successive halving stopped the run after `epoch`, where its configuration was not
+    /// among those kept; the metrics stop there.
+    Pruned { epoch: u32 },
 }
 
 impl Status {
@@ -51,6 +58,7 @@ impl Status {
         match self {
             Status::Ok => "ok",
             Status::Diverged { .. } => "diverged",
+            Status::Pruned { .. } => "pruned",
         }
     }
 
@@ -59,12 +67,20 @@ impl Status {
         self == Status::Ok
     }
 
-    /// The epoch a run that did not finish stopped in.
+    /// The epoch a run that did not finish stopped in (diverged) or after (pruned).
     pub fn stopped_epoch(self) -> Option<u32> {
         match self {
             Status::Ok => None,
-            Status::Diverged { epoch } => Some(epoch),
+            Status::Diverged { epoch } | Status::Pruned { epoch } => Some(epoch),
         }
+    }
+
+    pub fn diverged(self) -> bool {
+        matches!(self, Status::Diverged { .. })
+    }
+
+    pub fn pruned(self) -> bool {
+        matches!(self, Status::Pruned { .. })
     }
 }
 

@@ -1,0 +1,316 @@
+//! Search beyond grids: the `[search]` table of an experiment. `method = "random"` or
+//! `"sobol"` draws `samples` configurations from the axes' distributions (and lists of
+//! choices), reproducibly from the search's own `seed`; `[search.halving]` stops the
+//! configurations that rank worst at each rung (successive halving).
+//!
+//! Sampled values are rounded to four significant digits (as configuration labels print
+//! them) before they become settings, so a configuration's label and run ids are stable and
+//! a sampled value can be typed back into a grid; configurations that round to the same
+//! settings are one configuration.
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::numeric::{exp, ln};
+use crate::settings::{Key, Value, short_float};
+use crate::train::Curve;
+
+/// How an experiment's configurations are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Every combination of the axes' values.
+    Grid,
+    /// Independent uniform draws.
+    Random,
+    /// Scrambled Sobol points (low discrepancy: the space is covered more evenly).
+    Sobol,
+}
+
+impl Method {
+    pub const NAMES: [&str; 3] = ["grid", "random", "sobol"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Grid => "grid",
+            Method::Random => "random",
+            Method::Sobol => "sobol",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Method> {
+        [Method::Grid, Method::Random, Method::Sobol]
+            .into_iter()
+            .find(|m| m.name() == name)
+    }
+}
+
+/// A sampled axis's distribution.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Distribution {
+    /// Log-uniform between two positive bounds.
+    Log(f64, f64),
+    /// Uniform between two bounds.
+    Uniform(f64, f64),
+    /// A whole number, uniform between two bounds, both included.
+    Int(u64, u64),
+    /// A whole number, log-uniform between two positive bounds (rounded), both included.
+    LogInt(u64, u64),
+}
+
+impl Distribution {
+    /// The key of its TOML table: `log`, `uniform`, `int`, `log_int`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Distribution::Log(..) => "log",
+            Distribution::Uniform(..) => "uniform",
+            Distribution::Int(..) => "int",
+            Distribution::LogInt(..) => "log_int",
+        }
+    }
+
+    /// Its two bounds as setting values.
+    pub fn bounds(self) -> [Value; 2] {
+        match self {
+            Distribution::Log(a, b) | Distribution::Uniform(a, b) => {
+                [Value::Float(a), Value::Float(b)]
+            }
+            Distribution::Int(a, b) | Distribution::LogInt(a, b) => {
+                [Value::Integer(a), Value::Integer(b)]
+            }
+        }
+    }
+
+    /// The value at `u` in [0, 1): the inverse of its distribution function, rounded as
+    /// labels print it.
+    pub fn at(self, u: f64) -> Value {
+        match self {
+            Distribution::Log(a, b) => rounded(exp(ln(a) + u * (ln(b) - ln(a)))),
+            Distribution::Uniform(a, b) => rounded(a + u * (b - a)),
+            Distribution::Int(a, b) => Value::Integer(a + (u * (b - a + 1) as f64) as u64),
+            Distribution::LogInt(a, b) => {
+                // Log-uniform over [a - ½, b + ½), so that each end gets its share.
+                let (lo, hi) = (ln(a as f64 - 0.5).max(ln(0.5)), ln(b as f64 + 0.5));
+                let x = exp(lo + u * (hi - lo)).round() as u64;
+                Value::Integer(x.clamp(a, b))
+            }
+        }
+    }
+}
+
+/// A float rounded to four significant digits, as a setting.
+fn rounded(x: f64) -> Value {
+    Value::Float(short_float(x).parse().unwrap_or(x))
+}
+
+/// The `[search]` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Search {
+    pub method: Method,
+    /// Configurations to draw (random, sobol).
+    pub samples: usize,
+    /// Seed of the draws (not of the training runs).
+    pub seed: u64,
+    pub halving: Option<Halving>,
+}
+
+impl Default for Search {
+    fn default() -> Search {
+        Search {
+            method: Method::Grid,
+            samples: 0,
+            seed: 0,
+            halving: None,
+        }
+    }
+}
+
+/// `[search.halving]`: at each rung (an epoch), the configurations are ranked by the median
+/// over their seeds of `metric` at that epoch, and only the best `keep[i]` train on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Halving {
+    pub metric: Curve,
+    /// Increasing epochs, each before the last epoch.
+    pub rungs: Vec<u64>,
+    /// How many configurations train on past each rung: given, or the configurations
+    /// alive divided by the reduction factor, rounded up.
+    pub keep: Keep,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Keep {
+    /// One count per rung.
+    Counts(Vec<usize>),
+    /// Keep ⌈alive / factor⌉ at each rung.
+    Factor(u64),
+}
+
+impl Halving {
+    /// How many of `alive` configurations train on past rung `i`.
+    pub fn kept(&self, i: usize, alive: usize) -> usize {
+        let k = match &self.keep {
+            Keep::Counts(c) => c[i],
+            Keep::Factor(f) => alive.div_ceil(*f as usize),
+        };
+        k.min(alive).max(1)
+    }
+}
+
+/// Sobol points: at most this many (the generator's sequence length).
+pub const SOBOL_MAX_SAMPLES: usize = 1 << 16;
+/// Sobol points: at most this many dimensions.
+pub const SOBOL_MAX_DIMENSIONS: usize = 256;
+
+/// A sampled axis: its key, and what its values are drawn from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sampled {
+    Distribution(Key, Distribution),
+    /// A list of values, one drawn uniformly.
+    Choices(Key, Vec<Value>),
+}
+
+impl Sampled {
+    pub fn key(&self) -> Key {
+        match self {
+            Sampled::Distribution(k, _) | Sampled::Choices(k, _) => *k,
+        }
+    }
+
+    fn at(&self, u: f64) -> Value {
+        match self {
+            Sampled::Distribution(_, d) => d.at(u),
+            Sampled::Choices(_, values) => {
+                values[((u * values.len() as f64) as usize).min(values.len() - 1)]
+            }
+        }
+    }
+}
+
+/// The `samples` points of `search` over the sampled axes `dims`, in draw order: each a
+/// value per dimension. Draws depend only on the method, the search seed, the sample index
+/// and the dimension's position.
+pub fn draw(search: &Search, dims: &[Sampled]) -> Vec<Vec<Value>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(search.seed);
+    (0..search.samples)
+        .map(|i| {
+            dims.iter()
+                .enumerate()
+                .map(|(d, axis)| {
+                    let u = match search.method {
+                        Method::Sobol => f64::from(sobol_burley::sample(
+                            i as u32,
+                            d as u32,
+                            // The seed folded to the generator's 32 bits.
+                            (search.seed ^ (search.seed >> 32)) as u32,
+                        )),
+                        _ => rng.random::<f64>(),
+                    };
+                    axis.at(u)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search(method: Method, samples: usize) -> Search {
+        Search {
+            method,
+            samples,
+            seed: 7,
+            halving: None,
+        }
+    }
+
+    #[test]
+    fn values_are_rounded_as_labels_print_them_and_stay_in_bounds() {
+        let lr = Distribution::Log(1e-3, 1.0);
+        assert_eq!(lr.at(0.0), Value::Float(0.001));
+        assert_eq!(lr.at(0.5), Value::Float(0.03162));
+        let clip = Distribution::Uniform(0.5, 5.0);
+        assert_eq!(clip.at(0.25), Value::Float(1.625));
+        let h = Distribution::Int(8, 128);
+        assert_eq!(
+            (h.at(0.0), h.at(0.999_999)),
+            (Value::Integer(8), Value::Integer(128))
+        );
+        let lh = Distribution::LogInt(8, 128);
+        for u in [0.0, 0.3, 0.7, 0.999_999] {
+            let Value::Integer(x) = lh.at(u) else {
+                panic!()
+            };
+            assert!((8..=128).contains(&x), "{x}");
+        }
+    }
+
+    #[test]
+    fn draws_are_reproducible_and_depend_on_the_seed() {
+        let dims = [
+            Sampled::Distribution(Key::LearningRate, Distribution::Log(1e-3, 1.0)),
+            Sampled::Choices(
+                Key::Gradient,
+                vec![
+                    Value::Gradient(crate::model::Gradient::Article),
+                    Value::Gradient(crate::model::Gradient::Exact),
+                ],
+            ),
+        ];
+        for method in [Method::Random, Method::Sobol] {
+            let a = draw(&search(method, 16), &dims);
+            assert_eq!(a, draw(&search(method, 16), &dims), "{method:?}");
+            let other = Search {
+                seed: 8,
+                ..search(method, 16)
+            };
+            assert_ne!(a, draw(&other, &dims), "{method:?}");
+            // The first n of a longer draw are the draw of n.
+            assert_eq!(&draw(&search(method, 32), &dims)[..16], &a[..]);
+        }
+    }
+
+    #[test]
+    fn sobol_points_cover_the_square_more_evenly_than_random_ones() {
+        // Star discrepancy proxy: the largest gap between the share of points in [0, x) x
+        // [0, y) and its area x·y, over a 16 x 16 grid of corners, for 256 points.
+        let dims = [
+            Sampled::Distribution(Key::Clip, Distribution::Uniform(0.0, 1.0)),
+            Sampled::Distribution(Key::InitScale, Distribution::Uniform(0.0, 1.0)),
+        ];
+        let discrepancy = |method| {
+            let points = draw(&search(method, 256), &dims);
+            let xy: Vec<(f64, f64)> = points
+                .iter()
+                .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+                .collect();
+            let mut worst: f64 = 0.0;
+            for i in 1..=16 {
+                for j in 1..=16 {
+                    let (x, y) = (f64::from(i) / 16.0, f64::from(j) / 16.0);
+                    let inside = xy.iter().filter(|p| p.0 < x && p.1 < y).count();
+                    worst = worst.max((inside as f64 / 256.0 - x * y).abs());
+                }
+            }
+            worst
+        };
+        let (sobol, random) = (discrepancy(Method::Sobol), discrepancy(Method::Random));
+        assert!(sobol < random / 2.0, "sobol {sobol} random {random}");
+        assert!(sobol < 0.02, "{sobol}");
+    }
+
+    #[test]
+    fn halving_keeps_at_least_one() {
+        let h = Halving {
+            metric: Curve::TrainLoss,
+            rungs: vec![100, 300],
+            keep: Keep::Factor(3),
+        };
+        assert_eq!((h.kept(0, 27), h.kept(1, 9), h.kept(1, 2)), (9, 3, 1));
+        let c = Halving {
+            keep: Keep::Counts(vec![5, 0]),
+            ..h
+        };
+        assert_eq!((c.kept(0, 27), c.kept(0, 3), c.kept(1, 5)), (5, 3, 1));
+    }
+}
