@@ -218,6 +218,10 @@ pub struct RunArgs {
     /// refusing.
     #[arg(long)]
     pub wait: bool,
+    /// With --shard, on a halving search: train only this stage (0 for the first rung; the
+    /// number of rungs for the last epoch). `sweep slurm` passes it.
+    #[arg(long, value_name = "K", requires = "shard")]
+    pub stage: Option<usize>,
 }
 
 /// Flags of `sweep clean`.

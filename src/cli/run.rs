@@ -37,24 +37,8 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
     install_interrupt_handler();
     // Written first, so that shards leave `sweep report` what it needs.
     dir.record_experiment(&p.exp, &p.data.fingerprint)?;
-    let todo = runner::to_train(&p.runs, &dir, shard)?;
-    note!(
-        "sweep: {}{}: {} runs, {} already saved in {}, training {} on {} job(s)",
-        p.exp.name,
-        shard.map_or(String::new(), |s| format!(" shard {s}")),
-        todo.of,
-        todo.of - todo.runs.len(),
-        p.out.display(),
-        todo.runs.len(),
-        p.jobs.min(todo.runs.len().max(1))
-    );
     let start = std::time::Instant::now();
-    let outcome = runner::train_all(
-        &todo.runs,
-        &p.data,
-        dir.records(),
-        &runner_options(&p, args),
-    )?;
+    let outcome = train(&p, &dir, shard, args)?;
     let took = duration(start.elapsed().as_secs_f64());
     if outcome.interrupted {
         note!(
@@ -80,6 +64,55 @@ pub fn execute(args: &RunArgs) -> Result<i32> {
     finish(&outcome)
 }
 
+/// Trains what the sweep (or this shard of it) still lacks: every run not saved yet, or a
+/// halving search stage by stage.
+fn train(
+    p: &Prepared,
+    dir: &ResultsDir,
+    shard: Option<Shard>,
+    args: &RunArgs,
+) -> Result<runner::Outcome> {
+    let options = runner_options(p, args);
+    if p.exp.search.halving.is_some() {
+        let staged = match (shard, args.stage) {
+            (None, _) => None,
+            (Some(s), Some(stage)) => Some((s, stage)),
+            (Some(_), None) => {
+                return Err(Error::Usage(
+                    "the shards of a halving search train one stage at a time: add --stage K \
+                     (`sweep slurm` writes one array per stage)"
+                        .into(),
+                ));
+            }
+        };
+        note!(
+            "sweep: {}: {} runs, successive halving",
+            p.exp.name,
+            p.runs.len()
+        );
+        return runner::halving::train(&p.exp, &p.runs, &p.data, dir.records(), &options, staged);
+    }
+    if args.stage.is_some() {
+        return Err(Error::Usage(
+            "--stage applies to successive halving searches only; this experiment has no \
+             [search.halving]"
+                .into(),
+        ));
+    }
+    let todo = runner::to_train(&p.runs, dir, shard)?;
+    note!(
+        "sweep: {}{}: {} runs, {} already saved in {}, training {} on {} job(s)",
+        p.exp.name,
+        shard.map_or(String::new(), |s| format!(" shard {s}")),
+        todo.of,
+        todo.of - todo.runs.len(),
+        p.out.display(),
+        todo.runs.len(),
+        p.jobs.min(todo.runs.len().max(1))
+    );
+    runner::train_all(&todo.runs, &p.data, dir.records(), &options)
+}
+
 fn runner_options(p: &Prepared, args: &RunArgs) -> RunnerOptions {
     RunnerOptions {
         jobs: p.jobs,
@@ -87,6 +120,7 @@ fn runner_options(p: &Prepared, args: &RunArgs) -> RunnerOptions {
         experiment: p.exp.name.clone(),
         data: p.data_ref(),
         save_weights: !args.no_weights,
+        until: None,
     }
 }
 

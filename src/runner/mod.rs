@@ -5,6 +5,7 @@
 //! Each finished run is saved at once as its own record ([`crate::results::record`]), so
 //! a killed sweep loses at most the runs in flight.
 
+pub mod halving;
 pub mod rerun;
 pub mod shard;
 pub mod trace;
@@ -36,6 +37,8 @@ pub struct RunnerOptions {
     pub data: DataRef,
     /// Save each run's final weights (`runs/<id>.safetensors`) beside its record.
     pub save_weights: bool,
+    /// Stop every run after this epoch (a rung of successive halving); `None`: train all.
+    pub until: Option<u32>,
 }
 
 /// What training the runs did.
@@ -49,6 +52,17 @@ pub struct Outcome {
     pub dropped: usize,
     /// Whether an interrupt (Ctrl-C) stopped the sweep early.
     pub interrupted: bool,
+}
+
+impl Outcome {
+    /// Adds what another batch of runs did.
+    pub fn add(&mut self, other: Outcome) {
+        self.trained += other.trained;
+        self.diverged += other.diverged;
+        self.failed.extend(other.failed);
+        self.dropped += other.dropped;
+        self.interrupted |= other.interrupted;
+    }
 }
 
 /// Set by the Ctrl-C handler: runs not started yet are skipped, runs in flight stop at
@@ -146,7 +160,8 @@ pub fn train_one(
     cancel: &AtomicBool,
 ) -> Option<(RunRecord, Rnn)> {
     let start = Instant::now();
-    let result = train::run_cancellable(data, &spec.settings, spec.seed, |_| {}, cancel)?;
+    let until = options.until.unwrap_or(spec.settings.epoch_count());
+    let result = train::run_until(data, &spec.settings, spec.seed, until, |_| {}, cancel)?;
     let wall_ms = start.elapsed().as_secs_f64() * 1e3;
     let record = RunRecord {
         format: RECORD_FORMAT,

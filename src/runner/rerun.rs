@@ -61,6 +61,11 @@ pub fn rerun(dir: &ResultsDir, id: &str) -> Result<Rerun> {
         experiment: recorded.experiment.clone(),
         data: recorded.data.clone(),
         save_weights: false,
+        // A pruned run is re-trained to where it was stopped.
+        until: match recorded.status {
+            crate::train::Status::Pruned { epoch } => Some(epoch),
+            _ => None,
+        },
     };
     let never = AtomicBool::new(false);
     let (again, model) = train_one(&spec, &data, &options, &never)

@@ -120,6 +120,7 @@ mod tests {
                 fingerprint: data.fingerprint.clone(),
             },
             save_weights: false,
+            until: None,
         };
         let tmp = tempfile::tempdir().unwrap();
         let dir = ResultsDir::create(&tmp.path().join("r")).unwrap();

@@ -110,14 +110,36 @@ pub fn run_cancellable(
     data: &Dataset,
     settings: &Settings,
     seed: u64,
+    on_epoch: impl FnMut(&EpochMetrics),
+    cancel: &AtomicBool,
+) -> Option<RunResult> {
+    run_until(
+        data,
+        settings,
+        seed,
+        settings.epoch_count(),
+        on_epoch,
+        cancel,
+    )
+}
+
+/// [`run_cancellable`] stopped after epoch `until`: a run stopped before its last epoch is
+/// [`Status::Pruned`] there, and its epochs are exactly the first `until` of the whole run
+/// (nothing but the number of epochs differs).
+pub fn run_until(
+    data: &Dataset,
+    settings: &Settings,
+    seed: u64,
+    until: u32,
     mut on_epoch: impl FnMut(&EpochMetrics),
     cancel: &AtomicBool,
 ) -> Option<RunResult> {
     let mut trainer = Trainer::new(data, settings, seed);
+    let last = until.min(settings.epoch_count());
     // Grown as epochs finish: reserving `epochs` up front would make a mistyped epoch count
     // an allocation failure (an abort) instead of a run that can still be interrupted.
     let mut metrics = Vec::new();
-    for epoch in 1..=settings.epoch_count() {
+    for epoch in 1..=last {
         if cancel.load(Ordering::Relaxed) {
             return None;
         }
@@ -127,9 +149,14 @@ pub fn run_cancellable(
         on_epoch(&m);
         metrics.push(m);
     }
+    let status = if last < settings.epoch_count() {
+        Status::Pruned { epoch: last }
+    } else {
+        Status::Ok
+    };
     Some(RunResult {
         metrics,
-        status: Status::Ok,
+        status,
         model: trainer.model,
     })
 }

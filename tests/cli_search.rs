@@ -1,0 +1,166 @@
+//! End-to-end tests of search experiments: random and Sobol draws, successive halving whose
+//! decisions depend only on the records (any `--jobs`, kill -9 at any moment, stage-by-stage
+//! shards), and runs continued past a rung that equal uninterrupted ones.
+
+use std::path::Path;
+use std::process::{Command as Std, Stdio};
+use std::time::{Duration, Instant};
+
+mod common;
+
+use common::{
+    TABLES, assert_contains, assert_same_tables, bin, csv_rows, experiment, read, run_ok, stderr,
+};
+
+/// A Sobol search of 9 configurations x 3 seeds with two rungs.
+fn search(halving: bool) -> String {
+    let rungs = if halving {
+        "[search.halving]\nmetric = \"train_loss\"\nrungs = [20, 60]\nreduction_factor = 3\n"
+    } else {
+        ""
+    };
+    format!(
+        "[train]\nepochs = 150\neval_every = 50\ngradient = \"exact\"\n\
+         [grid]\nlearning_rate = {{ log = [0.01, 0.3] }}\nclip = {{ uniform = [0.5, 5.0] }}\n\
+         hidden_size = {{ log_int = [8, 24] }}\nseed = {{ start = 0, count = 3 }}\n\
+         [search]\nmethod = \"sobol\"\nsamples = 9\nseed = 5\n{rungs}"
+    )
+}
+
+/// Runs by status, from runs.csv.
+fn statuses(out: &Path) -> Vec<(String, String, String)> {
+    csv_rows(&out.join("runs.csv"))
+        .into_iter()
+        .map(|r| {
+            (
+                r["run_id"].clone(),
+                r["status"].clone(),
+                r["epochs_run"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn halving_stops_the_worst_configurations_at_each_rung_and_the_rest_equal_full_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let halved = experiment(dir.path(), "halved", &search(true));
+    let full = experiment(dir.path(), "full", &search(false));
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let o = run_ok(&halved, &a, &["--jobs", "2"]);
+    assert_contains(&stderr(&o), "kept 3");
+    assert_contains(&stderr(&o), "kept 1");
+    run_ok(&full, &b, &[]);
+    let s = statuses(&a);
+    assert_eq!(s.len(), 27, "every run of every configuration has a row");
+    let count = |status: &str, epochs: &str| {
+        s.iter()
+            .filter(|(_, st, e)| st == status && e == epochs)
+            .count()
+    };
+    // 9 configurations: 6 stopped at epoch 20, 2 at epoch 60, 1 trained in full (x 3 seeds).
+    assert_eq!((count("pruned", "20"), count("pruned", "60")), (18, 6));
+    assert_eq!(s.iter().filter(|(_, st, _)| st != "pruned").count(), 3);
+    // The runs that went on equal the uninterrupted runs of the same settings and seed.
+    let curves = |out: &Path, id: &str| -> Vec<String> {
+        read(&out.join("curves.csv"))
+            .lines()
+            .filter(|l| l.starts_with(id))
+            .map(str::to_owned)
+            .collect()
+    };
+    for (id, status, _) in s.iter().filter(|(_, st, _)| st != "pruned") {
+        assert_ne!(status, "pruned");
+        assert_eq!(curves(&a, id), curves(&b, id), "{id}");
+        assert_eq!(curves(&a, id).len(), 150);
+    }
+    // A pruned run's epochs are the first epochs of the full run.
+    let (pruned, _, _) = s
+        .iter()
+        .find(|(_, st, e)| st == "pruned" && e == "60")
+        .unwrap();
+    assert_eq!(curves(&a, pruned)[..], curves(&b, pruned)[..60]);
+    // And rerun reproduces a pruned run as it was stopped.
+    let o = Std::new(bin())
+        .args(["rerun"])
+        .arg(&a)
+        .arg(pruned)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    // summary.csv counts them.
+    let summary = csv_rows(&a.join("summary.csv"));
+    let pruned: usize = summary
+        .iter()
+        .map(|r| r["pruned"].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(pruned, 24);
+}
+
+#[test]
+fn halving_decides_the_same_with_any_jobs_and_after_kill_9_at_any_moment() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "h", &search(true));
+    let one = dir.path().join("one");
+    run_ok(&exp, &one, &["--jobs", "1"]);
+    let two = dir.path().join("two");
+    run_ok(&exp, &two, &["--jobs", "2"]);
+    assert_same_tables(&one, &two);
+    // Killed at growing moments, then run again, until a run finishes by itself.
+    let killed = dir.path().join("killed");
+    let mut wait = Duration::from_millis(15);
+    let start = Instant::now();
+    loop {
+        let mut child = Std::new(bin())
+            .arg("run")
+            .arg(&exp)
+            .arg("--out")
+            .arg(&killed)
+            .args(["--quiet", "--jobs", "2"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(wait);
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        wait += Duration::from_millis(25);
+        assert!(start.elapsed() < Duration::from_secs(120));
+    }
+    run_ok(&exp, &killed, &[]);
+    assert_same_tables(&one, &killed);
+}
+
+#[test]
+fn shards_of_a_halving_search_train_stage_by_stage_to_the_same_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "h", &search(true));
+    let local = dir.path().join("local");
+    run_ok(&exp, &local, &[]);
+    let sharded = dir.path().join("sharded");
+    // A stage before the one before it is done is refused (exit 1), naming what is missing.
+    let o = common::run(&exp, &sharded, &["--shard", "1/2", "--stage", "1"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_contains(&stderr(&o), "needs stage 0 done first");
+    for stage in ["0", "1", "2"] {
+        for shard in ["1/2", "2/2"] {
+            run_ok(&exp, &sharded, &["--shard", shard, "--stage", stage]);
+        }
+    }
+    let o = common::sweep_on("report", &sharded, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for table in TABLES {
+        assert_eq!(
+            read(&local.join(table)),
+            read(&sharded.join(table)),
+            "{table}"
+        );
+    }
+    // Without --stage, a shard of a halving search is refused.
+    let o = common::run(&exp, &sharded, &["--shard", "1/2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_contains(&stderr(&o), "add --stage K");
+}
