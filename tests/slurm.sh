@@ -198,7 +198,60 @@ nrec=$(find "$out/runs" -name '*.json' | wc -l)
 same_tables "after re-running array task 2 and sweep report"
 say "array task 2 re-run by hand: resumed (trained 0), then retrained its 4 deleted runs; tables still identical"
 
-# --- (e) ---------------------------------------------------------------------------------------
+# --- (e) a successive halving search: one array per stage, chained afterany -------------------
+hexp=$tmp/halving.toml
+cat >"$hexp" <<EOF
+[data]
+train = "$repo/data/en/train.tsv"
+test = "$repo/data/en/test.tsv"
+[train]
+epochs = 60
+eval_every = 20
+gradient = "exact"
+[grid]
+learning_rate = { log = [0.01, 0.3] }
+hidden_size = { log_int = [8, 24] }
+seed = { start = 0, count = 2 }
+[search]
+method = "sobol"
+samples = 9
+seed = 3
+[search.halving]
+metric = "train_loss"
+rungs = [10, 30]
+reduction_factor = 3
+EOF
+"$sweep" run "$hexp" --out "$tmp/hlocal" --quiet >"$tmp/hlocal.log" 2>&1 ||
+  { cat "$tmp/hlocal.log" >&2; fail "local halving run failed"; }
+hout=$tmp/hcluster
+t_hsubmit=$EPOCHREALTIME
+"$sweep" slurm "$hexp" --tasks 2 --submit --out "$hout" >"$tmp/hsubmit.out" 2>"$tmp/hsubmit.err" ||
+  { cat "$tmp/hsubmit.out" "$tmp/hsubmit.err" >&2; fail "sweep slurm --submit (halving) failed"; }
+hline=$(cat "$tmp/hsubmit.out")
+[[ $hline =~ ^submitted\ stage\ array\ jobs\ ([0-9]+),\ ([0-9]+),\ ([0-9]+)\ and\ report\ job\ ([0-9]+)$ ]] ||
+  { cat "$tmp/hsubmit.err" >&2; fail "unexpected output of sweep slurm --submit (halving): '$hline'"; }
+array_id="${BASH_REMATCH[1]} ${BASH_REMATCH[2]} ${BASH_REMATCH[3]}" report_id=${BASH_REMATCH[4]}
+say "$hline"
+deadline=$((SECONDS + 300))
+while :; do
+  active=$(timeout 10 squeue -h -j "${array_id// /,},$report_id" 2>/dev/null || true)
+  rstate=$(state_of "$report_id")
+  if [ -z "$active" ]; then
+    case $rstate in "" | *PENDING* | *RUNNING* | *CONFIGURING* | *COMPLETING* | *SUSPENDED* | *REQUEUE*) ;; *) break ;; esac
+  fi
+  [ "$SECONDS" -lt "$deadline" ] || fail "halving jobs not done after 300 s (report job: ${rstate:-unknown})"
+  sleep 0.5
+done
+for j in $array_id $report_id; do
+  bad=$(timeout 10 scontrol -o show job "$j" | grep -v 'JobState=COMPLETED.*ExitCode=0:0' || true)
+  [ -z "$bad" ] || fail "halving job $j did not complete: $bad"
+done
+for f in $tables; do
+  cmp "$tmp/hlocal/$f" "$hout/$f" >&2 || fail "halving: $f differs from the local run's"
+done
+say "halving search: 3 stage arrays and the report job COMPLETED, $tables identical to the local run ($(secs "$t_hsubmit" "$EPOCHREALTIME"))"
+
+# --- (f) ---------------------------------------------------------------------------------------
 passed=1
 say "timings: cluster start $t_cluster, submit to report done $t_done, total $(secs "$t_begin" "$EPOCHREALTIME")"
-say "PASSED (4-task array on a $(nproc)-CPU one-node cluster, tables byte-identical to the local run)"
+say "PASSED (4-task array and a 3-stage halving search on a $(nproc)-CPU one-node cluster, tables byte-identical to the local runs)"

@@ -23,11 +23,6 @@ pub fn execute(args: &SlurmArgs) -> Result<i32> {
         ..args.plan.clone()
     };
     let p = prepare(&plan)?;
-    let runs = p.runs.len();
-    let max_array = max_array_size();
-    let wanted = args.tasks.unwrap_or(runs.min(1000) as u32) as usize;
-    // Array indices run 0..tasks-1 and must stay below MaxArraySize.
-    let tasks = wanted.min(runs).min(max_array.unwrap_or(usize::MAX)).max(1);
     std::fs::create_dir_all(p.out.join("slurm/logs")).map_err(|e| Error::io(&p.out, e))?;
     let abs = |path: &Path| std::fs::canonicalize(path).map_err(|e| Error::io(path, e));
     let paths = Paths {
@@ -36,29 +31,71 @@ pub fn execute(args: &SlurmArgs) -> Result<i32> {
         out: abs(&p.out)?,
         workdir: abs(Path::new("."))?,
     };
-    let array = paths.out.join("slurm/sweep.sbatch");
+    let max_array = max_array_size();
+    let mut arrays = Vec::new();
+    // One array for a sweep; one per stage, in order, for a halving search.
+    for (stage, runs) in stage_runs(&p).into_iter().enumerate() {
+        let staged = p.exp.search.halving.is_some().then_some(stage);
+        let wanted = args.tasks.unwrap_or(runs.min(1000) as u32) as usize;
+        // Array indices run 0..tasks-1 and must stay below MaxArraySize.
+        let tasks = wanted.min(runs).min(max_array.unwrap_or(usize::MAX)).max(1);
+        let name = staged.map_or("sweep.sbatch".into(), |k| format!("stage{k}.sbatch"));
+        let path = paths.out.join("slurm").join(name);
+        let script = array_script(args, &p.exp.name, &paths, tasks, staged);
+        write_atomic(&path, script.as_bytes())?;
+        note!(
+            "sweep: {runs} runs in {tasks} array task(s) of about {} run(s) each{}; wrote {}",
+            runs.div_ceil(tasks),
+            max_array.map_or(String::new(), |m| format!(" (cluster MaxArraySize {m})")),
+            path.display()
+        );
+        arrays.push(path);
+    }
     let report = paths.out.join("slurm/report.sbatch");
-    write_atomic(
-        &array,
-        array_script(args, &p.exp.name, &paths, tasks).as_bytes(),
-    )?;
     write_atomic(&report, report_script(args, &p.exp.name, &paths).as_bytes())?;
-    note!(
-        "sweep: {runs} runs in {tasks} array task(s) of about {} run(s) each{}; wrote\n  {}\n  {}",
-        runs.div_ceil(tasks),
-        max_array.map_or(String::new(), |m| format!(" (cluster MaxArraySize {m})")),
-        array.display(),
-        report.display()
-    );
+    note!("sweep: wrote {}", report.display());
     if args.submit {
-        let array_id = sbatch(&[array.as_os_str().to_owned()])?;
-        let dependency = format!("--dependency=afterany:{array_id}");
-        let report_id = sbatch(&[dependency.into(), report.as_os_str().to_owned()])?;
-        super::print(&format!(
-            "submitted array job {array_id} and report job {report_id}\n"
-        ))?;
+        submit(&arrays, &report)?;
     }
     Ok(0)
+}
+
+/// How many runs each array trains: every run for a sweep; for a halving search, each
+/// stage's (the configurations its rungs keep, on every seed).
+fn stage_runs(p: &crate::plan::Prepared) -> Vec<usize> {
+    let Some(halving) = &p.exp.search.halving else {
+        return vec![p.runs.len()];
+    };
+    let seeds = p.exp.axis(crate::settings::Key::Seed).values.len();
+    let mut alive = p.runs.len() / seeds.max(1);
+    let mut runs = vec![alive * seeds];
+    for k in 0..halving.rungs.len() {
+        alive = halving.kept(k, alive);
+        runs.push(alive * seeds);
+    }
+    runs
+}
+
+/// Submits the arrays, each after the one before has ended (`afterany`), then the report
+/// job after the last; prints the job ids.
+fn submit(arrays: &[PathBuf], report: &Path) -> Result<()> {
+    let mut ids: Vec<String> = Vec::new();
+    for array in arrays {
+        let mut args = Vec::new();
+        if let Some(previous) = ids.last() {
+            args.push(format!("--dependency=afterany:{previous}").into());
+        }
+        args.push(array.as_os_str().to_owned());
+        ids.push(sbatch(&args)?);
+    }
+    let last = ids.last().cloned().unwrap_or_default();
+    let dependency = format!("--dependency=afterany:{last}");
+    let report_id = sbatch(&[dependency.into(), report.as_os_str().to_owned()])?;
+    let arrays = match ids.len() {
+        1 => format!("array job {}", ids[0]),
+        _ => format!("stage array jobs {}", ids.join(", ")),
+    };
+    super::print(&format!("submitted {arrays} and report job {report_id}\n"))
 }
 
 struct Paths {
@@ -69,18 +106,28 @@ struct Paths {
     workdir: PathBuf,
 }
 
-fn array_script(args: &SlurmArgs, name: &str, p: &Paths, tasks: usize) -> String {
+fn array_script(
+    args: &SlurmArgs,
+    name: &str,
+    p: &Paths,
+    tasks: usize,
+    stage: Option<usize>,
+) -> String {
     let throttle = args.throttle.map_or(String::new(), |m| format!("%{m}"));
+    let (job, stage) = match stage {
+        Some(k) => (format!("{name}-stage{k}"), format!(" --stage {k}")),
+        None => (name.to_owned(), String::new()),
+    };
     format!(
         "#!/bin/bash\n\
          # Written by `sweep slurm`: one array task per shard of the experiment's runs.\n\
-         #SBATCH --job-name=sweep-{name}\n\
+         #SBATCH --job-name=sweep-{job}\n\
          #SBATCH --array=0-{last}{throttle}\n\
          #SBATCH --cpus-per-task={cpus}\n\
          {placement}{chdir}\
          #SBATCH --output={out}/slurm/logs/%A_%a.out\n\
          set -euo pipefail\n\
-         exec {bin} run {exp}{overrides} --out {out} --shard auto --jobs \"${{SLURM_CPUS_PER_TASK:-1}}\" --quiet\n",
+         exec {bin} run {exp}{overrides} --out {out} --shard auto{stage} --jobs \"${{SLURM_CPUS_PER_TASK:-1}}\" --quiet\n",
         last = tasks - 1,
         cpus = args.cpus_per_task,
         placement = placement(args),
@@ -223,7 +270,7 @@ mod tests {
             out: "/o u t".into(),
             workdir: "/w".into(),
         };
-        let array = array_script(&args, "x", &paths, 4);
+        let array = array_script(&args, "x", &paths, 4, None);
         let report = report_script(&args, "x", &paths);
         for script in [&array, &report] {
             assert!(
