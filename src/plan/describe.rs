@@ -7,6 +7,7 @@ use super::Prepared;
 use crate::data::Dataset;
 use crate::experiment::RunSpec;
 use crate::results::RecordStore;
+use crate::runner::halving;
 use crate::settings::{Key, SettingsParams, Value};
 use crate::train;
 
@@ -27,14 +28,23 @@ pub fn describe(p: &Prepared) -> String {
         &d.fingerprint[..12]
     );
     let seeds = exp.axis(Key::Seed).values.len();
+    let what = if exp.is_search() { "search" } else { "grid" };
     s += &format!(
-        "grid: {} runs = {} configuration(s) x {seeds} seed(s)\n",
+        "{what}: {} runs = {} configuration(s) x {seeds} seed(s)\n",
         p.runs.len(),
         exp.config_count()
     );
     for axis in &exp.axes {
-        s += &format!("  {:<14}{}\n", axis.key.name(), list(&axis.values));
+        let values = match axis.sampled {
+            Some(d) => {
+                let [lo, hi] = d.bounds();
+                format!("{} in [{lo}, {hi}] ({} drawn)", d.name(), axis.values.len())
+            }
+            None => list(&axis.values),
+        };
+        s += &format!("  {:<14}{values}\n", axis.key.name());
     }
+    s += &search(p);
     let saved = RecordStore::existing(&p.out)
         .and_then(|st| st.ids())
         .unwrap_or_default();
@@ -45,6 +55,49 @@ pub fn describe(p: &Prepared) -> String {
         p.runs.len()
     );
     s += &estimate(p, p.runs.iter().filter(|r| !saved.contains(&r.id)));
+    s
+}
+
+/// A search's method and first configurations, and what a halving schedule costs.
+fn search(p: &Prepared) -> String {
+    let exp = &p.exp;
+    let mut s = String::new();
+    if exp.is_search() {
+        let sr = &exp.search;
+        s += &format!(
+            "{} search: {} samples from seed {} gave {} distinct configuration(s); the first:\n",
+            sr.method.name(),
+            sr.samples,
+            sr.seed,
+            exp.points.len()
+        );
+        let seeds = exp.axis(Key::Seed).values.len().max(1);
+        for run in p.runs.iter().step_by(seeds).take(5) {
+            s += &format!("  {}\n", exp.label(&run.settings));
+        }
+    }
+    if let Some(h) = &exp.search.halving {
+        let progress = halving::Progress {
+            decisions: Vec::new(),
+            next: None,
+            stages: h.rungs.len() + 1,
+        };
+        let (trained, full) = halving::epochs(&progress, exp, &p.runs);
+        let mut alive = exp.config_count() as usize;
+        let mut counts = vec![alive.to_string()];
+        for k in 0..h.rungs.len() {
+            alive = h.kept(k, alive);
+            counts.push(alive.to_string());
+        }
+        s += &format!(
+            "halving: by median {} at epochs {:?}: {} configuration(s); {trained} epochs in \
+             all against {full} without halving ({:.0}%)\n",
+            h.metric.name(),
+            h.rungs,
+            counts.join(" -> "),
+            100.0 * trained as f64 / full.max(1) as f64
+        );
+    }
     s
 }
 
@@ -85,6 +138,16 @@ fn estimate<'a>(p: &Prepared, todo: impl Iterator<Item = &'a RunSpec>) -> String
         let scale = (h as f64 / probed as f64).powi(2);
         total += secs * scale * run.settings.epochs as f64;
         count += 1;
+    }
+    // A halving search trains a share of those epochs.
+    if let Some(h) = &p.exp.search.halving {
+        let progress = halving::Progress {
+            decisions: Vec::new(),
+            next: None,
+            stages: h.rungs.len() + 1,
+        };
+        let (trained, full) = halving::epochs(&progress, &p.exp, &p.runs);
+        total *= trained as f64 / full.max(1) as f64;
     }
     let jobs = p.jobs.min(count.max(1));
     let how = if scaled {
