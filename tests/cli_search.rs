@@ -61,6 +61,9 @@ fn halving_stops_the_worst_configurations_at_each_rung_and_the_rest_equal_full_r
     // 9 configurations: 6 stopped at epoch 20, 2 at epoch 60, 1 trained in full (x 3 seeds).
     assert_eq!((count("pruned", "20"), count("pruned", "60")), (18, 6));
     assert_eq!(s.iter().filter(|(_, st, _)| st != "pruned").count(), 3);
+    // A pruned run has no diverged epoch (regression: it showed the rung).
+    let rows = csv_rows(&a.join("runs.csv"));
+    assert!(rows.iter().all(|r| r["status"] != "pruned" || r["diverged_epoch"].is_empty()));
     // The runs that went on equal the uninterrupted runs of the same settings and seed.
     let curves = |out: &Path, id: &str| -> Vec<String> {
         read(&out.join("curves.csv"))

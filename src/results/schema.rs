@@ -55,11 +55,11 @@ impl Row for RunRow {
         c.extend(Key::ALL.map(|k| k.value_of(&self.settings, self.seed).to_string()));
         let status = self.summary.status;
         c.push(status.name().to_owned());
-        c.push(
-            status
-                .stopped_epoch()
-                .map_or(String::new(), |e| e.to_string()),
-        );
+        // Only a diverged run has a diverged epoch (a pruned one's is its `epochs_run`).
+        c.push(match status {
+            Status::Diverged { epoch } => epoch.to_string(),
+            _ => String::new(),
+        });
         c.extend(Metric::stored().map(|m| cell(self.summary.stored(m))));
         c.push(self.summary.epochs_run.to_string());
         c
