@@ -63,7 +63,10 @@ fn halving_stops_the_worst_configurations_at_each_rung_and_the_rest_equal_full_r
     assert_eq!(s.iter().filter(|(_, st, _)| st != "pruned").count(), 3);
     // A pruned run has no diverged epoch (regression: it showed the rung).
     let rows = csv_rows(&a.join("runs.csv"));
-    assert!(rows.iter().all(|r| r["status"] != "pruned" || r["diverged_epoch"].is_empty()));
+    assert!(
+        rows.iter()
+            .all(|r| r["status"] != "pruned" || r["diverged_epoch"].is_empty())
+    );
     // The runs that went on equal the uninterrupted runs of the same settings and seed.
     let curves = |out: &Path, id: &str| -> Vec<String> {
         read(&out.join("curves.csv"))
