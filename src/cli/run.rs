@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use super::{RunArgs, prepare, print};
 use crate::error::{Error, Result};
 use crate::plan::{self, Prepared, duration};
+use crate::report::export::Table;
 use crate::report::{self, tables};
 use crate::results::metric::Metric;
 use crate::results::{ConfigSummary, ResultsDir, Sharing, Sweep};
@@ -182,31 +183,45 @@ fn finish(outcome: &runner::Outcome) -> Result<i32> {
     }
 }
 
+/// Configurations the table printed after a sweep shows at most (summary.csv has all).
+const SHOWN: usize = 20;
+
 /// A short table of the final test accuracy per configuration.
 fn summary_table(configs: &[ConfigSummary]) -> String {
-    let mut s = format!(
-        "\n{:<32} {:>5} {:>8} {:>13} {:>12} {:>10}\n",
-        "configuration", "seeds", "diverged", "median test acc", "test acc = 1", "median ep."
-    );
-    for c in configs.iter().filter(|c| c.runs() > 0) {
-        let median = c
-            .stats(Metric::FinalTestAcc)
-            .map_or("-".into(), |s| format!("{:.3}", s.median));
-        let share = c
-            .share(Metric::TestAcc1)
-            .map_or("-".into(), |x| Metric::TestAcc1.format(x));
-        let first = c
-            .median_epoch(Metric::FirstEpochTrainAcc1)
-            .map_or("-".into(), |e| Metric::FirstEpochTrainAcc1.format(e));
-        s += &format!(
-            "{:<32} {:>5} {:>8} {:>15} {:>12} {:>10}\n",
-            c.label,
-            c.runs(),
-            c.diverged,
-            median,
-            share,
-            first
+    let mut t = Table::new(&[
+        "configuration",
+        "seeds",
+        "diverged",
+        "pruned",
+        "median test acc",
+        "test acc = 1",
+        "median epoch at train acc = 1",
+    ]);
+    let shown: Vec<&ConfigSummary> = configs.iter().filter(|c| c.runs() > 0).collect();
+    for c in shown.iter().take(SHOWN) {
+        let figure = |m: Metric, x: Option<f64>| x.map_or("-".into(), |x| m.format(x));
+        t.rows.push(vec![
+            c.label.clone(),
+            c.runs().to_string(),
+            c.diverged.to_string(),
+            c.pruned.to_string(),
+            figure(
+                Metric::FinalTestAcc,
+                c.stats(Metric::FinalTestAcc).map(|s| s.median),
+            ),
+            figure(Metric::TestAcc1, c.share(Metric::TestAcc1)),
+            figure(
+                Metric::FirstEpochTrainAcc1,
+                c.median_epoch(Metric::FirstEpochTrainAcc1),
+            ),
+        ]);
+    }
+    let mut out = format!("\n{}", tables::text(&t));
+    if shown.len() > SHOWN {
+        out += &format!(
+            "... and {} more configurations in summary.csv\n",
+            shown.len() - SHOWN
         );
     }
-    s
+    out
 }
