@@ -62,7 +62,11 @@ pub fn report(page: &Page<'_>) -> String {
 fn figures(drawn: &[Drawn], kind: Figure) -> String {
     let mut md = String::new();
     for d in drawn.iter().filter(|d| d.kind == kind) {
-        md += &format!("### {0}\n\n![{0}](plots/{0})\n\n", d.name);
+        md += &format!("### {0}\n\n", d.name);
+        if !d.caption.is_empty() {
+            md += &format!("{}\n\n", d.caption);
+        }
+        md += &format!("![{0}](plots/{0})\n\n", d.name);
     }
     md
 }

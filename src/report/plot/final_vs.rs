@@ -103,10 +103,15 @@ fn frame(ctx: &Context<'_>, scale: &Scale, groups: &Groups) -> Frame {
     } else {
         format!(", over every {}", names(&others))
     };
+    let mark = if groups.key == Some(scale.key) {
+        "cross"
+    } else {
+        "line"
+    };
     frame.subtitle = if scale.continuous() {
         "points only: too many values for a median per value".into()
     } else {
-        format!("line: {by}{pooled}; seeds spread sideways")
+        format!("{mark}: {by}{pooled}; seeds spread sideways")
     };
     frame.rows = METRICS.len();
     frame.row_labels = vec![

@@ -271,6 +271,18 @@ fn row_title(metric: Metric) -> String {
     format!("{what} (darker: {better})")
 }
 
+/// What the heatmap of `a` and `b` does with the other settings, in a sentence for the
+/// report: `learning_rate x clip, one panel per gradient.`
+pub fn caption(ctx: &Context<'_>, a: Key, b: Key) -> String {
+    let split = Split::of(a, b, &super::super::outline::swept(ctx.sweep));
+    let how = split.describe();
+    if how.is_empty() {
+        format!("{} x {}.", a.name(), b.name())
+    } else {
+        format!("{} x {}, {how}.", a.name(), b.name())
+    }
+}
+
 pub fn draw(ctx: &Context<'_>, a: Key, b: Key) -> Figure {
     let swept = super::super::outline::swept(ctx.sweep);
     let split = Split::of(a, b, &swept);

@@ -7,11 +7,12 @@
 //!    axis of a random search) is *continuous*: plotted along a continuous x axis, never a
 //!    colour or a panel.
 //! 2. The colour is `--color` if given, else the categorical setting with the fewest values
-//!    (ties: the first in the canonical order), if it has at most [`MAX_COLOURS`].
+//!    (ties: the last in the canonical order, so the gradient variant before the clip, the
+//!    learning rate or the hidden size), if it has at most [`MAX_COLOURS`].
 //! 3. Every other categorical setting splits the figure into panels: `--facet` names the
 //!    columns (and then the rows); otherwise the setting with the most values makes the
-//!    columns and the next the rows, and any further ones join the rows (one row per
-//!    combination). A single facet of more than [`WRAP`] values wraps into rows.
+//!    columns and the next the rows (ties: canonical order), and any further ones join the
+//!    rows (one row per combination). A single facet of more than [`WRAP`] values wraps into rows.
 //! 4. When a continuous setting is swept or the grid would exceed [`MAX_PANELS`] panels, the
 //!    curve figures instead show one panel with every configuration's median in grey and
 //!    the best [`HIGHLIGHTED`] (by the report's ranking) in colour.
@@ -70,8 +71,10 @@ impl Layout {
     pub fn choose(swept: &[Swept], choice: &Choice) -> Layout {
         let categorical: Vec<Swept> = swept.iter().copied().filter(|s| s.categorical()).collect();
         let color = choice.color.or_else(|| {
+            // The last of the fewest: `min_by_key` keeps the first, so walk backwards.
             categorical
                 .iter()
+                .rev()
                 .filter(|s| s.values <= MAX_COLOURS && !choice.facet.contains(&s.key))
                 .min_by_key(|s| s.values)
                 .map(|s| s.key)

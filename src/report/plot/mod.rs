@@ -142,6 +142,9 @@ pub struct Drawn {
     /// The file name, under `plots/`.
     pub name: String,
     pub path: PathBuf,
+    /// What the figure shows that its kind does not say (a heatmap's panels or pooling),
+    /// for the report's text; may be empty.
+    pub caption: String,
 }
 
 /// What every figure of a report is drawn from.
@@ -191,8 +194,24 @@ impl<'a> Context<'a> {
     }
 }
 
-/// A figure to draw: its kind, its file name's stem and how to draw it.
-type Job<'a> = (Kind, String, Box<dyn Fn() -> Figure + Send + Sync + 'a>);
+/// A figure to draw: its kind, its file name's stem, its caption and how to draw it.
+struct Job<'a> {
+    kind: Kind,
+    name: String,
+    caption: String,
+    draw: Box<dyn Fn() -> Figure + Send + Sync + 'a>,
+}
+
+impl<'a> Job<'a> {
+    fn new(kind: Kind, name: String, draw: impl Fn() -> Figure + Send + Sync + 'a) -> Job<'a> {
+        Job {
+            kind,
+            name,
+            caption: String::new(),
+            draw: Box::new(draw),
+        }
+    }
+}
 
 /// Draws every figure of the report into `dir`, removes the figures there that it no
 /// longer draws (a rebuilt report's `plots/` holds exactly its figures) and returns those
@@ -203,15 +222,13 @@ pub fn draw_all(sweep: &Sweep, outline: &Outline, dir: &Path) -> Result<Vec<Draw
     let ctx = Context::new(sweep, outline);
     let jobs = jobs(&ctx);
     // Drawn on every core; plotters' errors are not `Send`, so they travel as text.
-    let figures: Vec<(Kind, String, std::result::Result<Vec<u8>, String>)> = jobs
+    let figures: Vec<std::result::Result<Vec<u8>, String>> = jobs
         .par_iter()
-        .map(|(kind, name, draw)| {
-            let figure = draw().map_err(|e| e.to_string());
-            (*kind, format!("{name}.png"), figure)
-        })
+        .map(|job| (job.draw)().map_err(|e| e.to_string()))
         .collect();
     let mut drawn = Vec::new();
-    for (kind, name, figure) in figures {
+    for (job, figure) in jobs.into_iter().zip(figures) {
+        let name = format!("{}.png", job.name);
         let path = dir.join(&name);
         let bytes = figure.map_err(|e| {
             Error::io(
@@ -220,7 +237,12 @@ pub fn draw_all(sweep: &Sweep, outline: &Outline, dir: &Path) -> Result<Vec<Draw
             )
         })?;
         atomic::write(&path, &bytes)?;
-        drawn.push(Drawn { kind, name, path });
+        drawn.push(Drawn {
+            kind: job.kind,
+            name,
+            path,
+            caption: job.caption,
+        });
     }
     remove_stale(dir, &drawn)?;
     Ok(drawn)
@@ -231,32 +253,26 @@ fn jobs<'a>(ctx: &'a Context<'a>) -> Vec<Job<'a>> {
     let mut jobs: Vec<Job<'a>> = Vec::new();
     for (a, b) in heatmap::pairs(ctx) {
         let name = format!("heatmap-{}-{}", file_safe(a.name()), file_safe(b.name()));
-        jobs.push((
-            Kind::Heatmap,
-            name,
-            Box::new(move || heatmap::draw(ctx, a, b)),
-        ));
+        let mut job = Job::new(Kind::Heatmap, name, move || heatmap::draw(ctx, a, b));
+        job.caption = heatmap::caption(ctx, a, b);
+        jobs.push(job);
     }
     for curve in bands::CURVES {
         let name = bands::file_name(curve);
-        jobs.push((Kind::Bands, name, Box::new(move || bands::draw(ctx, curve))));
+        jobs.push(Job::new(Kind::Bands, name, move || bands::draw(ctx, curve)));
     }
     for &axis in &ctx.sweep.varying {
         let name = format!("final-vs-{}", file_safe(axis.name()));
-        jobs.push((
-            Kind::Effect,
-            name,
-            Box::new(move || final_vs::draw(ctx, axis)),
-        ));
+        jobs.push(Job::new(Kind::Effect, name, move || {
+            final_vs::draw(ctx, axis)
+        }));
     }
     for &i in &ctx.outline.curves {
         let config: &Config = &ctx.sweep.configs[i];
         let name = format!("curves-{}", file_safe(&config.label));
-        jobs.push((
-            Kind::Curves,
-            name,
-            Box::new(move || seeds::draw(ctx, config)),
-        ));
+        jobs.push(Job::new(Kind::Curves, name, move || {
+            seeds::draw(ctx, config)
+        }));
     }
     jobs
 }
