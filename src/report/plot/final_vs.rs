@@ -137,7 +137,7 @@ fn draw_panel(
     let (y, y_ticks) = if metric == Metric::FinalTestAcc {
         (-0.03..1.03, vec![0.0, 0.25, 0.5, 0.75, 1.0])
     } else {
-        (-0.02 * top..top * 1.05, linear_ticks(0.0, top, 4))
+        (-0.02 * top..top * 1.05, linear_ticks(0.0, top, 6))
     };
     let mut chart = frame::chart(
         panel,

@@ -183,19 +183,29 @@ struct Shading {
 }
 
 impl Shading {
+    /// The shading of `metric` over `cells`: a share from 0 to 100%, an accuracy from the
+    /// lowest cell to 1, anything else over the cells' range (a loss in log10).
     fn of(metric: Metric, cells: &Cells) -> Shading {
         let log = matches!(metric, Metric::FinalTrainLoss | Metric::FinalTestLoss);
-        let bounded = matches!(metric.kind(), Kind::Share { .. })
-            || matches!(metric, Metric::FinalTrainAcc | Metric::FinalTestAcc);
-        if bounded {
-            return Shading {
-                metric,
-                lo: 0.0,
-                hi: 1.0,
-                log,
-                any: true,
-            };
+        let (lo, hi, any) = Shading::range(metric, cells, log);
+        let accuracy = matches!(metric, Metric::FinalTrainAcc | Metric::FinalTestAcc);
+        let (lo, hi) = match metric.kind() {
+            Kind::Share { .. } => (0.0, 1.0),
+            _ if accuracy => (lo.min(1.0), 1.0),
+            _ => (lo, hi),
+        };
+        Shading {
+            metric,
+            lo,
+            hi,
+            log,
+            any,
         }
+    }
+
+    /// The lowest and highest finite figure of the cells (log10 for a log scale), and
+    /// whether there is any.
+    fn range(metric: Metric, cells: &Cells, log: bool) -> (f64, f64, bool) {
         let values = cells
             .cells
             .iter()
@@ -207,13 +217,10 @@ impl Shading {
             (lo.min(v), hi.max(v))
         });
         let any = lo.is_finite();
-        let (lo, hi) = if any { (lo, hi) } else { (0.0, 1.0) };
-        Shading {
-            metric,
-            lo,
-            hi,
-            log,
-            any,
+        if any {
+            (lo, hi, true)
+        } else {
+            (0.0, 1.0, false)
         }
     }
 
