@@ -108,6 +108,35 @@ impl Split {
     }
 }
 
+/// At most this many panels side by side: more facets wrap into further rows per metric.
+const WRAP: usize = 5;
+
+/// How a metric's panels (one per facet) wrap into rows.
+#[derive(Debug, Clone, Copy)]
+struct Wrap {
+    columns: usize,
+    /// Rows of panels per metric.
+    rows: usize,
+    facets: usize,
+}
+
+impl Wrap {
+    fn of(facets: usize) -> Wrap {
+        let rows = facets.div_ceil(WRAP).max(1);
+        Wrap {
+            columns: facets.div_ceil(rows),
+            rows,
+            facets,
+        }
+    }
+
+    /// The facet of the panel at `row`, `column` of the frame (none past the last).
+    fn facet(&self, row: usize, column: usize) -> Option<usize> {
+        let f = (row % self.rows) * self.columns + column;
+        (f < self.facets).then_some(f)
+    }
+}
+
 /// The runs of one cell, summarised as a configuration's are.
 struct Cell {
     summary: ConfigSummary,
@@ -314,12 +343,15 @@ pub fn draw(ctx: &Context<'_>, a: Key, b: Key) -> Figure {
     let two_lines = cells.uniform_runs().is_none();
     render(frame.size(), |root| {
         let panels = frame.draw(root)?;
+        let wrap = Wrap::of(cells.facets.len());
         for panel in &panels {
-            let shading = &shadings[panel.row];
-            draw_panel(&frame, panel, &cells, shading, two_lines)?;
+            let shading = &shadings[panel.row / wrap.rows];
+            if let Some(facet) = wrap.facet(panel.row, panel.column) {
+                draw_panel(&frame, panel, &cells, facet, shading, two_lines)?;
+            }
         }
-        for (row, shading) in shadings.iter().enumerate() {
-            colour_bar(&frame.side_area(root, row), shading)?;
+        for row in 0..frame.rows {
+            colour_bar(&frame.side_area(root, row), &shadings[row / wrap.rows])?;
         }
         Ok(())
     })
@@ -373,16 +405,26 @@ fn frame((x, y): (Key, Key), split: &Split, cells: &Cells, metrics: &[Metric]) -
     } else {
         format!("{how}; {runs}; darker is better")
     };
-    frame.columns = cells.facets.len();
-    frame.rows = metrics.len();
-    if !split.facets.is_empty() {
-        frame.column_labels = cells
-            .facets
-            .iter()
-            .map(|f| label(&split.facets, f))
+    let wrap = Wrap::of(cells.facets.len());
+    frame.columns = wrap.columns;
+    frame.rows = metrics.len() * wrap.rows;
+    let labels: Vec<String> = cells
+        .facets
+        .iter()
+        .map(|f| label(&split.facets, f))
+        .collect();
+    if wrap.rows > 1 {
+        // Each row of panels names its own: every metric's block repeats the facets.
+        frame.panel_labels = (0..frame.rows * wrap.columns)
+            .map(|i| wrap.facet(i / wrap.columns, i % wrap.columns))
+            .map(|f| f.and_then(|f| labels.get(f).cloned()).unwrap_or_default())
             .collect();
+    } else if !split.facets.is_empty() {
+        frame.column_labels = labels;
     }
-    frame.row_labels = metrics.iter().map(|&m| row_title(m)).collect();
+    frame.row_labels = (0..frame.rows)
+        .map(|r| row_title(metrics[r / wrap.rows]))
+        .collect();
     frame.row_style = RowStyle::Header;
     frame.x_title = x.name().into();
     frame.y_title = y.name().into();
@@ -394,6 +436,7 @@ fn draw_panel(
     frame: &Frame,
     panel: &Panel<'_>,
     cells: &Cells,
+    facet: usize,
     shading: &Shading,
     two_lines: bool,
 ) -> DrawResult {
@@ -415,7 +458,7 @@ fn draw_panel(
     )?;
     for i in 0..nx {
         for j in 0..ny {
-            let cell = cells.get(panel.column, i, j);
+            let cell = cells.get(facet, i, j);
             draw_cell(&mut chart, (i, j), cell, shading, two_lines)?;
         }
     }
