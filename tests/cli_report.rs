@@ -655,3 +655,41 @@ fn the_readme_results_section_names_every_column_of_the_tables() {
         }
     }
 }
+
+#[test]
+fn an_experiments_report_table_draws_its_report_and_flags_override_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let grid = "[train]\nepochs = 4\neval_every = 2\nhidden_size = 4\n\
+                [grid]\nlearning_rate = [0.02, 0.1]\nclip = [1.0, 5.0]\n\
+                gradient = [\"article\", \"exact\"]\nseed = [0]\n";
+    let table = "[report]\nfacet = [\"gradient\", \"learning_rate\"]\ncolor = \"clip\"\n\
+                 rank_by = \"first_epoch_train_acc_1\"\n";
+    let out = grid_sweep(dir.path(), &format!("{grid}{table}"));
+    let chosen = "panels by gradient, rows by learning_rate, colour by clip";
+    let ranked = "ranked by the median first epoch at 100% train acc (earlier first)";
+    let report = read(&out.join("report.md"));
+    assert_contains(&report, chosen);
+    assert_contains(&report, ranked);
+    // `sweep report` reads the table from the recorded experiment...
+    let o = sweep_on("report", &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(read(&out.join("report.md")), report);
+    // ...and a flag replaces its key, leaving the others.
+    let o = sweep_on("report", &out, &["--color", "learning_rate"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = read(&out.join("report.md"));
+    assert_contains(
+        &report,
+        "panels by gradient, rows by clip, colour by learning_rate",
+    );
+    assert_contains(&report, ranked);
+    // A metric the report does not know is refused before any training, with its line.
+    let bad = table.replace("first_epoch_train_acc_1", "best_test_acc");
+    let exp = experiment(dir.path(), "bad", &format!("{grid}{bad}"));
+    let o = sweep_on("plan", &exp, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_contains(
+        &stderr(&o),
+        ":16: key `report.rank_by`: `best_test_acc` is not a summarised metric",
+    );
+}

@@ -157,21 +157,24 @@ pub struct ReportArgs {
     #[arg(value_name = "RESULTS")]
     pub results: PathBuf,
     /// Split the curve figures into panels by this swept setting (columns; a second one:
-    /// rows). Comma-separated or repeated [default: the rule in the README's Results section]
+    /// rows). Comma-separated or repeated [default: the experiment's [report] facet, else
+    /// the rule in the README's Figures section]
     #[arg(long, value_name = "SETTING", value_delimiter = ',', value_parser = parse_setting)]
     pub facet: Vec<Key>,
-    /// Colour series by this swept setting [default: the one with the fewest values]
+    /// Colour series by this swept setting [default: the experiment's [report] color, else
+    /// the one with the fewest values]
     #[arg(long, visible_alias = "colour", value_name = "SETTING", value_parser = parse_setting)]
     pub color: Option<Key>,
     /// Also draw every seed's curves of this configuration (its label, as in summary.csv);
-    /// repeatable. Grids of more than 12 configurations draw only the best few otherwise.
+    /// repeatable, and added to the experiment's [report] configs. Grids of more than 12
+    /// configurations draw only the best few otherwise.
     #[arg(long = "config", value_name = "LABEL")]
     pub configs: Vec<String>,
-    /// Rank the configurations by this metric (then by the default order's): test_acc_1,
-    /// final_test_acc, final_test_loss, final_train_acc, final_train_loss or
+    /// Rank the configurations by this metric (then by the default order's): test_acc_1
+    /// (the default), final_test_acc, final_test_loss, final_train_acc, final_train_loss or
     /// first_epoch_train_acc_1.
-    #[arg(long, value_name = "METRIC", default_value = "test_acc_1", value_parser = parse_metric)]
-    pub rank_by: Metric,
+    #[arg(long, value_name = "METRIC", value_parser = crate::report::outline::metric)]
+    pub rank_by: Option<Metric>,
 }
 
 impl ReportArgs {
@@ -193,19 +196,6 @@ fn parse_setting(s: &str) -> Result<Key, String> {
         .ok_or_else(|| {
             let names: Vec<&str> = Key::configuration().map(Key::name).collect();
             format!("`{s}` is not a setting; allowed: {}", names.join(", "))
-        })
-}
-
-/// A metric summarised over seeds, by its column name.
-fn parse_metric(s: &str) -> Result<Metric, String> {
-    Metric::from_name(s)
-        .filter(|m| m.info().summarised)
-        .ok_or_else(|| {
-            let names: Vec<&str> = Metric::summarised().map(Metric::name).collect();
-            format!(
-                "`{s}` is not a summarised metric; allowed: {}",
-                names.join(", ")
-            )
         })
 }
 
@@ -450,6 +440,8 @@ fn prepare(args: &PlanArgs) -> Result<Prepared> {
         jobs: args.jobs.map(|j| j as usize),
         allow_large: args.yes,
     })?;
+    // The report's metric is checked with the rest of the file, before any training.
+    crate::report::Options::from_keys(&prepared.exp.report, &prepared.exp.path)?;
     warn_all(&prepared.data.warnings);
     Ok(prepared)
 }

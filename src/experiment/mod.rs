@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-pub use parse::{Axis, Origin, Override, log_space, valid_name};
+pub use parse::{Axis, Origin, Override, ReportKeys, log_space, valid_name};
 
 use crate::data::hex;
 use crate::error::{Error, Location, Result};
@@ -46,6 +46,8 @@ pub struct Experiment {
     pub axes: Vec<Axis>,
     /// The `--set` overrides applied to the file, in order.
     pub overrides: Vec<Override>,
+    /// How its report is drawn (`[report]`).
+    pub report: ReportKeys,
 }
 
 /// One run of the grid.
@@ -84,6 +86,7 @@ impl Experiment {
             data_origins: spec.data_origins,
             axes: spec.axes,
             overrides: spec.overrides,
+            report: spec.report,
         };
         let count = exp.run_count();
         if count > MAX_RUNS {
@@ -96,6 +99,7 @@ impl Experiment {
                 ),
             ));
         }
+        exp.check_report()?;
         // Each combination of fixed settings and grid values must be valid; checking the
         // values one axis at a time against the article's other settings finds most errors
         // with the key that caused them, the product check in `runs` finds the rest.
@@ -111,6 +115,69 @@ impl Experiment {
             }
         }
         Ok(exp)
+    }
+
+    /// `[report]`'s settings must be swept, each named once, and its configurations must
+    /// be the grid's.
+    fn check_report(&self) -> Result<()> {
+        let r = &self.report;
+        let swept: Vec<&str> = Key::configuration()
+            .filter(|&k| self.axis(k).values.len() > 1)
+            .map(Key::name)
+            .collect();
+        let named = r.facet.iter().map(|k| (k, &r.facet_origin, "report.facet"));
+        let named = named.chain(r.color.iter().map(|k| (k, &r.color_origin, "report.color")));
+        let mut seen = Vec::new();
+        for (key, origin, dotted) in named {
+            let at = origin
+                .clone()
+                .unwrap_or(Origin::Default)
+                .location(dotted.into());
+            let message = if self.axis(*key).values.len() < 2 {
+                format!(
+                    "`{}` is not swept by this experiment; swept: {}",
+                    key.name(),
+                    if swept.is_empty() {
+                        "none".into()
+                    } else {
+                        swept.join(", ")
+                    }
+                )
+            } else if seen.contains(key) {
+                format!("`{}` is named twice among facet and color", key.name())
+            } else {
+                seen.push(*key);
+                continue;
+            };
+            return Err(Error::experiment(&self.path, at, message));
+        }
+        if let Some(label) = r.configs.iter().find(|l| !self.has_label(l)) {
+            let at = r.configs_origin.clone().unwrap_or(Origin::Default);
+            return Err(Error::experiment(
+                &self.path,
+                at.location("report.configs".into()),
+                format!("no configuration of the grid is labelled `{label}`"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether a configuration of the grid has `label`.
+    fn has_label(&self, label: &str) -> bool {
+        let mut params = vec![self.first_params()];
+        for axis in self.axes.iter().filter(|a| a.key != Key::Seed) {
+            params = params
+                .into_iter()
+                .flat_map(|p| {
+                    axis.values.iter().map(move |&v| {
+                        let mut p = p.clone();
+                        axis.key.apply(v, &mut p);
+                        p
+                    })
+                })
+                .collect();
+        }
+        params.iter().any(|p| self.label(p) == label)
     }
 
     /// Number of runs in the grid (saturating, so absurd grids compare as large).
@@ -239,6 +306,35 @@ impl Experiment {
                     out += &format!("{} = {}\n", axis.key.name(), values[0]);
                 }
             }
+        }
+        out + &self.resolved_report()
+    }
+
+    /// The `[report]` table as given (nothing when it is empty).
+    fn resolved_report(&self) -> String {
+        let r = &self.report;
+        if r.is_empty() {
+            return String::new();
+        }
+        let list = |items: Vec<String>| {
+            let quoted: Vec<String> = items.iter().map(|i| quote(i)).collect();
+            format!("[{}]", quoted.join(", "))
+        };
+        let mut out = String::from("\n[report]\n");
+        if !r.facet.is_empty() {
+            out += &format!(
+                "facet = {}\n",
+                list(r.facet.iter().map(|k| k.name().to_owned()).collect())
+            );
+        }
+        if let Some(color) = r.color {
+            out += &format!("color = {}\n", quote(color.name()));
+        }
+        if !r.configs.is_empty() {
+            out += &format!("configs = {}\n", list(r.configs.clone()));
+        }
+        if let Some((metric, _)) = &r.rank_by {
+            out += &format!("rank_by = {}\n", quote(metric));
         }
         out
     }

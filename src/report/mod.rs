@@ -22,10 +22,12 @@ use crate::results::table::TableWriter;
 use crate::results::{COMPARISONS, PLOTS, REPORT, ResultsDir, Sweep, atomic};
 
 /// Writes `comparisons.csv`, draws `plots/` and writes `report.md` from the directory's
-/// tables; returns the files written, the report last.
-pub fn write_report(dir: &ResultsDir, options: &Options) -> Result<Vec<PathBuf>> {
+/// tables, as its recorded experiment's `[report]` table with `flags` over it says; returns
+/// the files written, the report last.
+pub fn write_report(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
+    let options = Options::recorded(dir.root())?.overlay(flags);
     let sweep = Sweep::load(dir.root())?;
-    let outline = Outline::new(&sweep, options)?;
+    let outline = Outline::new(&sweep, &options)?;
     let configs: Vec<_> = sweep.configs.iter().map(|c| &c.summary).collect();
     let comparisons = compare::within(&configs);
     let mut table = TableWriter::<Comparison>::create(&dir.path(COMPARISONS))?;
@@ -53,11 +55,11 @@ pub fn write_report(dir: &ResultsDir, options: &Options) -> Result<Vec<PathBuf>>
 /// Rebuilds a results directory's tables from its records (when it has them; otherwise the
 /// tables it has are used as they are), then its figures and report; returns the files
 /// written.
-pub fn rebuild(dir: &ResultsDir, options: &Options) -> Result<Vec<PathBuf>> {
+pub fn rebuild(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     if let Some(written) = dir.rebuild_tables()? {
         files.extend(written.files);
     }
-    files.extend(write_report(dir, options)?);
+    files.extend(write_report(dir, flags)?);
     Ok(files)
 }

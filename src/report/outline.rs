@@ -1,15 +1,19 @@
-//! What a report shows, decided once from the sweep and the user's [`Options`]: the
+//! What a report shows, decided once from the sweep and the user's [`Options`] (the
+//! experiment's `[report]` table and `sweep report`'s flags): the
 //! faceting of its figures ([`Layout`]), the order of its configurations (best first) and
 //! which configurations get a figure of every seed's curve. The figures and `report.md`
 //! both read it, so they always agree.
+
+use std::path::Path;
 
 use super::article;
 use super::plot::layout::{Choice, Layout, MAX_LEVELS, Swept};
 use super::rank;
 use super::tables::find_config;
 use crate::error::{Error, Result};
-use crate::results::Sweep;
+use crate::experiment::{Experiment, ReportKeys};
 use crate::results::metric::Metric;
+use crate::results::{EXPERIMENT, Sweep};
 use crate::settings::Key;
 
 /// Every configuration gets its own curve figure up to this many configurations.
@@ -17,9 +21,10 @@ pub const ALL_CURVES: usize = 12;
 /// Beyond that, the best this many do (with the article's and those asked for).
 pub const BEST_CURVES: usize = 3;
 
-/// What the user may choose about a report (`sweep report --facet --color --config
-/// --rank-by`); `sweep run` uses the defaults.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the user may choose about a report: the experiment's `[report]` table, with
+/// `sweep report`'s flags laid over it ([`Options::overlay`]); `sweep run` uses the table.
+/// Empty or `None` fields follow the report's own rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     /// Settings that split the figures into panels: columns, then rows (at most two).
     pub facet: Vec<Key>,
@@ -27,19 +32,74 @@ pub struct Options {
     pub color: Option<Key>,
     /// Configurations whose every-seed curves are drawn whatever the grid's size.
     pub configs: Vec<String>,
-    /// The metric the configurations are ranked by.
-    pub rank_by: Metric,
+    /// The metric the configurations are ranked by [default: [`rank::DEFAULT`]].
+    pub rank_by: Option<Metric>,
 }
 
-impl Default for Options {
-    fn default() -> Options {
-        Options {
-            facet: Vec::new(),
-            color: None,
-            configs: Vec::new(),
-            rank_by: rank::DEFAULT,
-        }
+impl Options {
+    /// The options of an experiment's `[report]` table, read from `path`; a metric name it
+    /// does not know is an error naming the file and line.
+    pub fn from_keys(keys: &ReportKeys, path: &Path) -> Result<Options> {
+        let rank_by = match &keys.rank_by {
+            None => None,
+            Some((name, origin)) => Some(metric(name).map_err(|message| {
+                Error::experiment(path, origin.location("report.rank_by".into()), message)
+            })?),
+        };
+        Ok(Options {
+            facet: keys.facet.clone(),
+            color: keys.color,
+            configs: keys.configs.clone(),
+            rank_by,
+        })
     }
+
+    /// The options a results directory's recorded experiment gives (none without one).
+    pub fn recorded(dir: &Path) -> Result<Options> {
+        let path = dir.join(EXPERIMENT);
+        if !path.exists() {
+            return Ok(Options::default());
+        }
+        let exp = Experiment::load(&path)?;
+        Options::from_keys(&exp.report, &path)
+    }
+
+    /// `self` with `flags` over it: a setting or metric given replaces this one's (a
+    /// setting the flags move between facet and colour leaves its old place), and
+    /// configurations add to this one's.
+    pub fn overlay(mut self, flags: &Options) -> Options {
+        if !flags.facet.is_empty() {
+            self.facet = flags.facet.clone();
+            // The table's colour gives way to a flag's facet.
+            self.color = self.color.filter(|c| !flags.facet.contains(c));
+        }
+        if let Some(color) = flags.color {
+            // And the table's facets to a flag's colour.
+            self.facet
+                .retain(|&k| k != color || flags.facet.contains(&k));
+            self.color = Some(color);
+        }
+        for c in &flags.configs {
+            if !self.configs.contains(c) {
+                self.configs.push(c.clone());
+            }
+        }
+        self.rank_by = flags.rank_by.or(self.rank_by);
+        self
+    }
+}
+
+/// A summarised metric by its name, or what is allowed.
+pub fn metric(name: &str) -> std::result::Result<Metric, String> {
+    Metric::from_name(name)
+        .filter(|m| m.info().summarised)
+        .ok_or_else(|| {
+            let names: Vec<&str> = Metric::summarised().map(Metric::name).collect();
+            format!(
+                "`{name}` is not a summarised metric; allowed: {}",
+                names.join(", ")
+            )
+        })
 }
 
 /// The report's decisions.
@@ -66,8 +126,9 @@ impl Outline {
             color: options.color,
         };
         let layout = Layout::choose(&swept, &choice);
+        let rank_by = options.rank_by.unwrap_or(rank::DEFAULT);
         let summaries: Vec<_> = sweep.configs.iter().map(|c| &c.summary).collect();
-        let ranked = rank::order(&summaries, options.rank_by);
+        let ranked = rank::order(&summaries, rank_by);
         let article = sweep
             .configs
             .iter()
@@ -89,7 +150,7 @@ impl Outline {
         };
         Ok(Outline {
             layout,
-            rank_by: options.rank_by,
+            rank_by,
             ranked,
             curves,
             article,

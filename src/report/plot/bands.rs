@@ -298,11 +298,7 @@ impl YAxis {
     }
 
     fn label(&self, y: f64) -> String {
-        if self.log {
-            short_float(10f64.powf(y))
-        } else {
-            format!("{y}")
-        }
+        short_float(if self.log { 10f64.powf(y) } else { y })
     }
 }
 

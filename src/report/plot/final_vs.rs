@@ -12,7 +12,7 @@ use super::scale::{Scale, linear_ticks};
 use super::{Context, DrawResult, Figure, render};
 use crate::results::metric::Metric;
 use crate::results::schema::RunRow;
-use crate::settings::{Key, Value};
+use crate::settings::{Key, Value, short_float};
 use crate::stats::describe::median_sorted;
 
 /// Width of the tick numbers left of the panels, height of those below.
@@ -145,7 +145,7 @@ fn draw_panel(
         (scale.range(), scale.ticks()),
         (y, y_ticks),
         &|x| scale.label(x),
-        &|v| format!("{v}"),
+        &|v| short_float(v),
     )?;
     for group in 0..groups.values.len() {
         draw_group(ctx, &mut chart, scale, groups, group, metric)?;

@@ -205,7 +205,10 @@ pub(super) fn linear_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
         .unwrap_or(10.0 * power);
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
-    (first..=last).map(|k| k as f64 * step).collect()
+    // Rounded, so that 3 x 0.2 is the tick 0.6, not 0.6000000000000001.
+    (first..=last)
+        .map(|k| (k as f64 * step * 1e12).round() / 1e12)
+        .collect()
 }
 
 /// Ticks of a log axis from 10^`lo` to 10^`hi` (positions in decades), at most `n` of
