@@ -86,16 +86,18 @@ fn best_section(page: &Page<'_>) -> String {
     let (sweep, outline) = (page.sweep, page.outline);
     let mut md = String::from("## Best configurations\n\n");
     let shown = outline.ranked.len().min(BEST_ROWS);
-    md += &format!(
-        "{} of {} configuration(s), ranked by {}.\n\n",
-        if shown == outline.ranked.len() {
-            "All".to_owned()
-        } else {
-            format!("The best {shown}")
-        },
-        sweep.configs.len(),
-        rank::describe(outline.rank_by)
-    );
+    md += &match sweep.configs.len() {
+        1 => "The sweep's one configuration.\n\n".to_owned(),
+        n => format!(
+            "{} of {n} configurations, ranked by {}.\n\n",
+            if shown == n {
+                "All".to_owned()
+            } else {
+                format!("The best {shown}")
+            },
+            rank::describe(outline.rank_by)
+        ),
+    };
     let rows: Vec<usize> = outline.ranked.iter().take(BEST_ROWS).copied().collect();
     md += &markdown(&summary_table(sweep, &rows, true));
     md += "\n";

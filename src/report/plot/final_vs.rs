@@ -199,8 +199,19 @@ fn draw_group(
             medians.push(((x + dodge, m), colour));
         }
     }
+    draw_medians(ctx, chart, scale, groups, medians)
+}
+
+/// A group's medians: a line across the values in the group's colour (black without
+/// colour groups), or, when each value has its own colour, a cross each.
+fn draw_medians(
+    ctx: &Context<'_>,
+    chart: &mut frame::PanelChart<'_, '_>,
+    scale: &Scale,
+    groups: &Groups,
+    medians: Vec<((f64, f64), RGBColor)>,
+) -> DrawResult {
     if ctx.color_key() == Some(scale.key) {
-        // Each value its own colour: the medians as marks, no line across colours.
         for (p, c) in medians {
             chart.draw_series(std::iter::once(Cross::new(p, 7, c.stroke_width(3))))?;
         }

@@ -357,33 +357,36 @@ pub fn draw(ctx: &Context<'_>, a: Key, b: Key) -> Figure {
     })
 }
 
-fn frame((x, y): (Key, Key), split: &Split, cells: &Cells, metrics: &[Metric]) -> Frame {
+/// A panel's size in pixels, cells wide enough for their figures and for the tick labels
+/// under them; and the width of the tick labels beside them.
+fn panel_size(cells: &Cells, metrics: &[Metric]) -> ((u32, u32), u32) {
     let texts = cells.cells.iter().flatten().flat_map(|c| {
         metrics
             .iter()
             .filter_map(|&m| c.summary.figure(m).map(|v| cell_text(m, v)))
     });
     let widest_text = texts.map(|t| text_width(&t, TEXT)).max().unwrap_or(40);
-    let widest_tick = cells
-        .xs
-        .iter()
-        .map(|v| text_width(&tick_label(v), TICK))
-        .max()
-        .unwrap_or(20);
-    let cell_w = (widest_text.max(widest_tick) + 14).max(52);
-    let two_lines = cells.uniform_runs().is_none();
-    let cell_h = if two_lines { CELL_H.1 } else { CELL_H.0 };
-    let y_ticks = cells
-        .ys
-        .iter()
-        .map(|v| text_width(&tick_label(v), TICK))
-        .max()
-        .unwrap_or(20)
-        + 14;
+    let widest = |values: &[Value]| {
+        values
+            .iter()
+            .map(|v| text_width(&tick_label(v), TICK))
+            .max()
+            .unwrap_or(20)
+    };
+    let cell_w = (widest_text.max(widest(&cells.xs)) + 14).max(52);
+    let cell_h = match cells.uniform_runs() {
+        Some(_) => CELL_H.0,
+        None => CELL_H.1,
+    };
     let panel = (
         cell_w * cells.xs.len() as u32,
         cell_h * cells.ys.len() as u32,
     );
+    (panel, widest(&cells.ys) + 14)
+}
+
+fn frame((x, y): (Key, Key), split: &Split, cells: &Cells, metrics: &[Metric]) -> Frame {
+    let (panel, y_ticks) = panel_size(cells, metrics);
     let title = format!(
         "{} x {}: one cell per pair of values, over its seeds",
         x.name(),
