@@ -186,11 +186,12 @@ fn draw_group(
         let ys: Vec<f64> = runs.iter().filter_map(|r| value(r)).collect();
         // The median counts every run with a value, "never" (+inf) as later than any epoch.
         let mut all: Vec<f64> = runs.iter().filter_map(|r| r.value(metric)).collect();
-        let k = ys.len().max(2) as f64;
-        // Seeds spread evenly over most of the lane, so equal values stay visible.
+        // Runs spread over most of the lane so equal values stay visible: by the golden
+        // ratio's multiples, evenly but not in run order (which would draw the other
+        // settings' order as a slope).
         let pts = ys.iter().enumerate().map(|(i, &y)| {
-            let offset = lane * 0.8 * (i as f64 / (k - 1.0) - 0.5);
-            (x + dodge + offset, y)
+            let u = (i as f64 * 0.618_033_988_749_895).fract();
+            (x + dodge + lane * 0.8 * (u - 0.5), y)
         });
         chart.draw_series(pts.map(|p| Circle::new(p, 3, colour.mix(0.55).filled())))?;
         all.sort_by(f64::total_cmp);
