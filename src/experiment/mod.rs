@@ -162,22 +162,19 @@ impl Experiment {
         Ok(())
     }
 
-    /// Whether a configuration of the grid has `label`.
+    /// Whether a configuration of the grid has `label`: word by word, each the label of
+    /// one of its setting's values, in the order [`Experiment::label`] writes them (so a
+    /// million-configuration grid is not walked).
     fn has_label(&self, label: &str) -> bool {
-        let mut params = vec![self.first_params()];
-        for axis in self.axes.iter().filter(|a| a.key != Key::Seed) {
-            params = params
-                .into_iter()
-                .flat_map(|p| {
-                    axis.values.iter().map(move |&v| {
-                        let mut p = p.clone();
-                        axis.key.apply(v, &mut p);
-                        p
-                    })
-                })
-                .collect();
-        }
-        params.iter().any(|p| self.label(p) == label)
+        let keys: Vec<Key> = Key::configuration()
+            .filter(|&k| k.setting().always_labelled || self.axis(k).values.len() > 1)
+            .collect();
+        let words: Vec<&str> = label.split(' ').collect();
+        words.len() == keys.len()
+            && keys
+                .iter()
+                .zip(&words)
+                .all(|(k, w)| self.axis(*k).values.iter().any(|v| k.labelled(v) == *w))
     }
 
     /// Number of runs in the grid (saturating, so absurd grids compare as large).
