@@ -129,7 +129,7 @@ impl Layout {
         if let Some(why) = &self.highlight {
             return format!(
                 "one panel, every configuration's median in grey and the best {HIGHLIGHTED} \
-                 in colour ({why})"
+                 in colour, here by rank ({why})"
             );
         }
         let mut parts = Vec::new();
