@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 mod common;
 
 use common::{
-    TABLES, assert_contains, csv_rows, data, experiment_with, read, run_ids, run_ok, stderr,
-    stdout, sweep, sweep_on,
+    TABLES, assert_contains, csv_rows, data, experiment, experiment_with, read, run_ids, run_ok,
+    stderr, stdout, sweep, sweep_on,
 };
 
 /// Runs a small sweep named `small` with `body` as its settings into `<dir>/out`.
@@ -42,16 +42,41 @@ fn png_stats(path: &Path) -> (u32, u32, f64) {
     (info.width, info.height, var)
 }
 
-#[test]
-fn figures_are_non_blank_pngs_of_the_expected_size() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = small_sweep(dir.path(), GRID);
-    let plots = out.join("plots");
-    let mut names: Vec<String> = std::fs::read_dir(&plots)
+/// Decodes a PNG: its width, height and whether its outermost pixels are all white (nothing
+/// was drawn up to, or cut off at, the edge of the image).
+fn png_edges_white(path: &Path) -> bool {
+    let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let (w, h, channels) = (
+        info.width as usize,
+        info.height as usize,
+        info.color_type.samples(),
+    );
+    let white = |x: usize, y: usize| {
+        let p = &buf[(y * w + x) * channels..][..3];
+        p.iter().all(|&c| c == 255)
+    };
+    (0..w).all(|x| white(x, 0) && white(x, h - 1)) && (0..h).all(|y| white(0, y) && white(w - 1, y))
+}
+
+/// The figures' file names under `<out>/plots`, sorted.
+fn plot_names(out: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(out.join("plots"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
+    names
+}
+
+#[test]
+fn figures_are_non_blank_pngs_with_nothing_at_their_edges() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = small_sweep(dir.path(), GRID);
+    let plots = out.join("plots");
+    let names = plot_names(&out);
     let want_configs = 8;
     assert_eq!(
         names.iter().filter(|n| n.starts_with("curves-")).count(),
@@ -59,8 +84,10 @@ fn figures_are_non_blank_pngs_of_the_expected_size() {
         "{names:?}"
     );
     for want in [
-        "loss.png",
-        "accuracy.png",
+        "loss-train.png",
+        "loss-test.png",
+        "accuracy-train.png",
+        "accuracy-test.png",
         "final-vs-learning_rate.png",
         "final-vs-clip.png",
         "final-vs-gradient.png",
@@ -75,16 +102,159 @@ fn figures_are_non_blank_pngs_of_the_expected_size() {
         );
     }
     for name in &names {
-        let (w, h, var) = png_stats(&plots.join(name));
-        let wide = name.starts_with("loss")
-            || name.starts_with("accuracy")
-            || name.starts_with("final-vs");
-        assert_eq!(
-            (w, h),
-            if wide { (1400, 600) } else { (900, 600) },
-            "{name}"
+        let path = plots.join(name);
+        let (w, h, var) = png_stats(&path);
+        assert!(
+            (500..=4000).contains(&w) && (300..=2400).contains(&h),
+            "{name}: {w} x {h}"
         );
         assert!(var > 100.0, "{name} looks blank (grey variance {var})");
+        assert!(png_edges_white(&path), "{name} is drawn up to its edge");
+    }
+}
+
+/// The file of a configuration's every-seed figure.
+fn figure_of(label: &str) -> String {
+    format!("curves-{}.png", sweep::report::plot::file_safe(label))
+}
+
+/// `sweep run` over `body` into `<dir>/out`, quietly and without weights.
+fn grid_sweep(dir: &Path, body: &str) -> PathBuf {
+    let exp = experiment(dir, "grid", body);
+    let out = dir.join("out");
+    run_ok(&exp, &out, &["--quiet", "--no-weights"]);
+    out
+}
+
+/// Tiny runs (4 epochs, hidden size 4 unless swept): what is counted is the figures.
+const TINY: &str = "[train]\nepochs = 4\neval_every = 2\n";
+
+#[test]
+fn a_report_stays_a_few_dozen_files_from_2_to_200_configurations() {
+    let grids = [
+        // 2 configurations: 4 curve figures, 1 effect, no heatmap, 2 single configurations.
+        (
+            "hidden_size = 4\n[grid]\ngradient = [\"article\", \"exact\"]\nseed = [0]\n",
+            2,
+            7,
+        ),
+        // 40: 4 + 3 effects + 3 heatmaps + the best 3 configurations.
+        (
+            "hidden_size = 4\n[grid]\nlearning_rate = { log = [0.005, 0.08], n = 5 }\n\
+             clip = [0.3, 1.0, 3.0, inf]\ngradient = [\"article\", \"exact\"]\nseed = [0]\n",
+            40,
+            13,
+        ),
+        // 200: the same count.
+        (
+            "[grid]\nhidden_size = [2, 3, 4, 5]\nlearning_rate = { log = [0.005, 0.2], n = 10 }\n\
+             clip = [0.3, 1.0, 3.0, 10.0, inf]\nseed = [0]\n",
+            200,
+            13,
+        ),
+    ];
+    for (grid, configs, files) in grids {
+        let dir = tempfile::tempdir().unwrap();
+        let out = grid_sweep(dir.path(), &format!("{TINY}{grid}"));
+        assert_eq!(csv_rows(&out.join("summary.csv")).len(), configs);
+        let names = plot_names(&out);
+        assert_eq!(names.len(), files, "{configs} configurations: {names:?}");
+        let report = read(&out.join("report.md"));
+        assert!(
+            report.find("## Best configurations").unwrap() < report.find("## Overview").unwrap()
+        );
+        if configs > 12 {
+            assert_contains(
+                &report,
+                &format!("The other {} configuration(s) are not drawn", configs - 3),
+            );
+            assert_contains(&report, "... and ");
+        }
+    }
+}
+
+#[test]
+fn a_third_swept_setting_splits_the_heatmaps_instead_of_pooling() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = small_sweep(dir.path(), GRID);
+    let report = read(&out.join("report.md"));
+    for caption in [
+        "learning_rate x clip, one panel per gradient.",
+        "learning_rate x gradient, one panel per clip.",
+        "clip x gradient, one panel per learning_rate.",
+    ] {
+        assert_contains(&report, caption);
+    }
+    assert!(!report.contains("pooled over"), "{report}");
+    assert_contains(
+        &report,
+        "panels by learning_rate, rows by clip, colour by gradient",
+    );
+}
+
+#[test]
+fn report_options_choose_panels_colours_ranking_and_single_configurations() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = grid_sweep(
+        dir.path(),
+        &format!(
+            "{TINY}hidden_size = 4\n[grid]\nlearning_rate = {{ log = [0.005, 0.08], n = 5 }}\n\
+             clip = [0.3, 1.0, 3.0]\nseed = [0, 1]\n"
+        ),
+    );
+    // A configuration the report does not draw by itself (not among the best three).
+    let label = csv_rows(&out.join("summary.csv"))
+        .into_iter()
+        .map(|r| r["config"].clone())
+        .find(|l| !plot_names(&out).contains(&figure_of(l)))
+        .unwrap();
+    let label = label.as_str();
+    let o = sweep_on(
+        "report",
+        &out,
+        &[
+            "--facet",
+            "clip",
+            "--color",
+            "learning_rate",
+            "--rank-by",
+            "final_test_acc",
+            "--config",
+            label,
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = read(&out.join("report.md"));
+    assert_contains(&report, "panels by clip, colour by learning_rate");
+    assert_contains(
+        &report,
+        "ranked by the median final test acc (higher first), ties broken by",
+    );
+    let figure = figure_of(label);
+    assert!(plot_names(&out).contains(&figure), "{figure}");
+    // Without the options the figure asked for goes again: plots/ holds the report's figures.
+    let o = sweep_on("report", &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!plot_names(&out).contains(&figure));
+    for (args, message) in [
+        (
+            &["--facet", "hidden_size"][..],
+            "this sweep does not vary hidden_size",
+        ),
+        (
+            &["--color", "clip", "--facet", "clip"][..],
+            "clip is named twice",
+        ),
+        (&["--facet", "seeds"][..], "`seeds` is not a setting"),
+        (
+            &["--rank-by", "best_test_acc"][..],
+            "is not a summarised metric",
+        ),
+        (&["--config", "h=4 nope"][..], "no configuration `h=4 nope`"),
+    ] {
+        let o = sweep_on("report", &out, args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert_contains(&stderr(&o), message);
     }
 }
 
@@ -101,7 +271,7 @@ fn report_rebuilds_identically_from_the_csvs_alone() {
         first.contains("| h=8 lr=0.1 clip=5 exact | 3 | 0 |"),
         "{first}"
     );
-    assert_contains(&first, "![loss.png](plots/loss.png)");
+    assert_contains(&first, "![loss-train.png](plots/loss-train.png)");
     // Remove the records and the figures: the report must come from the CSVs.
     std::fs::remove_dir_all(out.join("runs")).unwrap();
     std::fs::remove_dir_all(out.join("plots")).unwrap();
@@ -109,7 +279,7 @@ fn report_rebuilds_identically_from_the_csvs_alone() {
     let o = sweep_on("report", &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(read(&out.join("report.md")), first);
-    assert!(out.join("plots/loss.png").exists());
+    assert!(out.join("plots/loss-train.png").exists());
 }
 
 #[test]
@@ -419,8 +589,8 @@ fn a_sweep_whose_every_run_diverged_in_epoch_1_still_gets_its_figures() {
         2
     );
     let plots = [
-        "loss.png",
-        "accuracy.png",
+        "loss-train.png",
+        "accuracy-test.png",
         "curves-h8_lr0.02_clip1_article.png",
     ];
     for p in plots {
@@ -484,4 +654,42 @@ fn the_readme_results_section_names_every_column_of_the_tables() {
             );
         }
     }
+}
+
+#[test]
+fn an_experiments_report_table_draws_its_report_and_flags_override_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let grid = "[train]\nepochs = 4\neval_every = 2\nhidden_size = 4\n\
+                [grid]\nlearning_rate = [0.02, 0.1]\nclip = [1.0, 5.0]\n\
+                gradient = [\"article\", \"exact\"]\nseed = [0]\n";
+    let table = "[report]\nfacet = [\"gradient\", \"learning_rate\"]\ncolor = \"clip\"\n\
+                 rank_by = \"first_epoch_train_acc_1\"\n";
+    let out = grid_sweep(dir.path(), &format!("{grid}{table}"));
+    let chosen = "panels by gradient, rows by learning_rate, colour by clip";
+    let ranked = "ranked by the median first epoch at 100% train acc (earlier first)";
+    let report = read(&out.join("report.md"));
+    assert_contains(&report, chosen);
+    assert_contains(&report, ranked);
+    // `sweep report` reads the table from the recorded experiment...
+    let o = sweep_on("report", &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(read(&out.join("report.md")), report);
+    // ...and a flag replaces its key, leaving the others.
+    let o = sweep_on("report", &out, &["--color", "learning_rate"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = read(&out.join("report.md"));
+    assert_contains(
+        &report,
+        "panels by gradient, rows by clip, colour by learning_rate",
+    );
+    assert_contains(&report, ranked);
+    // A metric the report does not know is refused before any training, with its line.
+    let bad = table.replace("first_epoch_train_acc_1", "best_test_acc");
+    let exp = experiment(dir.path(), "bad", &format!("{grid}{bad}"));
+    let o = sweep_on("plan", &exp, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_contains(
+        &stderr(&o),
+        ":16: key `report.rank_by`: `best_test_acc` is not a summarised metric",
+    );
 }

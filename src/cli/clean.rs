@@ -16,6 +16,6 @@ pub fn execute(args: &CleanArgs) -> Result<i32> {
         "sweep: removed {removed} unused record(s) from {}; {kept} kept",
         args.results.display(),
     );
-    report::rebuild(&dir)?;
+    report::rebuild(&dir, &report::Options::default())?;
     Ok(0)
 }

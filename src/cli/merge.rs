@@ -13,7 +13,7 @@ pub fn execute(args: &MergeArgs) -> Result<i32> {
         args.dirs.len(),
         args.out.display()
     );
-    for f in report::rebuild(&dir)? {
+    for f in report::rebuild(&dir, &report::Options::default())? {
         note!("  {}", f.display());
     }
     Ok(0)

@@ -23,7 +23,8 @@ use crate::error::{Error, Result};
 use crate::experiment::Override;
 use crate::model::Gradient;
 use crate::plan::{self, Prepared};
-use crate::settings::SettingsParams;
+use crate::results::metric::Metric;
+use crate::settings::{Key, SettingsParams};
 use crate::simd::Isa;
 
 /// Reproduce the classic from-scratch RNN sentiment tutorial over seeds and grids.
@@ -155,6 +156,47 @@ pub struct ReportArgs {
     /// A results directory written by `sweep run`.
     #[arg(value_name = "RESULTS")]
     pub results: PathBuf,
+    /// Split the curve figures into panels by this swept setting (columns; a second one:
+    /// rows). Comma-separated or repeated [default: the experiment's [report] facet, else
+    /// the rule in the README's Figures section]
+    #[arg(long, value_name = "SETTING", value_delimiter = ',', value_parser = parse_setting)]
+    pub facet: Vec<Key>,
+    /// Colour series by this swept setting [default: the experiment's [report] color, else
+    /// the one with the fewest values]
+    #[arg(long, visible_alias = "colour", value_name = "SETTING", value_parser = parse_setting)]
+    pub color: Option<Key>,
+    /// Also draw every seed's curves of this configuration (its label, as in summary.csv);
+    /// repeatable, and added to the experiment's [report] configs. Grids of more than 12
+    /// configurations draw only the best few otherwise.
+    #[arg(long = "config", value_name = "LABEL")]
+    pub configs: Vec<String>,
+    /// Rank the configurations by this metric (then by the default order's): test_acc_1
+    /// (the default), final_test_acc, final_test_loss, final_train_acc, final_train_loss or
+    /// first_epoch_train_acc_1.
+    #[arg(long, value_name = "METRIC", value_parser = crate::report::outline::metric)]
+    pub rank_by: Option<Metric>,
+}
+
+impl ReportArgs {
+    /// The report's options these flags give.
+    pub fn options(&self) -> crate::report::Options {
+        crate::report::Options {
+            facet: self.facet.clone(),
+            color: self.color,
+            configs: self.configs.clone(),
+            rank_by: self.rank_by,
+        }
+    }
+}
+
+/// A setting a report can split or colour by, by its name in the experiment file.
+fn parse_setting(s: &str) -> Result<Key, String> {
+    Key::from_name(s)
+        .filter(|&k| k != Key::Seed)
+        .ok_or_else(|| {
+            let names: Vec<&str> = Key::configuration().map(Key::name).collect();
+            format!("`{s}` is not a setting; allowed: {}", names.join(", "))
+        })
 }
 
 /// Flags of `sweep table`.
@@ -402,6 +444,8 @@ fn prepare(args: &PlanArgs) -> Result<Prepared> {
         jobs: args.jobs.map(|j| j as usize),
         allow_large: args.yes,
     })?;
+    // The report's metric is checked with the rest of the file, before any training.
+    crate::report::Options::from_keys(&prepared.exp.report, &prepared.exp.path)?;
     warn_all(&prepared.data.warnings);
     Ok(prepared)
 }

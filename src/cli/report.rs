@@ -6,7 +6,7 @@ use crate::report::{self, export, tables};
 use crate::results::{ResultsDir, Sweep};
 
 pub fn execute(args: &ReportArgs) -> Result<i32> {
-    let files = report::rebuild(&ResultsDir::at(&args.results))?;
+    let files = report::rebuild(&ResultsDir::at(&args.results), &args.options())?;
     note!("sweep: wrote:");
     for f in &files {
         note!("  {}", f.display());

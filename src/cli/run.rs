@@ -137,7 +137,7 @@ fn write_tables(p: &Prepared, dir: &ResultsDir) -> Result<()> {
         );
     }
     let written = dir.write_tables(&p.exp, &p.runs)?;
-    let report = report::write_report(dir)?;
+    let report = report::write_report(dir, &report::Options::default())?;
     note!("sweep: wrote:");
     for f in written.files.iter().chain(&report) {
         note!("  {}", f.display());

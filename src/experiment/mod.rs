@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-pub use parse::{Axis, Origin, Override, log_space, valid_name};
+pub use parse::{Axis, Origin, Override, ReportKeys, log_space, valid_name};
 use search::{Method, Sampled, Search, draw};
 
 use crate::data::hex;
@@ -54,6 +54,8 @@ pub struct Experiment {
     /// For a search, its configurations: each the values of [`Experiment::sampled`] axes, in
     /// draw order, those that round to the same settings once.
     pub points: Vec<Vec<Value>>,
+    /// How its report is drawn (`[report]`).
+    pub report: ReportKeys,
 }
 
 /// One run of the grid.
@@ -94,6 +96,7 @@ impl Experiment {
             overrides: spec.overrides,
             search: spec.search,
             points: Vec::new(),
+            report: spec.report,
         };
         exp.draw_points();
         let count = exp.run_count();
@@ -107,6 +110,7 @@ impl Experiment {
                 ),
             ));
         }
+        exp.check_report()?;
         // Each combination of fixed settings and grid values must be valid; checking the
         // values one axis at a time against the article's other settings finds most errors
         // with the key that caused them, the product check in `runs` finds the rest.
@@ -122,6 +126,66 @@ impl Experiment {
             }
         }
         Ok(exp)
+    }
+
+    /// `[report]`'s settings must be swept, each named once, and its configurations must
+    /// be the grid's.
+    fn check_report(&self) -> Result<()> {
+        let r = &self.report;
+        let swept: Vec<&str> = Key::configuration()
+            .filter(|&k| self.axis(k).values.len() > 1)
+            .map(Key::name)
+            .collect();
+        let named = r.facet.iter().map(|k| (k, &r.facet_origin, "report.facet"));
+        let named = named.chain(r.color.iter().map(|k| (k, &r.color_origin, "report.color")));
+        let mut seen = Vec::new();
+        for (key, origin, dotted) in named {
+            let at = origin
+                .clone()
+                .unwrap_or(Origin::Default)
+                .location(dotted.into());
+            let message = if self.axis(*key).values.len() < 2 {
+                format!(
+                    "`{}` is not swept by this experiment; swept: {}",
+                    key.name(),
+                    if swept.is_empty() {
+                        "none".into()
+                    } else {
+                        swept.join(", ")
+                    }
+                )
+            } else if seen.contains(key) {
+                format!("`{}` is named twice among facet and color", key.name())
+            } else {
+                seen.push(*key);
+                continue;
+            };
+            return Err(Error::experiment(&self.path, at, message));
+        }
+        if let Some(label) = r.configs.iter().find(|l| !self.has_label(l)) {
+            let at = r.configs_origin.clone().unwrap_or(Origin::Default);
+            return Err(Error::experiment(
+                &self.path,
+                at.location("report.configs".into()),
+                format!("no configuration of the grid is labelled `{label}`"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether a configuration of the grid has `label`: word by word, each the label of
+    /// one of its setting's values, in the order [`Experiment::label`] writes them (so a
+    /// million-configuration grid is not walked).
+    fn has_label(&self, label: &str) -> bool {
+        let keys: Vec<Key> = Key::configuration()
+            .filter(|&k| k.setting().always_labelled || self.axis(k).values.len() > 1)
+            .collect();
+        let words: Vec<&str> = label.split(' ').collect();
+        words.len() == keys.len()
+            && keys
+                .iter()
+                .zip(&words)
+                .all(|(k, w)| self.axis(*k).values.iter().any(|v| k.labelled(v) == *w))
     }
 
     /// Number of runs in the grid (saturating, so absurd grids compare as large).
@@ -335,7 +399,7 @@ impl Experiment {
                 }
             }
         }
-        out + &self.search_toml()
+        out + &self.search_toml() + &self.resolved_report()
     }
 
     /// The `[search]` table as resolved (nothing for a grid).
@@ -358,6 +422,35 @@ impl Experiment {
                 search::Keep::Counts(k) => format!("keep = {k:?}\n"),
                 search::Keep::Factor(f) => format!("reduction_factor = {f}\n"),
             };
+        }
+        out
+    }
+
+    /// The `[report]` table as given (nothing when it is empty).
+    fn resolved_report(&self) -> String {
+        let r = &self.report;
+        if r.is_empty() {
+            return String::new();
+        }
+        let list = |items: Vec<String>| {
+            let quoted: Vec<String> = items.iter().map(|i| quote(i)).collect();
+            format!("[{}]", quoted.join(", "))
+        };
+        let mut out = String::from("\n[report]\n");
+        if !r.facet.is_empty() {
+            out += &format!(
+                "facet = {}\n",
+                list(r.facet.iter().map(|k| k.name().to_owned()).collect())
+            );
+        }
+        if let Some(color) = r.color {
+            out += &format!("color = {}\n", quote(color.name()));
+        }
+        if !r.configs.is_empty() {
+            out += &format!("configs = {}\n", list(r.configs.clone()));
+        }
+        if let Some((metric, _)) = &r.rank_by {
+            out += &format!("rank_by = {}\n", quote(metric));
         }
         out
     }

@@ -123,6 +123,32 @@ pub struct Spec {
     pub search: Search,
     /// The overrides applied, in order.
     pub overrides: Vec<Override>,
+    /// The `[report]` table.
+    pub report: ReportKeys,
+}
+
+/// The `[report]` table: how the experiment's report is drawn (which swept settings split
+/// its figures into panels and colour them, which configurations get every seed's curves,
+/// which metric ranks them). Checked here as settings are, file and line in every message;
+/// the metric's name is checked by the report, which knows the metrics, before training.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportKeys {
+    /// Columns, then rows (at most two), and where given.
+    pub facet: Vec<Key>,
+    pub facet_origin: Option<Origin>,
+    pub color: Option<Key>,
+    pub color_origin: Option<Origin>,
+    /// Configuration labels.
+    pub configs: Vec<String>,
+    pub configs_origin: Option<Origin>,
+    /// A metric's name, as given, and where.
+    pub rank_by: Option<(String, Origin)>,
+}
+
+impl ReportKeys {
+    pub fn is_empty(&self) -> bool {
+        *self == ReportKeys::default()
+    }
 }
 
 /// A spec being filled in: from the file, then from the overrides.
@@ -134,10 +160,20 @@ struct Draft {
     axes: Vec<Axis>,
     /// `[search]`, with where it starts.
     search: Option<(SearchSpec, usize)>,
+    report: ReportKeys,
 }
 
-const TOP_KEYS: [&str; 6] = ["name", "description", "data", "train", "grid", "search"];
+const TOP_KEYS: [&str; 7] = [
+    "name",
+    "description",
+    "data",
+    "train",
+    "grid",
+    "search",
+    "report",
+];
 const DATA_KEYS: [&str; 2] = ["train", "test"];
+const REPORT_KEYS: [&str; 4] = ["facet", "color", "configs", "rank_by"];
 
 /// Parses the experiment file at `path`, with `overrides` applied in order.
 pub fn parse(path: &Path, overrides: &[Override]) -> Result<Spec> {
@@ -203,6 +239,7 @@ fn apply_override(path: &Path, o: &Override, draft: &mut Draft) -> Result<()> {
             draft.data[usize::from(role == "test")] = Some((path, doc.origin_at(0)));
         }
         ("data", _) => return Err(doc.unknown(&o.key, 0, &DATA_KEYS)),
+        ("report", name) => doc.report_key(name, value, 0, &mut draft.report)?,
         ("train" | "grid", _) => {
             let names: Vec<&str> = Key::ALL.iter().map(|k| k.name()).collect();
             let key = toml::Spanned::new(0..0, std::borrow::Cow::Borrowed(name));
@@ -298,6 +335,7 @@ impl Doc<'_> {
                     origin: Origin::Default,
                 })
                 .collect(),
+            report: ReportKeys::default(),
         };
         for (k, v) in top.iter() {
             let at = k.span().start;
@@ -309,6 +347,11 @@ impl Doc<'_> {
                 "grid" => self.settings(self.table("grid", v)?, true, &mut draft.axes)?,
                 "search" => {
                     draft.search = Some((self.search(self.table("search", v)?)?, self.line(at)))
+                }
+                "report" => {
+                    for (k, v) in self.table("report", v)?.iter() {
+                        self.report_key(k.get_ref(), v, k.span().start, &mut draft.report)?;
+                    }
                 }
                 other => return Err(self.unknown(other, at, &TOP_KEYS)),
             }
@@ -351,6 +394,7 @@ impl Doc<'_> {
             search: self.check_search(draft.search, &draft.axes)?,
             axes: draft.axes,
             overrides: overrides.to_vec(),
+            report: draft.report,
         })
     }
 
@@ -447,6 +491,71 @@ impl Doc<'_> {
         axis.in_grid = grid;
         axis.origin = self.origin_at(at);
         Ok(())
+    }
+
+    /// One key of `[report]`, given at `at`, into `keys`.
+    fn report_key(
+        &self,
+        name: &str,
+        v: &Spanned<DeValue<'_>>,
+        at: usize,
+        keys: &mut ReportKeys,
+    ) -> Result<()> {
+        let dotted = format!("report.{name}");
+        match name {
+            "facet" => {
+                let names = self.strings(&dotted, v)?;
+                if names.len() > 2 {
+                    return Err(self.error(
+                        &dotted,
+                        v.span().start,
+                        format!(
+                            "{} settings given; at most two (columns, then rows)",
+                            names.len()
+                        ),
+                    ));
+                }
+                keys.facet = names
+                    .iter()
+                    .map(|n| self.report_setting(&dotted, n, v.span().start))
+                    .collect::<Result<_>>()?;
+                keys.facet_origin = Some(self.origin_at(at));
+            }
+            "color" => {
+                let name = self.string(&dotted, v)?;
+                keys.color = Some(self.report_setting(&dotted, &name, v.span().start)?);
+                keys.color_origin = Some(self.origin_at(at));
+            }
+            "configs" => {
+                keys.configs = self.strings(&dotted, v)?;
+                keys.configs_origin = Some(self.origin_at(at));
+            }
+            "rank_by" => keys.rank_by = Some((self.string(&dotted, v)?, self.origin_at(at))),
+            _ => return Err(self.unknown(&dotted, at, &REPORT_KEYS)),
+        }
+        Ok(())
+    }
+
+    /// A setting's name in `[report]`: any setting but the seed.
+    fn report_setting(&self, key: &str, name: &str, at: usize) -> Result<Key> {
+        Key::from_name(name)
+            .filter(|&k| k != Key::Seed)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Key::configuration().map(Key::name).collect();
+                self.error(
+                    key,
+                    at,
+                    format!("`{name}` is not a setting; allowed: {}", names.join(", ")),
+                )
+            })
+    }
+
+    /// A string, or a list of strings.
+    fn strings(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<Vec<String>> {
+        match v.get_ref() {
+            DeValue::Array(items) => items.iter().map(|i| self.string(key, i)).collect(),
+            _ => Ok(vec![self.string(key, v)?]),
+        }
     }
 
     fn grid_values(&self, key: &str, setting: Key, v: &Spanned<DeValue<'_>>) -> Result<Vec<Value>> {

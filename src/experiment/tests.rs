@@ -207,7 +207,7 @@ fn bad_experiments_name_file_line_and_key() {
         ),
         (
             format!("nmae = \"x\"\n{DATA}"),
-            "key `nmae`: unknown key (allowed: name, description, data, train, grid, search); did you mean `name`?",
+            "key `nmae`: unknown key (allowed: name, description, data, train, grid, search, report); did you mean `name`?",
         ),
         (
             format!("{DATA}[grid]\nhidden_size = \"64\"\n"),
@@ -612,5 +612,70 @@ fn bad_searches_name_file_line_and_key() {
             msg.contains(want),
             "{text}\n---\n{msg}\n--- lacks ---\n{want}"
         );
+#[test]
+fn a_report_table_is_checked_like_the_rest_and_resolved_back() {
+    let grid = "[grid]\nlearning_rate = [0.01, 0.02]\nclip = [1.0, 3.0]\n";
+    let exp = load(&format!(
+        "{DATA}{grid}[report]\nfacet = [\"clip\"]\ncolor = \"learning_rate\"\n\
+         configs = [\"h=64 lr=0.01 clip=3 article\"]\nrank_by = \"final_test_acc\"\n"
+    ))
+    .unwrap();
+    assert_eq!(exp.report.facet, [Key::Clip]);
+    assert_eq!(exp.report.color, Some(Key::LearningRate));
+    assert_eq!(exp.report.rank_by.as_ref().unwrap().0, "final_test_acc");
+    // The resolved experiment keeps the table, and reads back to the same.
+    let resolved = exp.resolved_toml("fp");
+    assert!(
+        resolved.ends_with(
+            "[report]\nfacet = [\"clip\"]\ncolor = \"learning_rate\"\n\
+             configs = [\"h=64 lr=0.01 clip=3 article\"]\nrank_by = \"final_test_acc\"\n"
+        ),
+        "{resolved}"
+    );
+    let again = Experiment::from_text(&exp.path, &resolved).unwrap();
+    let keys = |r: &ReportKeys| {
+        (
+            r.facet.clone(),
+            r.color,
+            r.configs.clone(),
+            r.rank_by.clone().map(|m| m.0),
+        )
+    };
+    assert_eq!(keys(&again.report), keys(&exp.report));
+    // The run ids do not depend on how the report is drawn.
+    let plain = load(&format!("{DATA}{grid}")).unwrap();
+    let ids = |e: &Experiment| -> Vec<String> {
+        e.runs("fp").unwrap().into_iter().map(|r| r.id).collect()
+    };
+    assert_eq!(ids(&exp), ids(&plain));
+    for (table, want) in [
+        (
+            "colour = \"clip\"",
+            ":8: key `report.colour`: unknown key (allowed: facet, color, configs, rank_by); did you mean `color`?",
+        ),
+        (
+            "facet = \"seed\"",
+            ":8: key `report.facet`: `seed` is not a setting",
+        ),
+        (
+            "facet = \"gradient\"",
+            ":8: key `report.facet`: `gradient` is not swept by this experiment; swept: learning_rate, clip",
+        ),
+        (
+            "facet = [\"clip\", \"learning_rate\", \"clip\"]",
+            "3 settings given; at most two",
+        ),
+        (
+            "facet = \"clip\"\ncolor = \"clip\"",
+            ":9: key `report.color`: `clip` is named twice",
+        ),
+        (
+            "configs = [\"h=64 lr=0.03 clip=1 article\"]",
+            "no configuration of the grid is labelled `h=64 lr=0.03 clip=1 article`",
+        ),
+        ("rank_by = 3", "expected a string, found the integer 3"),
+    ] {
+        let message = load_err(&format!("{DATA}{grid}[report]\n{table}\n"));
+        assert!(message.contains(want), "{table}: {message}");
     }
 }

@@ -1,12 +1,16 @@
-//! `report.md`: the page a user opens after a sweep. Built only from the results directory
-//! (its CSVs and resolved experiment), so rebuilding it gives the same bytes.
+//! `report.md`: the page a user opens after a sweep, leading with the answer (the best
+//! configurations, with intervals), then the overview figures, the effect of each setting,
+//! and only then the details. Built only from the results directory (its CSVs and resolved
+//! experiment) and the report's options, so rebuilding it gives the same bytes.
 
 use std::path::Path;
 
 use super::article::{self, PUBLISHED};
 use super::differences;
 use super::export::{Export, MarkdownExport, Table};
-use super::plot::file_safe;
+use super::outline::{self, Outline};
+use super::plot::{Drawn, Kind as Figure, file_safe};
+use super::rank;
 use super::tables::iqr;
 use crate::compare::Comparison;
 use crate::results::metric::{Kind, Metric};
@@ -14,38 +18,212 @@ use crate::results::read::Config;
 use crate::results::schema::Curve;
 use crate::results::{ConfigSummary, Sweep};
 
-/// The report's text; `plots` are the figure files, relative names under `plots/`.
-pub fn report(
-    sweep: &Sweep,
-    name: &str,
-    description: &str,
-    comparisons: &[Comparison],
-    plots: &[String],
-) -> String {
-    let mut md = format!("# Sweep report: {name}\n\n");
-    if !description.is_empty() {
-        md += &format!("{description}\n\n");
+/// Everything the report's text is made from.
+pub struct Page<'a> {
+    pub sweep: &'a Sweep,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub comparisons: &'a [Comparison],
+    pub outline: &'a Outline,
+    /// The figures drawn, in the order the report shows them.
+    pub drawn: &'a [Drawn],
+}
+
+/// The best configurations shown at the top.
+const BEST_ROWS: usize = 5;
+/// The full table is cut to the best this many rows beyond this size.
+const TABLE_ROWS: usize = 20;
+
+/// The report's text: the answer first (the best configurations), then the overview
+/// figures, the effect of each setting, the article's table, single configurations' curves
+/// and only then every configuration.
+pub fn report(page: &Page<'_>) -> String {
+    let mut md = format!("# Sweep report: {}\n\n", page.name);
+    if !page.description.is_empty() {
+        md += &format!("{}\n\n", page.description);
     }
     md += &format!(
         "{} The resolved experiment is in [`experiment.toml`](experiment.toml); every number \
          below comes from [`runs.csv`](runs.csv), [`curves.csv`](curves.csv) and \
          [`summary.csv`](summary.csv).\n\n",
-        run_count(sweep)
+        run_count(page.sweep)
     );
-    md += "## Summary per configuration\n\n";
-    md += &markdown(&summary_table(sweep));
-    md += "\nFinal = after the last epoch (test: the last evaluation). Each figure has its 95% \
-           interval in brackets: a median over the seeds that finished with a percentile \
-           bootstrap interval (2000 resamples, seeded from the values, so the report is the same \
-           on every rebuild), a share of seeds with a Wilson score interval. A diverged run (loss \
-           no longer finite) has no final metrics and counts as not reaching 100% test accuracy; \
-           a seed that never reached 100% train accuracy counts as later than any epoch \
-           (`never`; `≥ N`: the median may be never).\n\n";
-    md += &differences::section(comparisons);
-    md += &article_section(sweep);
-    md += "## Figures\n\n";
-    for plot in plots {
-        md += &format!("### {plot}\n\n![{plot}](plots/{plot})\n\n");
+    md += &best_section(page);
+    md += &overview_section(page);
+    md += &effects_section(page);
+    md += &differences::section(page.comparisons);
+    md += &article_section(page.sweep);
+    md += &curves_section(page);
+    md += &all_section(page);
+    md
+}
+
+/// Figures of one kind, each under its name.
+fn figures(drawn: &[Drawn], kind: Figure) -> String {
+    let mut md = String::new();
+    for d in drawn.iter().filter(|d| d.kind == kind) {
+        md += &format!("### {0}\n\n", d.name);
+        if !d.caption.is_empty() {
+            md += &format!("{}\n\n", d.caption);
+        }
+        md += &format!("![{0}](plots/{0})\n\n", d.name);
+    }
+    md
+}
+
+/// What `summary`'s figures mean: the paragraph after each table of them.
+const FIGURES_NOTE: &str = "Final = after the last epoch (test: the last evaluation). Each \
+    figure has its 95% interval in brackets: a median over the seeds that finished with a \
+    percentile bootstrap interval (2000 resamples, seeded from the values, so the report is \
+    the same on every rebuild), a share of seeds with a Wilson score interval. A diverged run \
+    (loss no longer finite) has no final metrics and counts as not reaching 100% test \
+    accuracy; a seed that never reached 100% train accuracy counts as later than any epoch \
+    (`never`; `≥ N`: the median may be never).\n\n";
+
+/// The best configurations by the report's ranking, with intervals, and how sure the
+/// first place is.
+fn best_section(page: &Page<'_>) -> String {
+    let (sweep, outline) = (page.sweep, page.outline);
+    let mut md = String::from("## Best configurations\n\n");
+    let shown = outline.ranked.len().min(BEST_ROWS);
+    md += &match sweep.configs.len() {
+        1 => "The sweep's one configuration.\n\n".to_owned(),
+        n => format!(
+            "{} of {n} configurations, ranked by {}.\n\n",
+            if shown == n {
+                "All".to_owned()
+            } else {
+                format!("The best {shown}")
+            },
+            rank::describe(outline.rank_by)
+        ),
+    };
+    let rows: Vec<usize> = outline.ranked.iter().take(BEST_ROWS).copied().collect();
+    md += &markdown(&summary_table(sweep, &rows, true));
+    md += "\n";
+    md += &first_place(sweep, outline);
+    md += FIGURES_NOTE;
+    md
+}
+
+/// Whether the first place is clear: how many others' intervals of the ranking metric
+/// overlap the first's.
+fn first_place(sweep: &Sweep, outline: &Outline) -> String {
+    let metric = outline.rank_by;
+    let Some(&best) = outline.ranked.first() else {
+        return String::new();
+    };
+    let Some(top) = sweep.configs[best].summary.interval(metric) else {
+        return String::new();
+    };
+    if sweep.configs.len() < 2 {
+        return String::new();
+    }
+    let overlapping = outline.ranked[1..]
+        .iter()
+        .filter_map(|&i| sweep.configs[i].summary.interval(metric))
+        .filter(|i| i.low <= top.high && i.high >= top.low)
+        .count();
+    let first = &sweep.configs[best].label;
+    match overlapping {
+        0 => format!(
+            "`{first}` leads clearly: no other configuration's 95% interval of the {} \
+             overlaps its.\n\n",
+            metric.label()
+        ),
+        n => format!(
+            "The first place is not certain: {n} other configuration(s) have a 95% interval \
+             of the {} that overlaps `{first}`'s; more seeds would tell them apart.\n\n",
+            metric.label()
+        ),
+    }
+}
+
+/// The heatmaps and the curves over epochs, with the faceting rule's outcome.
+fn overview_section(page: &Page<'_>) -> String {
+    let mut md = String::from("## Overview\n\n");
+    let heatmaps = page.drawn.iter().any(|d| d.kind == Figure::Heatmap);
+    if heatmaps {
+        md += "Each pair of swept settings, as a grid of cells for four metrics (one row of \
+               panels each): darker is better in every panel, whichever way the metric is \
+               better. A third swept setting splits each into panels, one per value, rather \
+               than being pooled into the cells; where it is pooled, the figure says so.\n\n";
+        md += &figures(page.drawn, Figure::Heatmap);
+    } else if page.sweep.varying.len() >= 2 {
+        md += "No heatmaps: they need two swept settings of at most 10 values each.\n\n";
+    }
+    md += &format!(
+        "Curves over epochs, the median over seeds with its 25-75% band: {} (how the panels \
+         and colours are chosen: README, Figures).\n\n",
+        page.outline.layout.describe()
+    );
+    md += &figures(page.drawn, Figure::Bands);
+    md
+}
+
+/// The final metrics against each swept setting.
+fn effects_section(page: &Page<'_>) -> String {
+    if page.sweep.varying.is_empty() {
+        return String::new();
+    }
+    let mut md = String::from("## Effect of each setting\n\n");
+    md += "Every run's final test accuracy and first epoch at 100% train accuracy against each \
+           swept setting; the comparisons below say which differences are real.\n\n";
+    md += &figures(page.drawn, Figure::Effect);
+    md
+}
+
+/// Every seed's curve of single configurations: all of a small grid, else a few.
+fn curves_section(page: &Page<'_>) -> String {
+    let (sweep, outline) = (page.sweep, page.outline);
+    let mut md = String::from("## Single configurations\n\n");
+    let drawn = outline.curves.len();
+    let rest = sweep.configs.len() - drawn;
+    if rest == 0 {
+        md += "Every seed's train loss, one figure per configuration.\n\n";
+    } else {
+        let article = match outline.article {
+            Some(_) => ", the article's configuration",
+            None => "",
+        };
+        md += &format!(
+            "Every seed's train loss of the best {}{article} and any asked for with \
+             `--config`. The other {rest} configuration(s) are not drawn (a figure each would \
+             bury the rest): `sweep report RESULTS --config \"LABEL\"` draws one (repeat the \
+             flag for more), and [`curves.csv`](curves.csv) has every run's curve.\n\n",
+            outline::BEST_CURVES.min(sweep.configs.len())
+        );
+    }
+    md += &figures(page.drawn, Figure::Curves);
+    md
+}
+
+/// Every configuration, in grid order; a long table cut to the best, linked to the CSV.
+fn all_section(page: &Page<'_>) -> String {
+    let sweep = page.sweep;
+    let mut md = String::from("## All configurations\n\n");
+    let n = sweep.configs.len();
+    let rows: Vec<usize> = if n <= TABLE_ROWS {
+        (0..n).collect()
+    } else {
+        md += &format!(
+            "The best {TABLE_ROWS} of {n}, in the order above; every configuration, with every \
+             statistic, is in [`summary.csv`](summary.csv).\n\n"
+        );
+        page.outline
+            .ranked
+            .iter()
+            .take(TABLE_ROWS)
+            .copied()
+            .collect()
+    };
+    md += &markdown(&summary_table(sweep, &rows, false));
+    md += "\n";
+    if n > TABLE_ROWS {
+        md += &format!(
+            "... and {} more in [`summary.csv`](summary.csv).\n\n",
+            n - TABLE_ROWS
+        );
     }
     md
 }
@@ -84,22 +262,28 @@ const SUMMARY_METRICS: [Metric; 4] = [
     Metric::FirstEpochTrainAcc1,
 ];
 
-fn summary_table(sweep: &Sweep) -> Table {
-    let mut header = vec![
-        "configuration".to_owned(),
-        "seeds".into(),
-        "diverged".into(),
-    ];
+/// The summary of the configurations `rows` (indices), with their rank when `ranked`.
+fn summary_table(sweep: &Sweep, rows: &[usize], ranked: bool) -> Table {
+    let mut header: Vec<String> = Vec::new();
+    if ranked {
+        header.push("rank".into());
+    }
+    header.extend(["configuration", "seeds", "diverged"].map(String::from));
     header.extend(SUMMARY_METRICS.map(column_title));
     let mut t = Table::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
-    for c in &sweep.configs {
+    for (rank, &i) in rows.iter().enumerate() {
+        let c = &sweep.configs[i];
         let s = &c.summary;
         let label = if c.all_diverged() {
             format!("{} (all diverged)", c.label)
         } else {
             c.label.clone()
         };
-        let mut row = vec![label, s.runs().to_string(), s.diverged.to_string()];
+        let mut row = Vec::new();
+        if ranked {
+            row.push((rank + 1).to_string());
+        }
+        row.extend([label, s.runs().to_string(), s.diverged.to_string()]);
         row.extend(SUMMARY_METRICS.map(|m| summary_cell(s, m)));
         t.rows.push(row);
     }
@@ -183,14 +367,6 @@ fn ours_at(config: &Config, curve: Curve, epoch: u32) -> String {
         Some(_) => config.band_at(curve, epoch).map_or("-".into(), iqr),
         None => "-".into(),
     }
-}
-
-/// The figure names, relative to `plots/`, in the order they were drawn.
-pub fn plot_names(files: &[std::path::PathBuf]) -> Vec<String> {
-    files
-        .iter()
-        .filter_map(|f| f.file_name().and_then(|n| n.to_str()).map(str::to_owned))
-        .collect()
 }
 
 /// `name` and `description` of the resolved experiment, or the directory's name.

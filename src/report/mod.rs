@@ -1,14 +1,20 @@
 //! What a user reads after a sweep: the article's epoch table, figures and `report.md`,
-//! all drawn from a results directory's tables without re-training.
+//! all drawn from a results directory's tables without re-training. What a report shows
+//! (its faceting, ranking and curve figures) is decided once, by [`outline`], from the
+//! tables and the user's [`Options`].
 
 pub mod article;
 pub mod differences;
 pub mod export;
 pub mod markdown;
+pub mod outline;
 pub mod plot;
+pub mod rank;
 pub mod tables;
 
 use std::path::PathBuf;
+
+pub use outline::{Options, Outline};
 
 use crate::compare::{self, Comparison};
 use crate::error::Result;
@@ -16,9 +22,12 @@ use crate::results::table::TableWriter;
 use crate::results::{COMPARISONS, PLOTS, REPORT, ResultsDir, Sweep, atomic};
 
 /// Writes `comparisons.csv`, draws `plots/` and writes `report.md` from the directory's
-/// tables; returns the files written, the report last.
-pub fn write_report(dir: &ResultsDir) -> Result<Vec<PathBuf>> {
+/// tables, as its recorded experiment's `[report]` table with `flags` over it says; returns
+/// the files written, the report last.
+pub fn write_report(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
+    let options = Options::recorded(dir.root())?.overlay(flags);
     let sweep = Sweep::load(dir.root())?;
+    let outline = Outline::new(&sweep, &options)?;
     let configs: Vec<_> = sweep.configs.iter().map(|c| &c.summary).collect();
     let comparisons = compare::within(&configs);
     let mut table = TableWriter::<Comparison>::create(&dir.path(COMPARISONS))?;
@@ -26,12 +35,19 @@ pub fn write_report(dir: &ResultsDir) -> Result<Vec<PathBuf>> {
         table.write(c)?;
     }
     let mut files = vec![table.commit()?];
-    files.extend(plot::draw_all(&sweep, &dir.path(PLOTS))?);
+    let drawn = plot::draw_all(&sweep, &outline, &dir.path(PLOTS))?;
+    files.extend(drawn.iter().map(|d| d.path.clone()));
     let (name, description) = markdown::experiment_info(dir.root());
-    let plots = markdown::plot_names(&files[1..]);
-    let text = markdown::report(&sweep, &name, &description, &comparisons, &plots);
+    let page = markdown::Page {
+        sweep: &sweep,
+        name: &name,
+        description: &description,
+        comparisons: &comparisons,
+        outline: &outline,
+        drawn: &drawn,
+    };
     let path = dir.path(REPORT);
-    atomic::write(&path, text.as_bytes())?;
+    atomic::write(&path, markdown::report(&page).as_bytes())?;
     files.push(path);
     Ok(files)
 }
@@ -39,11 +55,11 @@ pub fn write_report(dir: &ResultsDir) -> Result<Vec<PathBuf>> {
 /// Rebuilds a results directory's tables from its records (when it has them; otherwise the
 /// tables it has are used as they are), then its figures and report; returns the files
 /// written.
-pub fn rebuild(dir: &ResultsDir) -> Result<Vec<PathBuf>> {
+pub fn rebuild(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     if let Some(written) = dir.rebuild_tables()? {
         files.extend(written.files);
     }
-    files.extend(write_report(dir)?);
+    files.extend(write_report(dir, flags)?);
     Ok(files)
 }

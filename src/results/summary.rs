@@ -119,6 +119,17 @@ impl ConfigSummary {
 }
 
 impl ConfigSummary {
+    /// The configuration's figure for `metric` alone, without the cost of its interval:
+    /// the median of a continuous metric's counted values, the median first epoch over
+    /// every run (`inf`: never), the share of a share metric. `None` without values.
+    pub fn figure(&self, metric: Metric) -> Option<f64> {
+        match metric.kind() {
+            Kind::Continuous => self.stats(metric).map(|s| s.median),
+            Kind::Share { .. } => self.share(metric),
+            Kind::FirstEpoch { .. } => self.median_epoch(metric),
+        }
+    }
+
     /// The configuration's figure for `metric` with its 95% interval: the median of a
     /// continuous metric's counted values, or of a first epoch over every run ("never" is
     /// +inf, so a bound or the median itself may be infinite), with a percentile bootstrap

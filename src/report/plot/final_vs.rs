@@ -1,207 +1,228 @@
-//! `final-vs-<axis>.png`: for one swept setting, the final test accuracy (left) and the first
-//! epoch at 100% train accuracy (right) of every run as points, the median per value as a
-//! line. The learning rate and init scale get a log axis; other settings are categories.
+//! `final-vs-<axis>.png`: for one swept setting along x, the final test accuracy (top) and
+//! the first epoch at 100% train accuracy (bottom) of every run as a point, coloured by the
+//! report's colour setting (its own value when it is the colour setting), with the median
+//! per value (and colour) as a line where the setting has few values. A logarithmic setting
+//! gets a log axis; a setting of many distinct values (sampled) a continuous one.
 
-use plotters::coord::Shift;
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::{DrawResult, FONT, Figure, WIDE, color, render};
-use crate::results::Sweep;
+use super::frame::{self, Frame, Panel, RowStyle};
+use super::layout::names;
+use super::scale::{Scale, linear_ticks};
+use super::{Context, DrawResult, Figure, render};
 use crate::results::metric::Metric;
 use crate::results::schema::RunRow;
-use crate::settings::{Key, Value};
+use crate::settings::{Key, Value, short_float};
 use crate::stats::describe::median_sorted;
 
-/// A number read off one run (none where the run has no such number).
-type PerRun = dyn Fn(&RunRow) -> Option<f64>;
+/// Width of the tick numbers left of the panels, height of those below.
+const TICKS: (u32, u32) = (64, 30);
 
-pub fn draw(sweep: &Sweep, axis: Key) -> Figure {
-    render(WIDE, |root| {
-        let panels = root.split_evenly((1, 2));
-        draw_panels(sweep, axis, &panels)?;
+/// What each row of panels shows.
+const METRICS: [Metric; 2] = [Metric::FinalTestAcc, Metric::FirstEpochTrainAcc1];
+
+pub fn draw(ctx: &Context<'_>, axis: Key) -> Figure {
+    let scale = Scale::new(axis, ctx.sweep.axis_values(axis));
+    let groups = Groups::of(ctx, axis);
+    let frame = frame(ctx, &scale, &groups);
+    render(frame.size(), |root| {
+        let panels = frame.draw(root)?;
+        for panel in &panels {
+            draw_panel(ctx, &frame, panel, &scale, &groups, METRICS[panel.row])?;
+        }
         Ok(())
     })
 }
 
-fn draw_panels(
-    sweep: &Sweep,
-    axis: Key,
-    panels: &[DrawingArea<BitMapBackend<'_>, Shift>],
-) -> DrawResult {
-    let x = XAxis::new(sweep, axis);
-    let acc = |r: &RunRow| r.value(Metric::FinalTestAcc);
-    let first = |r: &RunRow| {
-        r.value(Metric::FirstEpochTrainAcc1)
-            .filter(|e| e.is_finite())
-    };
-    let never = sweep.runs.iter().filter(|r| first(r).is_none()).count();
-    let plots: [(&str, &PerRun); 2] = [
-        ("final test accuracy", &acc),
-        (
-            &format!("first epoch at 100% train accuracy ({never} runs never)"),
-            &first,
-        ),
-    ];
-    for (panel, (title, metric)) in panels.iter().zip(plots) {
-        panel_chart(sweep, &x, title, metric, panel)?;
-    }
-    Ok(())
+/// The runs split by their value of the colour setting (one group without one).
+struct Groups {
+    key: Option<Key>,
+    values: Vec<Option<Value>>,
 }
 
-/// The swept setting along x: its values and where each sits.
-struct XAxis {
-    key: Key,
-    values: Vec<Value>,
-    /// Settings that span decades get a log axis; others are categories.
-    log: bool,
-    /// x position of each value: log10 of it, or its rank.
-    xs: Vec<f64>,
-}
-
-impl XAxis {
-    fn new(sweep: &Sweep, key: Key) -> XAxis {
-        let values = sweep.axis_values(key);
-        let log = key.log_axis();
-        let xs = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| match v.as_f64() {
-                Some(x) if log => x.log10(),
-                _ => i as f64,
-            })
-            .collect();
-        XAxis {
-            key,
-            values,
-            log,
-            xs,
+impl Groups {
+    fn of(ctx: &Context<'_>, axis: Key) -> Groups {
+        match ctx.color_key() {
+            Some(key) => Groups {
+                key: Some(key),
+                values: ctx.sweep.axis_values(key).into_iter().map(Some).collect(),
+            },
+            None => Groups {
+                key: None,
+                values: vec![None],
+            },
         }
+        .with_axis(axis)
     }
 
-    /// Room left and right of the outer values, also the scale of the seeds' spread.
-    fn pad(&self) -> f64 {
-        ((self.xs[self.xs.len() - 1] - self.xs[0]) * 0.08).max(0.5)
-    }
-
-    /// The tick label at `x`: the value there (none between values), or on a log axis the
-    /// number itself.
-    fn tick(&self, x: f64) -> String {
-        if self.log {
-            return format!("{:.3}", 10f64.powf(x));
-        }
-        self.xs
-            .iter()
-            .position(|p| (p - x).abs() < 1e-9)
-            .map_or(String::new(), |i| self.values[i].to_string())
-    }
-}
-
-/// A panel's chart: `'a` the drawing area's borrow, `'b` the bitmap's.
-type Chart<'a, 'b> =
-    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
-
-fn panel_chart(
-    sweep: &Sweep,
-    x: &XAxis,
-    title: &str,
-    metric: &PerRun,
-    area: &DrawingArea<BitMapBackend<'_>, Shift>,
-) -> DrawResult {
-    // Per value: the metric of every run with it (over the other axes and all seeds).
-    let groups: Vec<Vec<f64>> = x
-        .values
-        .iter()
-        .map(|v| {
-            sweep
-                .runs
-                .iter()
-                .filter(|r| x.key.value_of(&r.settings, r.seed) == *v)
-                .filter_map(metric)
-                .collect()
-        })
-        .collect();
-    let top = groups.iter().flatten().copied().fold(1.0, f64::max) * 1.05;
-    let mut chart = axes(area, title, x, top)?;
-    draw_points(&mut chart, x, &groups)?;
-    draw_medians(&mut chart, x, &groups)
-}
-
-/// The panel's chart with its axes drawn, y from 0 to `top`.
-fn axes<'a, 'b>(
-    area: &'a DrawingArea<BitMapBackend<'b>, Shift>,
-    title: &str,
-    x: &XAxis,
-    top: f64,
-) -> Result<Chart<'a, 'b>, Box<dyn std::error::Error>> {
-    let (lo, hi, pad) = (x.xs[0], x.xs[x.xs.len() - 1], x.pad());
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, (FONT, 20))
-        .margin(12)
-        .x_label_area_size(45)
-        .y_label_area_size(70)
-        .build_cartesian_2d((lo - pad)..(hi + pad), -0.02 * top..top)?;
-    chart
-        .configure_mesh()
-        .x_desc(if x.log {
-            format!("{} (log)", x.key.name())
-        } else {
-            x.key.name().to_owned()
-        })
-        .x_labels(if x.log { 12 } else { x.values.len() * 2 + 1 })
-        .x_label_formatter(&|v| x.tick(*v))
-        // Accuracies need a decimal, epochs do not.
-        .y_label_formatter(&|y| {
-            if top > 1.5 {
-                format!("{y:.0}")
-            } else {
-                format!("{y:.1}")
+    /// When the colour setting is the x axis itself, its groups only colour, never dodge.
+    fn with_axis(self, axis: Key) -> Groups {
+        if self.key == Some(axis) {
+            Groups {
+                key: self.key,
+                values: vec![None],
             }
-        })
-        .label_style((FONT, 14))
-        .draw()?;
-    Ok(chart)
+        } else {
+            self
+        }
+    }
+
+    fn holds(&self, group: usize, run: &RunRow) -> bool {
+        match (self.key, &self.values[group]) {
+            (Some(k), Some(v)) => k.value_of(&run.settings, run.seed).total_cmp(v).is_eq(),
+            _ => true,
+        }
+    }
 }
 
-/// Every run as a point, one colour per value.
-fn draw_points(chart: &mut Chart<'_, '_>, x: &XAxis, groups: &[Vec<f64>]) -> DrawResult {
-    // Spread the seeds sideways a little so equal values stay visible.
-    let spread = x.pad() * 0.3;
-    for (i, (at, group)) in x.xs.iter().zip(groups).enumerate() {
-        let n = group.len().max(2) as f64;
-        let pts = group
-            .iter()
-            .enumerate()
-            .map(|(k, &y)| (at + spread * (k as f64 / (n - 1.0) - 0.5), y));
-        chart.draw_series(pts.map(|p| Circle::new(p, 3, color(i).mix(0.6).filled())))?;
+fn frame(ctx: &Context<'_>, scale: &Scale, groups: &Groups) -> Frame {
+    let never = ctx
+        .sweep
+        .runs
+        .iter()
+        .filter(|r| r.value(Metric::FirstEpochTrainAcc1) == Some(f64::INFINITY))
+        .count();
+    let title = format!(
+        "final metrics against {}, every run a point",
+        scale.key.name()
+    );
+    let mut frame = Frame::single(title, (900, 250), TICKS);
+    let others: Vec<Key> = ctx
+        .sweep
+        .varying
+        .iter()
+        .copied()
+        .filter(|&k| k != scale.key && Some(k) != groups.key)
+        .collect();
+    let by = match groups.key.filter(|_| groups.values.len() > 1) {
+        Some(k) => format!("median per {} and {}", scale.key.name(), k.name()),
+        None => format!("median per {}", scale.key.name()),
+    };
+    let pooled = if others.is_empty() {
+        String::new()
+    } else {
+        format!(", over every {}", names(&others))
+    };
+    let mark = if groups.key == Some(scale.key) {
+        "cross"
+    } else {
+        "line"
+    };
+    frame.subtitle = if scale.continuous() {
+        "points only: too many values for a median per value".into()
+    } else {
+        format!("{mark}: {by}{pooled}; seeds spread sideways")
+    };
+    frame.rows = METRICS.len();
+    frame.row_labels = vec![
+        "final test accuracy".into(),
+        format!("first epoch at 100% train accuracy ({never} runs never got there)"),
+    ];
+    frame.row_style = RowStyle::Header;
+    frame.x_title = scale.title();
+    frame.legend = ctx.legend();
+    frame
+}
+
+fn draw_panel(
+    ctx: &Context<'_>,
+    frame: &Frame,
+    panel: &Panel<'_>,
+    scale: &Scale,
+    groups: &Groups,
+    metric: Metric,
+) -> DrawResult {
+    let value = |r: &RunRow| r.value(metric).filter(|v| v.is_finite());
+    let top = ctx.sweep.runs.iter().filter_map(value).fold(1.0, f64::max);
+    let (y, y_ticks) = if metric == Metric::FinalTestAcc {
+        (-0.03..1.03, vec![0.0, 0.25, 0.5, 0.75, 1.0])
+    } else {
+        (-0.02 * top..top * 1.05, linear_ticks(0.0, top, 6))
+    };
+    let mut chart = frame::chart(
+        panel,
+        frame.ticks,
+        (scale.range(), scale.ticks()),
+        (y, y_ticks),
+        &|x| scale.label(x),
+        &|v| short_float(v),
+    )?;
+    for group in 0..groups.values.len() {
+        draw_group(ctx, &mut chart, scale, groups, group, metric)?;
     }
     Ok(())
 }
 
-/// The median per value (values no run has a number for are skipped) and the legend.
-fn draw_medians<'a, 'b: 'a>(
-    chart: &mut Chart<'a, 'b>,
-    x: &XAxis,
-    groups: &[Vec<f64>],
+/// One colour group's runs as points, dodged sideways from the other groups, and its
+/// median per value as a line.
+fn draw_group(
+    ctx: &Context<'_>,
+    chart: &mut frame::PanelChart<'_, '_>,
+    scale: &Scale,
+    groups: &Groups,
+    group: usize,
+    metric: Metric,
 ) -> DrawResult {
-    let medians: Vec<(f64, f64)> =
-        x.xs.iter()
-            .zip(groups)
-            .filter(|(_, g)| !g.is_empty())
-            .map(|(&x, g)| {
-                let mut g = g.clone();
-                g.sort_by(f64::total_cmp);
-                (x, median_sorted(&g))
-            })
+    let value = |r: &RunRow| r.value(metric).filter(|v| v.is_finite());
+    let n = groups.values.len() as f64;
+    let width = if scale.continuous() {
+        0.0
+    } else {
+        scale.min_gap() * 0.6
+    };
+    let lane = width / n;
+    let dodge = (group as f64 - (n - 1.0) / 2.0) * lane;
+    let mut medians: Vec<((f64, f64), RGBColor)> = Vec::new();
+    for (x, v) in scale.positions().iter().zip(&scale.values) {
+        let runs: Vec<&RunRow> = ctx
+            .sweep
+            .runs
+            .iter()
+            .filter(|r| groups.holds(group, r))
+            .filter(|r| scale.key.value_of(&r.settings, r.seed).total_cmp(v).is_eq())
             .collect();
-    chart
-        .draw_series(LineSeries::new(medians, BLACK.stroke_width(2)).point_size(4))?
-        .label("median")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .label_font((FONT, 14))
-        .background_style(WHITE.mix(0.85))
-        .draw()?;
+        let Some(first) = runs.first() else { continue };
+        let colour = ctx.color(&first.settings);
+        let ys: Vec<f64> = runs.iter().filter_map(|r| value(r)).collect();
+        // The median counts every run with a value, "never" (+inf) as later than any epoch.
+        let mut all: Vec<f64> = runs.iter().filter_map(|r| r.value(metric)).collect();
+        // Runs spread over most of the lane so equal values stay visible: by the golden
+        // ratio's multiples, evenly but not in run order (which would draw the other
+        // settings' order as a slope).
+        let pts = ys.iter().enumerate().map(|(i, &y)| {
+            let u = (i as f64 * 0.618_033_988_749_895).fract();
+            (x + dodge + lane * 0.8 * (u - 0.5), y)
+        });
+        chart.draw_series(pts.map(|p| Circle::new(p, 3, colour.mix(0.55).filled())))?;
+        all.sort_by(f64::total_cmp);
+        let median = (!all.is_empty()).then(|| median_sorted(&all));
+        if let Some(m) = median.filter(|m| m.is_finite() && !scale.continuous()) {
+            medians.push(((x + dodge, m), colour));
+        }
+    }
+    draw_medians(ctx, chart, scale, groups, medians)
+}
+
+/// A group's medians: a line across the values in the group's colour (black without
+/// colour groups), or, when each value has its own colour, a cross each.
+fn draw_medians(
+    ctx: &Context<'_>,
+    chart: &mut frame::PanelChart<'_, '_>,
+    scale: &Scale,
+    groups: &Groups,
+    medians: Vec<((f64, f64), RGBColor)>,
+) -> DrawResult {
+    if ctx.color_key() == Some(scale.key) {
+        for (p, c) in medians {
+            chart.draw_series(std::iter::once(Cross::new(p, 7, c.stroke_width(3))))?;
+        }
+        return Ok(());
+    }
+    let line = match medians.first() {
+        Some((_, c)) if groups.values.len() > 1 => *c,
+        _ => RGBColor(0, 0, 0),
+    };
+    let pts = medians.into_iter().map(|(p, _)| p);
+    chart.draw_series(LineSeries::new(pts, line.stroke_width(2)).point_size(4))?;
     Ok(())
 }

@@ -1,28 +1,44 @@
-//! The figures of a report, one file per kind, sharing here their size, palette, font,
-//! file names and error handling.
+//! The figures of a report, one file per kind, sharing here their text sizes, palettes,
+//! font, file names, error handling and the [`Context`] they are drawn from (the report's
+//! [`Outline`]: its faceting, ranking and colours, so every figure agrees).
 //!
 //! Fonts are compiled in (DejaVu Sans through plotters' `ab_glyph` backend), so plots render
-//! with no system font or library, Cyrillic included.
+//! with no system font or library, Cyrillic included. Figures are rendered to bytes
+//! ([`render`]), in parallel, and written atomically.
 
 mod bands;
 mod final_vs;
+mod frame;
 mod heatmap;
+pub mod layout;
+pub mod scale;
 mod seeds;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
+use rayon::prelude::*;
 
+use self::frame::Legend;
+use super::outline::Outline;
 use crate::error::{Error, Result};
+use crate::results::read::Config;
+use crate::results::schema::Curve;
 use crate::results::{Sweep, atomic};
-
-pub use bands::Quantity;
+use crate::settings::{Key, SettingsParams, Value};
 
 /// The font family every text of a figure uses.
 pub const FONT: &str = "sans-serif";
+/// Text sizes in pixels. Tick numbers are the smallest text of any figure; legends, strips,
+/// axis titles and numbers in cells are larger.
+pub const TICK: u32 = 14;
+pub const TEXT: u32 = 16;
+pub const TITLE: u32 = 20;
+
 /// Size of a two-panel figure.
 pub const WIDE: (u32, u32) = (1400, 600);
 /// Size of a one-panel figure.
@@ -31,7 +47,7 @@ pub const SINGLE: (u32, u32) = (900, 600);
 /// Loss below this is drawn at this value (a log axis cannot show 0).
 pub const LOSS_FLOOR: f64 = 1e-6;
 
-/// Colours by configuration (Tableau 10), repeated past ten.
+/// Colours of the values of the colour setting, in value order (Tableau 10).
 const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
@@ -45,8 +61,32 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(23, 190, 207),
 ];
 
-pub fn color(i: usize) -> RGBColor {
+/// A series when no setting colours the figure.
+pub const NEUTRAL: RGBColor = RGBColor(31, 119, 180);
+/// Series in the background (every configuration behind the highlighted ones).
+pub const MUTED: RGBColor = RGBColor(175, 175, 175);
+
+/// The colour of `value` of a setting whose values are `values` (in order): the one
+/// palette of the report, so a colour means the same value in every figure.
+pub fn axis_color(values: &[Value], value: &Value) -> RGBColor {
+    let i = values
+        .iter()
+        .position(|v| v.total_cmp(value).is_eq())
+        .unwrap_or(0);
     PALETTE[i % PALETTE.len()]
+}
+
+/// The colour of the `i`-th highlighted configuration (best first).
+pub fn rank_color(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// The colour of a cell whose value is `t` of the way from worst (0) to best (1): white to
+/// dark blue, darker is better, whichever way the metric is better.
+pub fn darker_is_better(t: f64) -> RGBColor {
+    let t = t.clamp(0.0, 1.0);
+    let mix = |from: f64, to: f64| (from + (to - from) * t).round() as u8;
+    RGBColor(mix(247.0, 8.0), mix(251.0, 48.0), mix(255.0, 107.0))
 }
 
 /// Registers the embedded fonts with plotters, once per process.
@@ -57,6 +97,15 @@ pub fn register_fonts() {
         let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
         let _ = plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
     });
+}
+
+/// The width in pixels of `text` at `size`, to size figures around their text.
+pub fn text_width(text: &str, size: u32) -> u32 {
+    register_fonts();
+    (FONT, size)
+        .into_font()
+        .box_size(text)
+        .map_or(text.chars().count() as u32 * size * 6 / 10, |(w, _)| w)
 }
 
 /// A configuration label or axis name as a file-name part: `h=64 lr=0.02 clip=1 exact`
@@ -73,42 +122,179 @@ pub fn file_safe(label: &str) -> String {
     out.trim_matches('_').to_owned()
 }
 
-/// Draws every figure of `sweep` into `dir`; returns the files written, in a stable order.
-pub fn draw_all(sweep: &Sweep, dir: &Path) -> Result<Vec<PathBuf>> {
-    register_fonts();
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut figures: Vec<(String, Figure)> = Vec::new();
-    for metric in [Quantity::Loss, Quantity::Accuracy] {
-        figures.push((metric.name().to_owned(), bands::draw(sweep, metric)));
-    }
-    for config in &sweep.configs {
-        let name = format!("curves-{}", file_safe(&config.label));
-        figures.push((name, seeds::draw(sweep, config)));
-    }
-    for &axis in &sweep.varying {
-        let name = format!("final-vs-{}", file_safe(axis.name()));
-        figures.push((name, final_vs::draw(sweep, axis)));
-    }
-    for (i, &a) in sweep.varying.iter().enumerate() {
-        for &b in &sweep.varying[i + 1..] {
-            let name = format!("heatmap-{}-{}", file_safe(a.name()), file_safe(b.name()));
-            figures.push((name, heatmap::draw(sweep, a, b)));
+/// What a figure shows, which decides where the report puts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Two settings against each other: `heatmap-<a>-<b>.png`.
+    Heatmap,
+    /// A curve's median and spread over seeds: `loss-train.png`, ...
+    Bands,
+    /// Final metrics against one setting: `final-vs-<axis>.png`.
+    Effect,
+    /// Every seed's curve of one configuration: `curves-<config>.png`.
+    Curves,
+}
+
+/// A figure written.
+#[derive(Debug, Clone)]
+pub struct Drawn {
+    pub kind: Kind,
+    /// The file name, under `plots/`.
+    pub name: String,
+    pub path: PathBuf,
+    /// What the figure shows that its kind does not say (a heatmap's panels or pooling),
+    /// for the report's text; may be empty.
+    pub caption: String,
+}
+
+/// What every figure of a report is drawn from.
+pub struct Context<'a> {
+    pub sweep: &'a Sweep,
+    pub outline: &'a Outline,
+    /// The colour setting and its values, in order.
+    colors: Option<(Key, Vec<Value>)>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(sweep: &'a Sweep, outline: &'a Outline) -> Context<'a> {
+        let colors = outline
+            .layout
+            .color
+            .map(|key| (key, sweep.axis_values(key)));
+        Context {
+            sweep,
+            outline,
+            colors,
         }
     }
-    figures
-        .into_iter()
-        .map(|(name, figure)| {
-            let path = dir.join(format!("{name}.png"));
-            let bytes = figure.map_err(|e| {
-                Error::io(
-                    &path,
-                    std::io::Error::other(format!("cannot draw the figure: {e}")),
-                )
-            })?;
-            atomic::write(&path, &bytes)?;
-            Ok(path)
+
+    /// The colour setting, if any.
+    pub fn color_key(&self) -> Option<Key> {
+        self.colors.as_ref().map(|(k, _)| *k)
+    }
+
+    /// The colour of runs with `settings`: their value of the colour setting's.
+    pub fn color(&self, settings: &SettingsParams) -> RGBColor {
+        match &self.colors {
+            Some((key, values)) => axis_color(values, &key.value_of(settings, 0)),
+            None => NEUTRAL,
+        }
+    }
+
+    /// The legend of the colour setting: one entry per value.
+    pub fn legend(&self) -> Option<Legend> {
+        let (key, values) = self.colors.as_ref()?;
+        Some(Legend {
+            title: key.name().to_owned(),
+            entries: values
+                .iter()
+                .map(|v| (key.labelled(v), axis_color(values, v)))
+                .collect(),
         })
-        .collect()
+    }
+}
+
+/// A figure to draw: its kind, its file name's stem, its caption and how to draw it.
+struct Job<'a> {
+    kind: Kind,
+    name: String,
+    caption: String,
+    draw: Box<dyn Fn() -> Figure + Send + Sync + 'a>,
+}
+
+impl<'a> Job<'a> {
+    fn new(kind: Kind, name: String, draw: impl Fn() -> Figure + Send + Sync + 'a) -> Job<'a> {
+        Job {
+            kind,
+            name,
+            caption: String::new(),
+            draw: Box::new(draw),
+        }
+    }
+}
+
+/// Draws every figure of the report into `dir`, removes the figures there that it no
+/// longer draws (a rebuilt report's `plots/` holds exactly its figures) and returns those
+/// written, in the order the report shows them.
+pub fn draw_all(sweep: &Sweep, outline: &Outline, dir: &Path) -> Result<Vec<Drawn>> {
+    register_fonts();
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let ctx = Context::new(sweep, outline);
+    let jobs = jobs(&ctx);
+    // Drawn on every core; plotters' errors are not `Send`, so they travel as text.
+    let figures: Vec<std::result::Result<Vec<u8>, String>> = jobs
+        .par_iter()
+        .map(|job| (job.draw)().map_err(|e| e.to_string()))
+        .collect();
+    let mut drawn = Vec::new();
+    for (job, figure) in jobs.into_iter().zip(figures) {
+        let name = format!("{}.png", job.name);
+        let path = dir.join(&name);
+        let bytes = figure.map_err(|e| {
+            Error::io(
+                &path,
+                std::io::Error::other(format!("cannot draw the figure: {e}")),
+            )
+        })?;
+        atomic::write(&path, &bytes)?;
+        drawn.push(Drawn {
+            kind: job.kind,
+            name,
+            path,
+            caption: job.caption,
+        });
+    }
+    remove_stale(dir, &drawn)?;
+    Ok(drawn)
+}
+
+/// Every figure of the report, in the order the report shows them.
+fn jobs<'a>(ctx: &'a Context<'a>) -> Vec<Job<'a>> {
+    let mut jobs: Vec<Job<'a>> = Vec::new();
+    for (a, b) in heatmap::pairs(ctx) {
+        let name = format!("heatmap-{}-{}", file_safe(a.name()), file_safe(b.name()));
+        let mut job = Job::new(Kind::Heatmap, name, move || heatmap::draw(ctx, a, b));
+        job.caption = heatmap::caption(ctx, a, b);
+        jobs.push(job);
+    }
+    for curve in bands::CURVES {
+        let name = bands::file_name(curve);
+        jobs.push(Job::new(Kind::Bands, name, move || bands::draw(ctx, curve)));
+    }
+    for &axis in &ctx.sweep.varying {
+        let name = format!("final-vs-{}", file_safe(axis.name()));
+        jobs.push(Job::new(Kind::Effect, name, move || {
+            final_vs::draw(ctx, axis)
+        }));
+    }
+    for &i in &ctx.outline.curves {
+        let config: &Config = &ctx.sweep.configs[i];
+        let name = format!("curves-{}", file_safe(&config.label));
+        jobs.push(Job::new(Kind::Curves, name, move || {
+            seeds::draw(ctx, config)
+        }));
+    }
+    jobs
+}
+
+/// Removes the `.png` files of `dir` that are not among `drawn`.
+fn remove_stale(dir: &Path, drawn: &[Drawn]) -> Result<()> {
+    let keep: HashSet<&str> = drawn.iter().map(|d| d.name.as_str()).collect();
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.ends_with(".png") && !keep.contains(name) {
+            let path = entry.path();
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// The curve's name in titles: `train loss`.
+pub fn curve_title(curve: Curve) -> String {
+    curve.name().replace('_', " ").replace("acc", "accuracy")
 }
 
 /// What drawing code returns: plotters' errors of any backend, boxed.
@@ -150,5 +336,14 @@ mod tests {
         assert_eq!(file_safe("learning_rate"), "learning_rate");
         assert_eq!(file_safe("a/b\\c: d"), "a_b_c_d");
         assert_eq!(file_safe("clip=inf  article"), "clipinf_article");
+    }
+
+    #[test]
+    fn a_value_has_one_colour_and_better_is_darker() {
+        let values = [Value::Float(0.3), Value::Float(1.0), Value::Float(3.0)];
+        assert_eq!(axis_color(&values, &Value::Float(1.0)), PALETTE[1]);
+        assert_eq!(axis_color(&values[1..], &Value::Float(1.0)), PALETTE[0]);
+        let luma = |c: RGBColor| u32::from(c.0) + u32::from(c.1) + u32::from(c.2);
+        assert!(luma(darker_is_better(0.9)) < luma(darker_is_better(0.1)));
     }
 }

@@ -1,71 +1,85 @@
-//! `curves-<config>.png`: every seed's train-loss curve of one configuration, thin, so late
-//! convergence and divergence (a red cross where a run stopped) are visible.
+//! `curves-<config>.png`: every seed's train-loss curve of one configuration, thin, in the
+//! configuration's colour, so late convergence and divergence (a red cross where a run
+//! stopped) are visible.
 
 use plotters::prelude::*;
 
-use super::{DrawResult, FONT, Figure, LOSS_FLOOR, SINGLE, color, render};
-use crate::results::read::{Config, Sweep};
+use super::frame::{self, Frame};
+use super::scale::{linear_ticks, log_ticks};
+use super::{Context, DrawResult, Figure, LOSS_FLOOR, render};
+use crate::results::read::Config;
+use crate::settings::short_float;
 
-pub fn draw(sweep: &Sweep, config: &Config) -> Figure {
-    render(SINGLE, |root| {
-        chart(sweep, config, root)?;
-        Ok(())
+/// Width of the tick numbers left of the panel, height of those below.
+const TICKS: (u32, u32) = (64, 30);
+
+pub fn draw(ctx: &Context<'_>, config: &Config) -> Figure {
+    let diverged = config.summary.diverged;
+    let title = format!(
+        "{}: train loss of each of {} seeds ({diverged} diverged)",
+        config.label,
+        config.runs.len()
+    );
+    let mut frame = Frame::single(title, (800, 460), TICKS);
+    frame.x_title = "epoch".into();
+    frame.y_title = "train loss (log)".into();
+    render(frame.size(), |root| {
+        let panels = frame.draw(root)?;
+        chart(ctx, config, &frame, &panels[0])
     })
 }
 
 fn chart(
-    sweep: &Sweep,
+    ctx: &Context<'_>,
     config: &Config,
-    root: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
+    frame: &Frame,
+    panel: &frame::Panel<'_>,
 ) -> DrawResult {
+    let sweep = ctx.sweep;
     let runs: Vec<_> = config
         .runs
         .iter()
         .map(|&i| (&sweep.curves[i], sweep.runs[i].summary.status))
         .collect();
     let values = || runs.iter().flat_map(|(c, _)| c.train_loss.iter().copied());
-    let lo = values().fold(f64::INFINITY, f64::min).max(LOSS_FLOOR) * 0.8;
-    let hi = values().fold(0.0, f64::max).max(LOSS_FLOOR * 10.0) * 1.25;
+    let lo = values()
+        .fold(f64::INFINITY, f64::min)
+        .max(LOSS_FLOOR)
+        .log10();
+    let hi = values().fold(0.0, f64::max).max(LOSS_FLOOR * 10.0).log10();
+    let (lo, hi) = (lo.min(hi - 1.0), hi);
+    let pad = (hi - lo) * 0.04;
     let epochs = runs
         .iter()
         .map(|(c, _)| c.train_loss.len())
         .max()
         .unwrap_or(1)
-        .max(2);
-    let diverged = config.summary.diverged;
-    let title = format!(
-        "{}: train loss of each of {} seeds ({diverged} diverged)",
-        config.label,
-        runs.len()
-    );
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, (FONT, 20))
-        .margin(12)
-        .margin_right(30)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(1.0..epochs as f64, (lo.min(hi / 10.0)..hi).log_scale())?;
-    chart
-        .configure_mesh()
-        .x_desc("epoch")
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_desc("train loss (log)")
-        .label_style((FONT, 14))
-        .draw()?;
-    for (i, (run, status)) in runs.iter().enumerate() {
+        .max(2) as f64;
+    let x_ticks = linear_ticks(0.0, epochs, 8)
+        .into_iter()
+        .filter(|&t| t >= 1.0)
+        .collect();
+    let mut chart = frame::chart(
+        panel,
+        frame.ticks,
+        (1.0..epochs, x_ticks),
+        ((lo - pad)..(hi + pad), log_ticks(lo, hi, 8)),
+        &|x| format!("{x:.0}"),
+        &|y| short_float(10f64.powf(y)),
+    )?;
+    let colour = ctx.color(&config.summary.settings);
+    let y = |l: f64| l.max(LOSS_FLOOR).log10();
+    for (run, status) in &runs {
         let pts = run
             .train_loss
             .iter()
             .enumerate()
-            .map(|(e, &l)| ((e + 1) as f64, l.max(LOSS_FLOOR)));
-        chart.draw_series(LineSeries::new(pts, color(i).mix(0.7).stroke_width(1)))?;
+            .map(|(e, &l)| ((e + 1) as f64, y(l)));
+        chart.draw_series(LineSeries::new(pts, colour.mix(0.6).stroke_width(1)))?;
         if let Some(epoch) = status.stopped_epoch() {
             // At the last finite loss, or at the top for a run that never finished an epoch.
-            let y = run
-                .train_loss
-                .last()
-                .map_or(hi / 1.25, |l| l.max(LOSS_FLOOR));
-            let at = (f64::from(epoch).min(epochs as f64), y);
+            let at_y = run.train_loss.last().map_or(hi, |&l| y(l));
+            let at = (f64::from(epoch).min(epochs), at_y);
             chart.draw_series(std::iter::once(Cross::new(at, 6, RED.stroke_width(2))))?;
         }
     }

@@ -1,0 +1,214 @@
+//! What a report shows, decided once from the sweep and the user's [`Options`] (the
+//! experiment's `[report]` table and `sweep report`'s flags): the
+//! faceting of its figures ([`Layout`]), the order of its configurations (best first) and
+//! which configurations get a figure of every seed's curve. The figures and `report.md`
+//! both read it, so they always agree.
+
+use std::path::Path;
+
+use super::article;
+use super::plot::layout::{Choice, Layout, MAX_LEVELS, Swept};
+use super::rank;
+use super::tables::find_config;
+use crate::error::{Error, Result};
+use crate::experiment::{Experiment, ReportKeys};
+use crate::results::metric::Metric;
+use crate::results::{EXPERIMENT, Sweep};
+use crate::settings::Key;
+
+/// Every configuration gets its own curve figure up to this many configurations.
+pub const ALL_CURVES: usize = 12;
+/// Beyond that, the best this many do (with the article's and those asked for).
+pub const BEST_CURVES: usize = 3;
+
+/// What the user may choose about a report: the experiment's `[report]` table, with
+/// `sweep report`'s flags laid over it ([`Options::overlay`]); `sweep run` uses the table.
+/// Empty or `None` fields follow the report's own rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Settings that split the figures into panels: columns, then rows (at most two).
+    pub facet: Vec<Key>,
+    /// The setting that colours the series.
+    pub color: Option<Key>,
+    /// Configurations whose every-seed curves are drawn whatever the grid's size.
+    pub configs: Vec<String>,
+    /// The metric the configurations are ranked by [default: [`rank::DEFAULT`]].
+    pub rank_by: Option<Metric>,
+}
+
+impl Options {
+    /// The options of an experiment's `[report]` table, read from `path`; a metric name it
+    /// does not know is an error naming the file and line.
+    pub fn from_keys(keys: &ReportKeys, path: &Path) -> Result<Options> {
+        let rank_by = match &keys.rank_by {
+            None => None,
+            Some((name, origin)) => Some(metric(name).map_err(|message| {
+                Error::experiment(path, origin.location("report.rank_by".into()), message)
+            })?),
+        };
+        Ok(Options {
+            facet: keys.facet.clone(),
+            color: keys.color,
+            configs: keys.configs.clone(),
+            rank_by,
+        })
+    }
+
+    /// The options a results directory's recorded experiment gives (none without one).
+    pub fn recorded(dir: &Path) -> Result<Options> {
+        let path = dir.join(EXPERIMENT);
+        if !path.exists() {
+            return Ok(Options::default());
+        }
+        let exp = Experiment::load(&path)?;
+        Options::from_keys(&exp.report, &path)
+    }
+
+    /// `self` with `flags` over it: a setting or metric given replaces this one's (a
+    /// setting the flags move between facet and colour leaves its old place), and
+    /// configurations add to this one's.
+    pub fn overlay(mut self, flags: &Options) -> Options {
+        if !flags.facet.is_empty() {
+            self.facet = flags.facet.clone();
+            // The table's colour gives way to a flag's facet.
+            self.color = self.color.filter(|c| !flags.facet.contains(c));
+        }
+        if let Some(color) = flags.color {
+            // And the table's facets to a flag's colour.
+            self.facet
+                .retain(|&k| k != color || flags.facet.contains(&k));
+            self.color = Some(color);
+        }
+        for c in &flags.configs {
+            if !self.configs.contains(c) {
+                self.configs.push(c.clone());
+            }
+        }
+        self.rank_by = flags.rank_by.or(self.rank_by);
+        self
+    }
+}
+
+/// A summarised metric by its name, or what is allowed.
+pub fn metric(name: &str) -> std::result::Result<Metric, String> {
+    Metric::from_name(name)
+        .filter(|m| m.info().summarised)
+        .ok_or_else(|| {
+            let names: Vec<&str> = Metric::summarised().map(Metric::name).collect();
+            format!(
+                "`{name}` is not a summarised metric; allowed: {}",
+                names.join(", ")
+            )
+        })
+}
+
+/// The report's decisions.
+#[derive(Debug, Clone)]
+pub struct Outline {
+    pub layout: Layout,
+    pub rank_by: Metric,
+    /// Indices into the sweep's configurations, best first.
+    pub ranked: Vec<usize>,
+    /// The configurations whose every-seed curves are drawn, in the order drawn.
+    pub curves: Vec<usize>,
+    /// The configuration with the article's settings, if the sweep has one.
+    pub article: Option<usize>,
+}
+
+impl Outline {
+    /// Checks `options` against `sweep` (an axis it does not sweep, a label it does not
+    /// have: a usage error) and decides the rest.
+    pub fn new(sweep: &Sweep, options: &Options) -> Result<Outline> {
+        let swept = swept(sweep);
+        check_axes(&swept, options)?;
+        let choice = Choice {
+            facet: options.facet.clone(),
+            color: options.color,
+        };
+        let layout = Layout::choose(&swept, &choice);
+        let rank_by = options.rank_by.unwrap_or(rank::DEFAULT);
+        let summaries: Vec<_> = sweep.configs.iter().map(|c| &c.summary).collect();
+        let ranked = rank::order(&summaries, rank_by);
+        let article = sweep
+            .configs
+            .iter()
+            .position(|c| article::is_articles(&c.summary.settings));
+        let mut named = Vec::new();
+        for label in &options.configs {
+            let config = find_config(sweep, label).map_err(Error::Usage)?;
+            named.extend(sweep.configs.iter().position(|c| c.label == config.label));
+        }
+        let curves = if sweep.configs.len() <= ALL_CURVES {
+            (0..sweep.configs.len()).collect()
+        } else {
+            let mut list: Vec<usize> = ranked.iter().take(BEST_CURVES).copied().collect();
+            list.extend(article);
+            list.extend(named);
+            let mut seen = std::collections::HashSet::new();
+            list.retain(|i| seen.insert(*i));
+            list
+        };
+        Ok(Outline {
+            layout,
+            rank_by,
+            ranked,
+            curves,
+            article,
+        })
+    }
+}
+
+/// The sweep's swept settings and how many values each takes.
+pub fn swept(sweep: &Sweep) -> Vec<Swept> {
+    sweep
+        .varying
+        .iter()
+        .map(|&key| Swept {
+            key,
+            values: sweep.axis_values(key).len(),
+        })
+        .collect()
+}
+
+/// `--facet` and `--color` must name swept settings of few enough values, each once.
+fn check_axes(swept: &[Swept], options: &Options) -> Result<()> {
+    let names: Vec<&str> = swept.iter().map(|s| s.key.name()).collect();
+    let listed = if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    };
+    if options.facet.len() > 2 {
+        return Err(Error::Usage(format!(
+            "--facet takes at most two settings (columns, then rows); got {}",
+            options.facet.len()
+        )));
+    }
+    let chosen = options.facet.iter().map(|k| ("--facet", k));
+    let mut seen = Vec::new();
+    for (flag, key) in chosen.chain(options.color.iter().map(|k| ("--color", k))) {
+        let Some(s) = swept.iter().find(|s| s.key == *key) else {
+            return Err(Error::Usage(format!(
+                "{flag} {}: this sweep does not vary {}; its swept settings: {listed}",
+                key.name(),
+                key.name()
+            )));
+        };
+        if s.values > MAX_LEVELS {
+            return Err(Error::Usage(format!(
+                "{flag} {}: it takes {} values, and panels and colours need at most \
+                 {MAX_LEVELS}; its figures plot it along a continuous axis instead",
+                key.name(),
+                s.values
+            )));
+        }
+        if seen.contains(key) {
+            return Err(Error::Usage(format!(
+                "{} is named twice among --facet and --color",
+                key.name()
+            )));
+        }
+        seen.push(*key);
+    }
+    Ok(())
+}
