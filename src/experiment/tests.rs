@@ -612,6 +612,9 @@ fn bad_searches_name_file_line_and_key() {
             msg.contains(want),
             "{text}\n---\n{msg}\n--- lacks ---\n{want}"
         );
+    }
+}
+
 #[test]
 fn a_report_table_is_checked_like_the_rest_and_resolved_back() {
     let grid = "[grid]\nlearning_rate = [0.01, 0.02]\nclip = [1.0, 3.0]\n";
