@@ -94,6 +94,12 @@ fn halving_stops_the_worst_configurations_at_each_rung_and_the_rest_equal_full_r
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
+    // The report says what halving did and draws it.
+    let report = read(&a.join("report.md"));
+    assert_contains(&report, "## Successive halving");
+    assert_contains(&report, "9 -> 3 -> 1 configuration(s)");
+    assert_contains(&report, "(stopped at epoch 20)");
+    assert!(a.join("plots/halving.png").is_file());
     // summary.csv counts them.
     let summary = csv_rows(&a.join("summary.csv"));
     let pruned: usize = summary

@@ -185,6 +185,7 @@ impl ReportArgs {
             color: self.color,
             configs: self.configs.clone(),
             rank_by: self.rank_by,
+            halving: None,
         }
     }
 }

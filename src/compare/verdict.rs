@@ -4,7 +4,7 @@
 //! be found 80% of the time)".
 
 use super::{Comparison, Design};
-use crate::results::metric::{Kind, Metric};
+use crate::results::metric::{Kind, Metric, significant};
 use crate::stats::Interval;
 
 /// The comparison's verdict, one sentence.
@@ -118,16 +118,6 @@ fn bound(metric: Metric, x: f64) -> String {
         Kind::FirstEpoch { .. } => round(x),
         Kind::Share { .. } => format!("{:.0}", 100.0 * x),
     }
-}
-
-/// A number to three decimals, or to three significant digits where it is smaller than
-/// 0.1 (losses near zero): `0.975`, `0.0312`, `0.000560`.
-fn significant(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() || x.abs() >= 0.1 {
-        return format!("{x:.3}");
-    }
-    let digits = (2 - x.abs().log10().floor() as i32).clamp(3, 15) as usize;
-    format!("{x:.digits$}")
 }
 
 /// An epoch count or a half: `131`, `131.5`.

@@ -126,7 +126,7 @@ impl Default for Search {
 
 /// `[search.halving]`: at each rung (an epoch), the configurations are ranked by the median
 /// over their seeds of `metric` at that epoch, and only the best `keep[i]` train on.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Halving {
     pub metric: Curve,
     /// Increasing epochs, each before the last epoch.
@@ -136,7 +136,7 @@ pub struct Halving {
     pub keep: Keep,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Keep {
     /// One count per rung.
     Counts(Vec<usize>),

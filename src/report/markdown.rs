@@ -49,6 +49,7 @@ pub fn report(page: &Page<'_>) -> String {
         run_count(page.sweep)
     );
     md += &best_section(page);
+    md += &halving_section(page);
     md += &overview_section(page);
     md += &effects_section(page);
     md += &differences::section(page.comparisons);
@@ -103,6 +104,69 @@ fn best_section(page: &Page<'_>) -> String {
     md += "\n";
     md += &first_place(sweep, outline);
     md += FIGURES_NOTE;
+    md
+}
+
+/// A successive halving search: its schedule, what it cost against training every
+/// configuration in full, and its figure.
+fn halving_section(page: &Page<'_>) -> String {
+    let Some(h) = &page.outline.halving else {
+        return String::new();
+    };
+    let sweep = page.sweep;
+    let last = sweep
+        .runs
+        .iter()
+        .map(|r| r.settings.epochs)
+        .max()
+        .unwrap_or(0);
+    let stages: Vec<u64> = h.rungs.iter().copied().chain([last]).collect();
+    // How far each configuration got: the stages up to its furthest run.
+    let reached: Vec<usize> = sweep
+        .configs
+        .iter()
+        .map(|c| {
+            let furthest = c
+                .runs
+                .iter()
+                .map(|&r| match sweep.runs[r].summary.status {
+                    crate::train::Status::Pruned { epoch } => u64::from(epoch),
+                    _ => last,
+                })
+                .max()
+                .unwrap_or(0);
+            stages.iter().filter(|&&e| e <= furthest).count()
+        })
+        .collect();
+    let counts: Vec<String> = (1..=stages.len())
+        .map(|k| reached.iter().filter(|&&r| r >= k).count().to_string())
+        .collect();
+    // Each stage trains its runs from their first epoch.
+    let trained: u64 = sweep
+        .configs
+        .iter()
+        .zip(&reached)
+        .map(|(c, &r)| c.runs.len() as u64 * stages[..r].iter().sum::<u64>())
+        .sum();
+    let full = sweep.runs.len() as u64 * last;
+    let mut md = String::from(
+        "## Successive halving
+
+",
+    );
+    md += &format!(
+        "At epochs {:?} the configurations were ranked by the median over their seeds of `{}` \
+         there (a seed that diverged before: last; ties in the experiment's order) and only the \
+         best went on: {} configuration(s) at the rungs and the last epoch ({last}). The search \
+         trained {trained} epochs in all (each stage's runs from their first epoch), {:.0}% of \
+         the {full} that training every configuration in full takes. Stopped runs have status \
+         `pruned` in `runs.csv` and count in no statistic.\n\n",
+        h.rungs,
+        h.metric.name(),
+        counts.join(" -> "),
+        100.0 * trained as f64 / full.max(1) as f64
+    );
+    md += &figures(page.drawn, Figure::Halving);
     md
 }
 
@@ -274,10 +338,15 @@ fn summary_table(sweep: &Sweep, rows: &[usize], ranked: bool) -> Table {
     for (rank, &i) in rows.iter().enumerate() {
         let c = &sweep.configs[i];
         let s = &c.summary;
-        let label = if c.all_diverged() {
-            format!("{} (all diverged)", c.label)
-        } else {
-            c.label.clone()
+        let stopped = c
+            .runs
+            .iter()
+            .filter_map(|&r| sweep.runs[r].summary.status.stopped_epoch())
+            .max();
+        let label = match stopped {
+            _ if c.all_diverged() => format!("{} (all diverged)", c.label),
+            Some(epoch) if s.all_pruned() => format!("{} (stopped at epoch {epoch})", c.label),
+            _ => c.label.clone(),
         };
         let mut row = Vec::new();
         if ranked {
@@ -306,7 +375,8 @@ fn summary_cell(s: &ConfigSummary, metric: Metric) -> String {
         .interval(metric)
         .map_or("-".into(), |i| metric.format_interval(&i));
     match metric.kind() {
-        Kind::Share { .. } => format!("{}/{} = {figure}", s.count(metric), s.runs()),
+        Kind::Share { .. } if s.share(metric).is_none() => "-".into(),
+        Kind::Share { .. } => format!("{}/{} = {figure}", s.count(metric), s.runs() - s.pruned),
         _ => figure,
     }
 }

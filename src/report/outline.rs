@@ -11,6 +11,7 @@ use super::plot::layout::{Choice, Layout, MAX_LEVELS, Swept};
 use super::rank;
 use super::tables::find_config;
 use crate::error::{Error, Result};
+use crate::experiment::search::Halving;
 use crate::experiment::{Experiment, ReportKeys};
 use crate::results::metric::Metric;
 use crate::results::{EXPERIMENT, Sweep};
@@ -32,8 +33,12 @@ pub struct Options {
     pub color: Option<Key>,
     /// Configurations whose every-seed curves are drawn whatever the grid's size.
     pub configs: Vec<String>,
-    /// The metric the configurations are ranked by [default: [`rank::DEFAULT`]].
+    /// The metric the configurations are ranked by [default: [`rank::DEFAULT`], or for a
+    /// successive halving search the final value of the metric it ranked by].
     pub rank_by: Option<Metric>,
+    /// The successive halving schedule of the recorded experiment, if it has one (not a
+    /// user's choice: where the report comes from).
+    pub halving: Option<Halving>,
 }
 
 impl Options {
@@ -51,6 +56,7 @@ impl Options {
             color: keys.color,
             configs: keys.configs.clone(),
             rank_by,
+            halving: None,
         })
     }
 
@@ -61,7 +67,12 @@ impl Options {
             return Ok(Options::default());
         }
         let exp = Experiment::load(&path)?;
-        Options::from_keys(&exp.report, &path)
+        let mut options = Options::from_keys(&exp.report, &path)?;
+        options.halving = exp.search.halving.clone();
+        if let Some(h) = &options.halving {
+            options.rank_by = options.rank_by.or(Some(Metric::final_of(h.metric)));
+        }
+        Ok(options)
     }
 
     /// `self` with `flags` over it: a setting or metric given replaces this one's (a
@@ -113,6 +124,8 @@ pub struct Outline {
     pub curves: Vec<usize>,
     /// The configuration with the article's settings, if the sweep has one.
     pub article: Option<usize>,
+    /// The successive halving schedule, for a search that used one.
+    pub halving: Option<Halving>,
 }
 
 impl Outline {
@@ -154,6 +167,7 @@ impl Outline {
             ranked,
             curves,
             article,
+            halving: options.halving.clone(),
         })
     }
 }

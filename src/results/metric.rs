@@ -158,6 +158,17 @@ impl Metric {
         Metric::ALL.into_iter().find(|m| m.name() == name)
     }
 
+    /// The final value of a curve: the metric a search ranked by that curve ends with.
+    pub fn final_of(curve: crate::train::Curve) -> Metric {
+        use crate::train::Curve;
+        match curve {
+            Curve::TrainLoss => Metric::FinalTrainLoss,
+            Curve::TrainAcc => Metric::FinalTrainAcc,
+            Curve::TestLoss => Metric::FinalTestLoss,
+            Curve::TestAcc => Metric::FinalTestAcc,
+        }
+    }
+
     /// The metrics `runs.csv` has a column for, in column order.
     pub fn stored() -> impl Iterator<Item = Metric> {
         Metric::ALL.into_iter().filter(|m| m.info().stored)
@@ -210,15 +221,26 @@ impl Metric {
         )
     }
 
-    /// A value of this metric as reports print it: `0.975`, `52%`, `529.5`, `never`.
+    /// A value of this metric as reports print it: `0.975`, `0.00143`, `52%`, `529.5`,
+    /// `never`.
     pub fn format(self, x: f64) -> String {
         match self.kind() {
-            Kind::Continuous => format!("{x:.3}"),
+            Kind::Continuous => significant(x),
             Kind::Share { .. } => format!("{:.0}%", 100.0 * x),
             Kind::FirstEpoch { .. } if x.is_infinite() => "never".into(),
             Kind::FirstEpoch { .. } => format!("{x}"),
         }
     }
+}
+
+/// A number to three decimals, or to three significant digits where it is smaller than
+/// 0.1 (losses near zero): `0.975`, `0.0312`, `0.000560`.
+pub fn significant(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || x.abs() >= 0.1 {
+        return format!("{x:.3}");
+    }
+    let digits = (2 - x.abs().log10().floor() as i32).clamp(3, 15) as usize;
+    format!("{x:.digits$}")
 }
 
 impl std::fmt::Display for Metric {

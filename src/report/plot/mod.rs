@@ -9,6 +9,7 @@
 mod bands;
 mod final_vs;
 mod frame;
+mod halving;
 mod heatmap;
 pub mod layout;
 pub mod scale;
@@ -133,6 +134,8 @@ pub enum Kind {
     Effect,
     /// Every seed's curve of one configuration: `curves-<config>.png`.
     Curves,
+    /// A successive halving search, rung by rung: `halving.png`.
+    Halving,
 }
 
 /// A figure written.
@@ -251,6 +254,11 @@ pub fn draw_all(sweep: &Sweep, outline: &Outline, dir: &Path) -> Result<Vec<Draw
 /// Every figure of the report, in the order the report shows them.
 fn jobs<'a>(ctx: &'a Context<'a>) -> Vec<Job<'a>> {
     let mut jobs: Vec<Job<'a>> = Vec::new();
+    if let Some(h) = &ctx.outline.halving {
+        jobs.push(Job::new(Kind::Halving, "halving".into(), move || {
+            halving::draw(ctx, h)
+        }));
+    }
     for (a, b) in heatmap::pairs(ctx) {
         let name = format!("heatmap-{}-{}", file_safe(a.name()), file_safe(b.name()));
         let mut job = Job::new(Kind::Heatmap, name, move || heatmap::draw(ctx, a, b));

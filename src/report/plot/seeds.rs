@@ -76,10 +76,11 @@ fn chart(
             .enumerate()
             .map(|(e, &l)| ((e + 1) as f64, y(l)));
         chart.draw_series(LineSeries::new(pts, colour.mix(0.6).stroke_width(1)))?;
-        if let Some(epoch) = status.stopped_epoch() {
+        // A cross where a run diverged; a pruned run's curve just ends at its rung.
+        if let crate::train::Status::Diverged { epoch } = status {
             // At the last finite loss, or at the top for a run that never finished an epoch.
             let at_y = run.train_loss.last().map_or(hi, |&l| y(l));
-            let at = (f64::from(epoch).min(epochs), at_y);
+            let at = (f64::from(*epoch).min(epochs), at_y);
             chart.draw_series(std::iter::once(Cross::new(at, 6, RED.stroke_width(2))))?;
         }
     }
