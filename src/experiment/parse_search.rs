@@ -18,20 +18,41 @@ const SEARCH_KEYS: [&str; 4] = ["method", "samples", "seed", "halving"];
 const HALVING_KEYS: [&str; 5] = ["metric", "rungs", "min_epochs", "reduction_factor", "keep"];
 
 /// `[search]` as written, before it is checked against the axes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct SearchSpec {
     search: Search,
     halving: Option<HalvingSpec>,
 }
 
 #[derive(Debug, Clone)]
-struct HalvingSpec {
-    metric: Curve,
+pub(super) struct HalvingSpec {
+    metric: Option<Curve>,
     rungs: Option<Vec<u64>>,
     min_epochs: Option<u64>,
     factor: Option<u64>,
     keep: Option<Vec<usize>>,
     at: usize,
+}
+
+impl SearchSpec {
+    /// Its `[search.halving]`, made empty if there was none.
+    pub(super) fn halving_mut(&mut self) -> &mut HalvingSpec {
+        self.halving.get_or_insert_with(|| HalvingSpec::at(0))
+    }
+}
+
+impl HalvingSpec {
+    /// An empty `[search.halving]` given at `at`.
+    fn at(at: usize) -> HalvingSpec {
+        HalvingSpec {
+            metric: None,
+            rungs: None,
+            min_epochs: None,
+            factor: None,
+            keep: None,
+            at,
+        }
+    }
 }
 
 impl Doc<'_> {
@@ -144,96 +165,96 @@ impl Doc<'_> {
 
     /// `[search]`.
     pub(super) fn search(&self, t: &DeTable<'_>) -> Result<SearchSpec> {
-        let mut spec = SearchSpec {
-            search: Search::default(),
-            halving: None,
-        };
+        let mut spec = SearchSpec::default();
         for (k, v) in t.iter() {
-            let key = format!("search.{}", k.get_ref());
-            let at = k.span().start;
-            match k.get_ref().as_ref() {
-                "method" => {
-                    let name = self.string(&key, v)?;
-                    spec.search.method = Method::parse(&name).ok_or_else(|| {
-                        self.error(
-                            &key,
-                            at,
-                            format!(
-                                "`{name}` is not a search method; allowed: {}",
-                                Method::NAMES.join(", ")
-                            ),
-                        )
-                    })?;
-                }
-                "samples" => spec.search.samples = self.integer(&key, v, 1, 1_000_000)? as usize,
-                "seed" => spec.search.seed = self.integer(&key, v, 0, u64::MAX)?,
-                "halving" => spec.halving = Some(self.halving(self.table(&key, v)?, at)?),
-                _ => return Err(self.unknown(&key, at, &SEARCH_KEYS)),
-            }
+            self.search_key(k.get_ref(), v, k.span().start, &mut spec)?;
         }
         Ok(spec)
     }
 
-    /// `[search.halving]`.
-    fn halving(&self, t: &DeTable<'_>, at: usize) -> Result<HalvingSpec> {
-        let mut spec = HalvingSpec {
-            metric: Curve::TrainLoss,
-            rungs: None,
-            min_epochs: None,
-            factor: None,
-            keep: None,
-            at,
-        };
-        let mut metric = None;
-        for (k, v) in t.iter() {
-            let key = format!("search.halving.{}", k.get_ref());
-            let at = k.span().start;
-            let list = |min: u64| -> Result<Vec<u64>> {
-                let DeValue::Array(items) = v.get_ref() else {
-                    return Err(self.error(
+    /// One key of `[search]` (from the file, or a `--set search.KEY=VALUE`).
+    pub(super) fn search_key(
+        &self,
+        name: &str,
+        v: &Spanned<DeValue<'_>>,
+        at: usize,
+        spec: &mut SearchSpec,
+    ) -> Result<()> {
+        let key = format!("search.{name}");
+        match name {
+            "method" => {
+                let name = self.string(&key, v)?;
+                spec.search.method = Method::parse(&name).ok_or_else(|| {
+                    self.error(
                         &key,
                         at,
                         format!(
-                            "expected a list of integers, found {}",
-                            describe(v.get_ref())
+                            "`{name}` is not a search method; allowed: {}",
+                            Method::NAMES.join(", ")
                         ),
-                    ));
-                };
-                items
-                    .iter()
-                    .map(|x| self.integer(&key, x, min, u64::MAX))
-                    .collect()
-            };
-            match k.get_ref().as_ref() {
-                "metric" => {
-                    let name = self.string(&key, v)?;
-                    metric = Some(Curve::from_name(&name).ok_or_else(|| {
-                        let all: Vec<&str> = Curve::ALL.iter().map(|c| c.name()).collect();
-                        self.error(
-                            &key,
-                            at,
-                            format!(
-                                "`{name}` is not a metric halving can rank by; allowed: {}",
-                                all.join(", ")
-                            ),
-                        )
-                    })?);
-                }
-                "rungs" => spec.rungs = Some(list(1)?),
-                "min_epochs" => spec.min_epochs = Some(self.integer(&key, v, 1, u64::MAX)?),
-                "reduction_factor" => spec.factor = Some(self.integer(&key, v, 2, 1000)?),
-                "keep" => spec.keep = Some(list(1)?.into_iter().map(|x| x as usize).collect()),
-                _ => return Err(self.unknown(&key, at, &HALVING_KEYS)),
+                    )
+                })?;
             }
+            "samples" => spec.search.samples = self.integer(&key, v, 1, 1_000_000)? as usize,
+            "seed" => spec.search.seed = self.integer(&key, v, 0, u64::MAX)?,
+            "halving" => {
+                let halving = spec.halving.get_or_insert_with(|| HalvingSpec::at(at));
+                for (k, v) in self.table(&key, v)?.iter() {
+                    self.halving_key(k.get_ref(), v, k.span().start, halving)?;
+                }
+            }
+            _ => return Err(self.unknown(&key, at, &SEARCH_KEYS)),
         }
-        spec.metric = metric.ok_or_else(|| {
-            self.error(
-                "search.halving.metric",
-                at,
-                "missing: the metric to rank configurations by at each rung (e.g. \"train_loss\")",
-            )
-        })?;
-        Ok(spec)
+        Ok(())
+    }
+
+    /// One key of `[search.halving]`.
+    pub(super) fn halving_key(
+        &self,
+        name: &str,
+        v: &Spanned<DeValue<'_>>,
+        at: usize,
+        spec: &mut HalvingSpec,
+    ) -> Result<()> {
+        let key = format!("search.halving.{name}");
+        let list = |min: u64| -> Result<Vec<u64>> {
+            let DeValue::Array(items) = v.get_ref() else {
+                return Err(self.error(
+                    &key,
+                    at,
+                    format!(
+                        "expected a list of integers, found {}",
+                        describe(v.get_ref())
+                    ),
+                ));
+            };
+            items
+                .iter()
+                .map(|x| self.integer(&key, x, min, u64::MAX))
+                .collect()
+        };
+        match name {
+            "metric" => {
+                let name = self.string(&key, v)?;
+                spec.metric = Some(Curve::from_name(&name).ok_or_else(|| {
+                    let all: Vec<&str> = Curve::ALL.iter().map(|c| c.name()).collect();
+                    self.error(
+                        &key,
+                        at,
+                        format!(
+                            "`{name}` is not a metric halving can rank by; allowed: {}",
+                            all.join(", ")
+                        ),
+                    )
+                })?);
+            }
+            "rungs" => spec.rungs = Some(list(1)?),
+            "min_epochs" => spec.min_epochs = Some(self.integer(&key, v, 1, u64::MAX)?),
+            "reduction_factor" => spec.factor = Some(self.integer(&key, v, 2, 1000)?),
+            "keep" => spec.keep = Some(list(1)?.into_iter().map(|x| x as usize).collect()),
+            _ => return Err(self.unknown(&key, at, &HALVING_KEYS)),
+        }
+        Ok(())
     }
 
     /// The search, checked against the axes: distributions only for a random or Sobol
@@ -244,16 +265,7 @@ impl Doc<'_> {
         spec: Option<(SearchSpec, usize)>,
         axes: &[Axis],
     ) -> Result<Search> {
-        let (spec, at) = match spec {
-            Some((spec, at)) => (spec, at),
-            None => (
-                SearchSpec {
-                    search: Search::default(),
-                    halving: None,
-                },
-                0,
-            ),
-        };
+        let (spec, at) = spec.unwrap_or_default();
         let mut search = spec.search;
         let sampled: Vec<&Axis> = axes.iter().filter(|a| a.sampled.is_some()).collect();
         match search.method {
@@ -315,6 +327,13 @@ impl Doc<'_> {
     /// the reduction factor); at evaluation epochs when ranking by a test metric; one count
     /// to keep per rung, each at least 1.
     fn check_halving(&self, h: HalvingSpec, axes: &[Axis]) -> Result<Halving> {
+        let metric = h.metric.ok_or_else(|| {
+            self.error(
+                "search.halving.metric",
+                h.at,
+                "missing: the metric to rank configurations by at each rung (e.g. \"train_loss\")",
+            )
+        })?;
         let epochs_axis = &axes[Key::Epochs.index()];
         let key = |k: &str| format!("search.halving.{k}");
         let [Value::Integer(epochs)] = epochs_axis.values[..] else {
@@ -355,7 +374,7 @@ impl Doc<'_> {
                 ),
             ));
         }
-        if h.metric.is_test() {
+        if metric.is_test() {
             let every = match axes[Key::EvalEvery.index()].values[..] {
                 [Value::Integer(e)]
                     if axes[Key::EvalEvery.index()].origin != super::Origin::Default =>
@@ -371,7 +390,7 @@ impl Doc<'_> {
                     format!(
                         "rung {r} is not an evaluation epoch, so `{}` is not measured there: \
                          with eval_every = {every}, use multiples of {every}",
-                        h.metric.name()
+                        metric.name()
                     ),
                 ));
             }
@@ -391,7 +410,7 @@ impl Doc<'_> {
             None => Keep::Factor(factor),
         };
         Ok(Halving {
-            metric: h.metric,
+            metric,
             rungs,
             keep,
         })

@@ -682,3 +682,34 @@ fn a_report_table_is_checked_like_the_rest_and_resolved_back() {
         assert!(message.contains(want), "{table}: {message}");
     }
 }
+
+#[test]
+fn search_and_report_keys_can_be_overridden_too() {
+    let exp = load_set(
+        &format!("{DATA}{SEARCH}"),
+        &[
+            "search.samples=4",
+            "search.method=\"random\"",
+            "search.halving.metric=\"train_loss\"",
+            "search.halving.rungs=[100]",
+            "report.rank_by=\"final_train_loss\"",
+        ],
+    )
+    .unwrap();
+    assert_eq!(exp.points.len(), 4);
+    assert_eq!(exp.search.halving.as_ref().unwrap().rungs, [100]);
+    let err = load_set(&format!("{DATA}{SEARCH}"), &["search.samples=0"])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("--set search.samples=0: 0 is not allowed: an integer from 1"),
+        "{err}"
+    );
+    let err = load_set(&format!("{DATA}{SEARCH}"), &["search.halving.rungs=[100]"])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("key `search.halving.metric`: missing"),
+        "{err}"
+    );
+}
