@@ -239,7 +239,6 @@ fn apply_override(path: &Path, o: &Override, draft: &mut Draft) -> Result<()> {
             draft.data[usize::from(role == "test")] = Some((path, doc.origin_at(0)));
         }
         ("data", _) => return Err(doc.unknown(&o.key, 0, &DATA_KEYS)),
-        ("report", key) => doc.report_key(key, value, 0, &mut draft.report)?,
         ("search", rest) => {
             let spec = &mut draft.search.get_or_insert_with(Default::default).0;
             match rest.split_once('.') {
