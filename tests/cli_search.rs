@@ -86,6 +86,19 @@ fn halving_stops_the_worst_configurations_at_each_rung_and_the_rest_equal_full_r
         .find(|(_, st, e)| st == "pruned" && e == "60")
         .unwrap();
     assert_eq!(curves(&a, pruned)[..], curves(&b, pruned)[..60]);
+    // Its table ends where it was stopped, not with the diverged line (regression).
+    let o = Std::new(bin())
+        .args(["table"])
+        .arg(&a)
+        .args(["--run", pruned])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        table.ends_with("--- Epoch 50\nTrain:\tLoss ") || !table.contains("Diverged"),
+        "{table}"
+    );
     // And rerun reproduces a pruned run as it was stopped.
     let o = Std::new(bin())
         .args(["rerun"])
@@ -161,7 +174,22 @@ fn shards_of_a_halving_search_train_stage_by_stage_to_the_same_tables() {
         for shard in ["1/2", "2/2"] {
             run_ok(&exp, &sharded, &["--shard", shard, "--stage", stage]);
         }
+        if stage == "0" {
+            // A report of an unfinished search says so (regression: it looked finished).
+            let o = common::sweep_on("report", &sharded, &[]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            assert_contains(
+                &read(&sharded.join("report.md")),
+                "The search is not finished",
+            );
+        }
     }
+    let o = common::run(&exp, &sharded, &["--shard", "1/2", "--stage", "7"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_contains(
+        &stderr(&o),
+        "--stage 7 is not a stage of this search: it has 3",
+    );
     let o = common::sweep_on("report", &sharded, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     for table in TABLES {
@@ -175,4 +203,41 @@ fn shards_of_a_halving_search_train_stage_by_stage_to_the_same_tables() {
     let o = common::run(&exp, &sharded, &["--shard", "1/2"]);
     assert_eq!(o.status.code(), Some(2));
     assert_contains(&stderr(&o), "add --stage K");
+}
+
+#[test]
+fn records_of_another_schedule_in_the_directory_do_not_change_the_tables() {
+    // Regression: a search run over the records of another halving schedule, or of no
+    // halving, reused them as they were, and its tables depended on that history.
+    let dir = tempfile::tempdir().unwrap();
+    let halved = experiment(dir.path(), "halved", &search(true));
+    let full = experiment(dir.path(), "full", &search(false));
+    let other = experiment(
+        dir.path(),
+        "other",
+        &search(true).replace("reduction_factor = 3", "keep = [2, 1]"),
+    );
+    let straight = |exp: &Path, name: &str| {
+        let out = dir.path().join(name);
+        run_ok(exp, &out, &[]);
+        out
+    };
+    let (s_halved, s_full, s_other) = (
+        straight(&halved, "s_halved"),
+        straight(&full, "s_full"),
+        straight(&other, "s_other"),
+    );
+    for (sequence, expected) in [
+        (vec![&halved, &full], &s_full),
+        (vec![&full, &halved], &s_halved),
+        (vec![&halved, &other], &s_other),
+        (vec![&other, &halved], &s_halved),
+    ] {
+        let out = dir.path().join("mixed");
+        let _ = std::fs::remove_dir_all(&out);
+        for exp in sequence {
+            run_ok(exp, &out, &[]);
+        }
+        assert_same_tables(expected, &out);
+    }
 }

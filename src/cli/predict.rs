@@ -10,7 +10,7 @@ pub fn execute(args: &PredictArgs) -> Result<i32> {
     let dir = ResultsDir::open(&args.results)?;
     let store = dir.records();
     check_run(store, args)?;
-    if let Some(epoch) = store.load(&args.run)?.status.stopped_epoch() {
+    if let Some(epoch) = store.load(&args.run)?.status.diverged_epoch() {
         note!(
             "sweep: warning: run {} diverged in epoch {epoch}: its weights are those of the \
              moment its loss stopped being finite, so these probabilities mean nothing",

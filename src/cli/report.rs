@@ -28,7 +28,7 @@ pub fn table(args: &TableArgs) -> Result<i32> {
                         args.results.display()
                     ))
                 })?;
-            let diverged = sweep.runs[run].summary.status.stopped_epoch();
+            let diverged = sweep.runs[run].summary.status.diverged_epoch();
             if args.format == "text" {
                 // The article's own format, exactly, and the line `sweep train` ends a
                 // diverged run with.

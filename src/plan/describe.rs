@@ -7,7 +7,7 @@ use super::Prepared;
 use crate::data::Dataset;
 use crate::experiment::RunSpec;
 use crate::results::RecordStore;
-use crate::runner::halving;
+use crate::results::halving;
 use crate::settings::{Key, SettingsParams, Value};
 use crate::train;
 
@@ -77,12 +77,7 @@ fn search(p: &Prepared) -> String {
         }
     }
     if let Some(h) = &exp.search.halving {
-        let progress = halving::Progress {
-            decisions: Vec::new(),
-            next: None,
-            stages: h.rungs.len() + 1,
-        };
-        let (trained, full) = halving::epochs(&progress, exp, &p.runs);
+        let (trained, full) = halving::planned_epochs(exp, &p.runs);
         let mut alive = exp.config_count() as usize;
         let mut counts = vec![alive.to_string()];
         for k in 0..h.rungs.len() {
@@ -140,13 +135,8 @@ fn estimate<'a>(p: &Prepared, todo: impl Iterator<Item = &'a RunSpec>) -> String
         count += 1;
     }
     // A halving search trains a share of those epochs.
-    if let Some(h) = &p.exp.search.halving {
-        let progress = halving::Progress {
-            decisions: Vec::new(),
-            next: None,
-            stages: h.rungs.len() + 1,
-        };
-        let (trained, full) = halving::epochs(&progress, &p.exp, &p.runs);
+    if p.exp.search.halving.is_some() {
+        let (trained, full) = halving::planned_epochs(&p.exp, &p.runs);
         total *= trained as f64 / full.max(1) as f64;
     }
     let jobs = p.jobs.min(count.max(1));

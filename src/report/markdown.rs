@@ -27,6 +27,8 @@ pub struct Page<'a> {
     pub outline: &'a Outline,
     /// The figures drawn, in the order the report shows them.
     pub drawn: &'a [Drawn],
+    /// Where a successive halving search stands, for one.
+    pub halving: Option<&'a super::halving::State>,
 }
 
 /// The best configurations shown at the top.
@@ -49,7 +51,9 @@ pub fn report(page: &Page<'_>) -> String {
         run_count(page.sweep)
     );
     md += &best_section(page);
-    md += &halving_section(page);
+    if let Some(state) = page.halving {
+        md += &super::halving::section(state, &figures(page.drawn, Figure::Halving));
+    }
     md += &overview_section(page);
     md += &effects_section(page);
     md += &differences::section(page.comparisons);
@@ -104,69 +108,6 @@ fn best_section(page: &Page<'_>) -> String {
     md += "\n";
     md += &first_place(sweep, outline);
     md += FIGURES_NOTE;
-    md
-}
-
-/// A successive halving search: its schedule, what it cost against training every
-/// configuration in full, and its figure.
-fn halving_section(page: &Page<'_>) -> String {
-    let Some(h) = &page.outline.halving else {
-        return String::new();
-    };
-    let sweep = page.sweep;
-    let last = sweep
-        .runs
-        .iter()
-        .map(|r| r.settings.epochs)
-        .max()
-        .unwrap_or(0);
-    let stages: Vec<u64> = h.rungs.iter().copied().chain([last]).collect();
-    // How far each configuration got: the stages up to its furthest run.
-    let reached: Vec<usize> = sweep
-        .configs
-        .iter()
-        .map(|c| {
-            let furthest = c
-                .runs
-                .iter()
-                .map(|&r| match sweep.runs[r].summary.status {
-                    crate::train::Status::Pruned { epoch } => u64::from(epoch),
-                    _ => last,
-                })
-                .max()
-                .unwrap_or(0);
-            stages.iter().filter(|&&e| e <= furthest).count()
-        })
-        .collect();
-    let counts: Vec<String> = (1..=stages.len())
-        .map(|k| reached.iter().filter(|&&r| r >= k).count().to_string())
-        .collect();
-    // Each stage trains its runs from their first epoch.
-    let trained: u64 = sweep
-        .configs
-        .iter()
-        .zip(&reached)
-        .map(|(c, &r)| c.runs.len() as u64 * stages[..r].iter().sum::<u64>())
-        .sum();
-    let full = sweep.runs.len() as u64 * last;
-    let mut md = String::from(
-        "## Successive halving
-
-",
-    );
-    md += &format!(
-        "At epochs {:?} the configurations were ranked by the median over their seeds of `{}` \
-         there (a seed that diverged before: last; ties in the experiment's order) and only the \
-         best went on: {} configuration(s) at the rungs and the last epoch ({last}). The search \
-         trained {trained} epochs in all (each stage's runs from their first epoch), {:.0}% of \
-         the {full} that training every configuration in full takes. Stopped runs have status \
-         `pruned` in `runs.csv` and count in no statistic.\n\n",
-        h.rungs,
-        h.metric.name(),
-        counts.join(" -> "),
-        100.0 * trained as f64 / full.max(1) as f64
-    );
-    md += &figures(page.drawn, Figure::Halving);
     md
 }
 

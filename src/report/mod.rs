@@ -6,6 +6,7 @@
 pub mod article;
 pub mod differences;
 pub mod export;
+pub mod halving;
 pub mod markdown;
 pub mod outline;
 pub mod plot;
@@ -38,7 +39,12 @@ pub fn write_report(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
     let drawn = plot::draw_all(&sweep, &outline, &dir.path(PLOTS))?;
     files.extend(drawn.iter().map(|d| d.path.clone()));
     let (name, description) = markdown::experiment_info(dir.root());
+    let halving = match &outline.halving {
+        Some(h) => Some(halving::state(dir, &sweep, h)?),
+        None => None,
+    };
     let page = markdown::Page {
+        halving: halving.as_ref(),
         sweep: &sweep,
         name: &name,
         description: &description,

@@ -12,6 +12,7 @@
 
 pub mod atomic;
 pub mod configs;
+pub mod halving;
 pub mod lock;
 mod merge;
 pub mod metric;

@@ -47,6 +47,18 @@ impl RunRecord {
         RunSummary::of(&self.metrics, self.status)
     }
 
+    /// The run as it stood after epoch `epoch`, stopped there by successive halving (a run
+    /// that diverged by then stays diverged): its first epochs are those of a run trained
+    /// only that far, bit for bit.
+    pub fn stopped_at(mut self, epoch: u32) -> RunRecord {
+        if self.status.diverged_epoch().is_some_and(|e| e <= epoch) {
+            return self;
+        }
+        self.metrics.truncate(epoch as usize);
+        self.status = Status::Pruned { epoch };
+        self
+    }
+
     /// Whether every deterministic field equals `other`'s (all but the wall time).
     pub fn same_result(&self, other: &RunRecord) -> bool {
         RunRecord {

@@ -8,7 +8,7 @@
 use super::metric::{Metric, RunSummary};
 use super::table::{Cells, ReadRow, Row};
 use crate::error::Result;
-use crate::settings::{Key, SettingsParams, fmt_f64};
+use crate::settings::{Key, SettingsParams, Value, fmt_f64};
 pub use crate::train::Curve;
 use crate::train::{EpochMetrics, Eval, Status};
 
@@ -77,8 +77,8 @@ impl ReadRow for RunRow {
                 cells.error(key.name(), format!("`{text}` is not allowed: {allowed}"))
             })?;
             key.apply(value, &mut settings);
-            if key == Key::Seed {
-                seed = value.as_f64().map_or(0, |s| s as u64);
+            if let (Key::Seed, Value::Integer(s)) = (key, value) {
+                seed = s;
             }
         }
         let mut summary = RunSummary::empty(status(cells)?, epochs_run(cells)?);

@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use super::configs::group;
+use super::halving;
 use super::record::RecordStore;
 use super::schema::{CurveRow, RunRow, TimingRow};
 use super::summary::ConfigSummary;
@@ -44,6 +45,7 @@ pub fn write(dir: &ResultsDir, exp: &Experiment, runs: &[RunSpec]) -> Result<Wri
         .collect();
     let mut tables = Tables::create(dir)?;
     let store = dir.records();
+    let stops = halving::stops(exp, runs, store)?;
     let available = store.ids()?;
     let mut present = 0;
     for (i, spec) in runs.iter().enumerate() {
@@ -52,7 +54,8 @@ pub fn write(dir: &ResultsDir, exp: &Experiment, runs: &[RunSpec]) -> Result<Wri
         }
         present += 1;
         let config = &mut configs[config_of[i]];
-        let row = tables.add(store, &spec.id, &config.label)?;
+        let stop = stops.as_ref().and_then(|s| s[i]);
+        let row = tables.add(store, &spec.id, &config.label, stop)?;
         config.add(row.seed, &row.summary);
     }
     let mut files = tables.commit()?;
@@ -85,10 +88,20 @@ impl Tables {
         })
     }
 
-    /// Adds the run whose record is `id`, under configuration label `config`; returns its
-    /// row of `runs.csv`.
-    fn add(&mut self, store: &RecordStore, id: &str, config: &str) -> Result<RunRow> {
-        let record = store.load(id)?;
+    /// Adds the run whose record is `id`, under configuration label `config` (as it stood
+    /// at epoch `stop`, if successive halving stopped it there); returns its row of
+    /// `runs.csv`.
+    fn add(
+        &mut self,
+        store: &RecordStore,
+        id: &str,
+        config: &str,
+        stop: Option<u32>,
+    ) -> Result<RunRow> {
+        let mut record = store.load(id)?;
+        if let Some(epoch) = stop {
+            record = record.stopped_at(epoch);
+        }
         let row = RunRow {
             run_id: record.run_id.clone(),
             config: config.to_owned(),

@@ -1,213 +1,12 @@
-//! Successive halving, decided from the records alone.
-//!
-//! Stage k trains every run of the configurations still alive up to rung k (the last stage:
-//! to the last epoch). Once every run of a stage has its record, the alive configurations
-//! are ranked by the median over their seeds of the halving metric at that rung (a run that
-//! diverged before it ranks last), ties broken by the configurations' order in the
-//! experiment, and only the best ones go on. Nothing here depends on which run finished
-//! first: the same records give the same decisions, with any `--jobs`, after kill -9, and
-//! across Slurm shards, each of which computes them anew.
-//!
-//! A run that goes on past a rung is trained again from its seed up to the next (its first
-//! epochs come out the same bits, so its final record equals an uninterrupted run's); one
-//! that does not keeps its record, status `pruned` at the rung.
+//! Training a successive halving search stage by stage (the decisions themselves are
+//! [`crate::results::halving`]'s, from the records alone).
 
 use super::shard::Shard;
-use super::{Outcome, RecordStore, RunRecord, RunnerOptions, train_all};
+use super::{Outcome, RecordStore, RunnerOptions, train_all};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::experiment::search::Halving;
 use crate::experiment::{Experiment, RunSpec};
-use crate::settings::Key;
-use crate::stats::describe::median_sorted;
-use crate::train::Status;
-
-/// One rung's decision.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Decision {
-    /// The rung's epoch.
-    pub rung: u32,
-    /// Every configuration alive at the rung (index in the experiment's order) with its
-    /// median score (the metric, negated where higher is better: lower ranks first), best
-    /// first.
-    pub ranked: Vec<(usize, f64)>,
-    /// How many of `ranked` go on.
-    pub kept: usize,
-}
-
-/// What to train next.
-#[derive(Debug, Clone)]
-pub struct Stage {
-    /// 0 for the first rung, the number of rungs for the last epoch.
-    pub index: usize,
-    /// The epoch its runs stop after.
-    pub until: u32,
-    /// Its runs that have no record reaching `until` yet, in the experiment's order.
-    pub runs: Vec<RunSpec>,
-    /// Every run of the stage (the runs of the configurations alive at it): what shards
-    /// split, so that each run is in one shard whatever is saved already.
-    pub all: Vec<RunSpec>,
-}
-
-/// Where a halving search stands.
-#[derive(Debug, Clone)]
-pub struct Progress {
-    /// The decisions made so far, rung by rung.
-    pub decisions: Vec<Decision>,
-    /// The stage to train next; `None` when every stage is done.
-    pub next: Option<Stage>,
-    /// The number of stages: one per rung, and the last epoch.
-    pub stages: usize,
-}
-
-/// The state of the halving search of `exp` (whose runs are `runs`) from the records in
-/// `store`.
-pub fn progress(exp: &Experiment, runs: &[RunSpec], store: &RecordStore) -> Result<Progress> {
-    let Some(halving) = &exp.search.halving else {
-        return Ok(Progress {
-            decisions: Vec::new(),
-            next: None,
-            stages: 0,
-        });
-    };
-    let seeds = exp.axis(Key::Seed).values.len();
-    // Runs are in configuration order, seeds innermost.
-    let configs: Vec<&[RunSpec]> = runs.chunks(seeds).collect();
-    let epochs = runs.first().map_or(0, |r| r.settings.epoch_count());
-    let until: Vec<u32> = halving
-        .rungs
-        .iter()
-        .map(|&r| r as u32)
-        .chain([epochs])
-        .collect();
-    let saved = store.ids()?;
-    let mut alive: Vec<usize> = (0..configs.len()).collect();
-    let mut decisions = Vec::new();
-    for (k, &stop) in until.iter().enumerate() {
-        let last = k + 1 == until.len();
-        let mut records = Vec::new();
-        let mut missing = Vec::new();
-        let all: Vec<RunSpec> = alive.iter().flat_map(|&c| configs[c]).cloned().collect();
-        for run in &all {
-            let record = match saved.contains(&run.id) {
-                true => Some(store.load(&run.id)?),
-                false => None,
-            };
-            match record.filter(|r| covers(r, stop, last)) {
-                Some(r) => records.push(r),
-                None => missing.push(run.clone()),
-            }
-        }
-        if !missing.is_empty() {
-            let stage = Stage {
-                index: k,
-                until: stop,
-                runs: missing,
-                all,
-            };
-            return Ok(Progress {
-                decisions,
-                next: Some(stage),
-                stages: until.len(),
-            });
-        }
-        if last {
-            break;
-        }
-        let decision = decide(halving, k, stop, &alive, &records, seeds);
-        alive = decision.ranked[..decision.kept]
-            .iter()
-            .map(|&(c, _)| c)
-            .collect();
-        alive.sort_unstable();
-        decisions.push(decision);
-    }
-    Ok(Progress {
-        decisions,
-        next: None,
-        stages: until.len(),
-    })
-}
-
-/// Whether `record` reaches epoch `until` for good: finished, diverged (it never goes on),
-/// or stopped at `until` or later (not enough for the last stage).
-fn covers(record: &RunRecord, until: u32, last: bool) -> bool {
-    match record.status {
-        Status::Ok | Status::Diverged { .. } => true,
-        Status::Pruned { epoch } => !last && epoch >= until,
-    }
-}
-
-/// Ranks the `alive` configurations (their records in order, `seeds` each) at rung `k`.
-fn decide(
-    halving: &Halving,
-    k: usize,
-    rung: u32,
-    alive: &[usize],
-    records: &[RunRecord],
-    seeds: usize,
-) -> Decision {
-    let mut ranked: Vec<(usize, f64)> = alive
-        .iter()
-        .zip(records.chunks(seeds))
-        .map(|(&c, runs)| {
-            let mut scores: Vec<f64> = runs.iter().map(|r| score(halving, r, rung)).collect();
-            scores.sort_by(f64::total_cmp);
-            (c, median_sorted(&scores))
-        })
-        .collect();
-    // Lower scores first; equal scores in the experiment's order, whatever finished first.
-    ranked.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-    Decision {
-        rung,
-        kept: halving.kept(k, ranked.len()),
-        ranked,
-    }
-}
-
-/// A run's score at `rung`: the metric there (a test metric: at the last evaluation up to
-/// it), negated where higher is better; +inf for a run that diverged before it.
-pub fn score(halving: &Halving, record: &RunRecord, rung: u32) -> f64 {
-    if let Status::Diverged { epoch } = record.status
-        && epoch <= rung
-    {
-        return f64::INFINITY;
-    }
-    let metric = halving.metric;
-    let value = record
-        .metrics
-        .iter()
-        .rev()
-        .filter(|m| m.epoch <= rung)
-        .find_map(|m| metric.at(m));
-    match value {
-        Some(v) if metric.lower_is_better() => v,
-        Some(v) => -v,
-        None => f64::INFINITY,
-    }
-}
-
-/// Epochs a halving search trains in all (each stage's runs from their first epoch), and
-/// the epochs of every configuration trained in full without it.
-pub fn epochs(progress: &Progress, exp: &Experiment, runs: &[RunSpec]) -> (u64, u64) {
-    let seeds = exp.axis(Key::Seed).values.len() as u64;
-    let configs = (runs.len() as u64) / seeds.max(1);
-    let epochs = runs.first().map_or(0, |r| r.settings.epochs);
-    let full = configs * seeds * epochs;
-    let Some(halving) = &exp.search.halving else {
-        return (full, full);
-    };
-    let mut alive = configs;
-    let mut trained = 0;
-    for (k, &rung) in halving.rungs.iter().enumerate() {
-        trained += alive * seeds * rung;
-        alive = progress
-            .decisions
-            .get(k)
-            .map_or(halving.kept(k, alive as usize) as u64, |d| d.kept as u64);
-    }
-    (trained + alive * seeds * epochs, full)
-}
+use crate::results::halving::{Decision, epochs, progress};
 
 /// Trains the search of `exp` stage by stage until every stage is done, saying what each
 /// rung decided; or, for a shard, its share of stage `stage` only (which needs every stage
@@ -226,6 +25,15 @@ pub fn train(
         let progress = progress(exp, runs, store)?;
         tell(&progress.decisions[told..], exp);
         told = progress.decisions.len();
+        if let Some((_, wanted)) = shard
+            && wanted >= progress.stages
+        {
+            return Err(Error::Usage(format!(
+                "--stage {wanted} is not a stage of this search: it has {} (0 to {})",
+                progress.stages,
+                progress.stages - 1
+            )));
+        }
         let Some(stage) = progress.next else {
             let (trained, full) = epochs(&progress, exp, runs);
             note!(

@@ -78,16 +78,22 @@ pub struct ToTrain {
     pub of: usize,
 }
 
-/// The runs of `runs` (of `shard`'s share, if given) that `dir` has no record of.
+/// The runs of `runs` (of `shard`'s share, if given) that `dir` has no finished record of:
+/// a run stopped by the successive halving of another experiment (status `pruned`) is
+/// trained again in full.
 pub fn to_train(runs: &[RunSpec], dir: &ResultsDir, shard: Option<Shard>) -> Result<ToTrain> {
     let mine = shard.map_or_else(|| runs.to_vec(), |s| s.select(runs));
-    let saved = dir.records().ids()?;
+    let store = dir.records();
+    let saved = store.ids()?;
     let of = mine.len();
-    let runs = mine
-        .into_iter()
-        .filter(|r| !saved.contains(&r.id))
-        .collect();
-    Ok(ToTrain { runs, of })
+    let mut todo = Vec::new();
+    for run in mine {
+        let done = saved.contains(&run.id) && !store.load(&run.id)?.status.pruned();
+        if !done {
+            todo.push(run);
+        }
+    }
+    Ok(ToTrain { runs: todo, of })
 }
 
 /// Trains every run of `todo` on `data` and saves each to `store`.

@@ -75,6 +75,14 @@ impl Status {
         }
     }
 
+    /// The epoch a diverged run's loss stopped being finite in (none for others).
+    pub fn diverged_epoch(self) -> Option<u32> {
+        match self {
+            Status::Diverged { epoch } => Some(epoch),
+            _ => None,
+        }
+    }
+
     pub fn diverged(self) -> bool {
         matches!(self, Status::Diverged { .. })
     }

@@ -37,7 +37,16 @@ pub fn draw(ctx: &Context<'_>, halving: &Halving) -> Figure {
 }
 
 /// Each configuration's points: (epoch, median) at every stage it reached.
-fn points(halving: &Halving, config: &Config, last: u32) -> Vec<(f64, f64)> {
+fn points(ctx: &Context<'_>, halving: &Halving, config: &Config, last: u32) -> Vec<(f64, f64)> {
+    // Its runs that diverged by `epoch` have no value there, and are not missing.
+    let diverged_by = |epoch: u32| {
+        config
+            .runs
+            .iter()
+            .filter_map(|&r| ctx.sweep.runs[r].summary.status.diverged_epoch())
+            .filter(|&e| e <= epoch)
+            .count()
+    };
     halving
         .rungs
         .iter()
@@ -46,7 +55,8 @@ fn points(halving: &Halving, config: &Config, last: u32) -> Vec<(f64, f64)> {
         .filter_map(|epoch| {
             let band = config.band_at(halving.metric, epoch)?;
             // Only where every seed got there (a stopped configuration has none beyond).
-            (band.n == config.runs.len()).then_some((f64::from(epoch), band.median))
+            (band.n + diverged_by(epoch) == config.runs.len())
+                .then_some((f64::from(epoch), band.median))
         })
         .collect()
 }
@@ -72,7 +82,7 @@ fn chart(
         .configs
         .iter()
         .map(|c| {
-            points(halving, c, last)
+            points(ctx, halving, c, last)
                 .into_iter()
                 .map(|(x, v)| (x, y(v)))
                 .collect()
