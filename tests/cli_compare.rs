@@ -37,6 +37,8 @@ fn a_sweep_writes_its_comparisons_and_compare_prints_the_same_paired_verdicts() 
     let dir = tempfile::tempdir().unwrap();
     let out = two_variants(dir.path(), 6);
     let table = read(&out.join("comparisons.csv"));
+    // Regression: Fisher's odds ratio of two shares both 0 was written as `nan`.
+    assert!(!table.to_lowercase().contains("nan"), "{table}");
     // One pair (article, exact) x six metrics, plus the header.
     assert_eq!(table.lines().count(), 7, "{table}");
     assert!(
@@ -92,7 +94,7 @@ fn a_runs_table_from_elsewhere_is_compared_unpaired_on_the_metrics_it_has() {
     let text = stdout(&o);
     assert_contains(
         &text,
-        "as independent samples (a side whose draws are not known",
+        "as independent samples: a side whose draws are not known",
     );
     // final_test_acc and the share derived from it; nothing else.
     assert_contains(&text, "final test acc:");
@@ -109,7 +111,7 @@ fn a_bad_runs_table_is_refused_naming_file_line_and_column() {
     for (text, want) in [
         (
             "run_id,sed,final_test_acc\nx,0,1\n",
-            "t.csv:1: the header has no `seed` column; is `sed` misspelled?",
+            "t.csv:1: `sed` is not a column of runs.csv (allowed: run_id, config, ",
         ),
         (
             "run_id,seed,final_test_acc\nx,0,one\n",
@@ -122,6 +124,20 @@ fn a_bad_runs_table_is_refused_naming_file_line_and_column() {
         (
             "run_id,seed,status\nx,0,fine\n",
             "t.csv:2: column `status`: `fine` is not a run status",
+        ),
+        // Regression: a misspelled metric column was left out without a word.
+        (
+            "run_id,seed,final_test_acc,firts_epoch_train_acc_1\nx,0,1,5\n",
+            "t.csv:1: `firts_epoch_train_acc_1` is not a column of runs.csv",
+        ),
+        // Regression: impossible values were compared.
+        (
+            "run_id,seed,final_test_acc\nx,0,nan\n",
+            "t.csv:2: column `final_test_acc`: `NaN` is not allowed: an accuracy from 0 to 1",
+        ),
+        (
+            "run_id,seed,final_test_acc\nx,0,-5\n",
+            "t.csv:2: column `final_test_acc`: `-5` is not allowed",
         ),
     ] {
         std::fs::write(&csv, text).unwrap();
@@ -138,4 +154,16 @@ fn a_bad_runs_table_is_refused_naming_file_line_and_column() {
         &stderr(&o),
         "--metric `accuracy` is not a metric; allowed: final_train_loss",
     );
+}
+
+#[test]
+fn no_comparison_writes_a_nan() {
+    // Regression: with both shares at 0, Fisher's odds ratio (0/0) was written as `nan`.
+    let dir = tempfile::tempdir().unwrap();
+    let quick = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/quick.toml");
+    let out = dir.path().join("quick");
+    run_ok(&quick, &out, &[]);
+    let table = read(&out.join("comparisons.csv"));
+    assert!(table.contains("Fisher exact") || table.contains("McNemar exact"));
+    assert!(!table.to_lowercase().contains("nan"), "{table}");
 }

@@ -241,3 +241,44 @@ fn records_of_another_schedule_in_the_directory_do_not_change_the_tables() {
         assert_same_tables(expected, &out);
     }
 }
+
+/// A copy of results directory `from` at `to` (records and experiment).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to.join("runs")).unwrap();
+    for entry in std::fs::read_dir(from.join("runs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, to.join("runs").join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::copy(from.join("experiment.toml"), to.join("experiment.toml")).unwrap();
+}
+
+#[test]
+fn shards_in_separate_directories_merge_stage_after_stage() {
+    // Regression: a run trained to a later rung "conflicted" with its earlier record.
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "h", &search(true));
+    let local = dir.path().join("local");
+    run_ok(&exp, &local, &[]);
+    let merged = dir.path().join("merged");
+    for stage in ["0", "1", "2"] {
+        let mut parts = Vec::new();
+        for (k, shard) in ["1/2", "2/2"].into_iter().enumerate() {
+            let part = dir.path().join(format!("part{stage}{k}"));
+            if merged.exists() {
+                copy_dir(&merged, &part);
+            }
+            run_ok(&exp, &part, &["--shard", shard, "--stage", stage]);
+            parts.push(part);
+        }
+        let o = Std::new(bin())
+            .arg("merge")
+            .arg(&merged)
+            .args(&parts)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "stage {stage}: {}", stderr(&o));
+    }
+    assert_same_tables(&local, &merged);
+}

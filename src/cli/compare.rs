@@ -29,7 +29,7 @@ pub fn execute(args: &CompareArgs) -> Result<i32> {
     compare::adjust(&mut comparisons);
     let how = match design(&a, &b) {
         Design::Paired { seeds } => format!("paired by seed ({} seeds in common)", seeds.len()),
-        Design::Unpaired { why } => format!("as independent samples ({why})"),
+        Design::Unpaired { why } => format!("as independent samples: {why}"),
     };
     if args.format != "text" {
         let table = comparison_table(&comparisons);
@@ -40,8 +40,8 @@ pub fn execute(args: &CompareArgs) -> Result<i32> {
         return Ok(0);
     }
     let mut out = format!(
-        "A: {} ({} runs)\nB: {} ({} runs)\ncompared {how}; effects are B - A with 95% \
-         intervals; p-values Holm-adjusted over the {} metrics compared\n",
+        "A: {} ({} runs)\nB: {} ({} runs)\ncompared {how}\neffects are B - A with 95% \
+         intervals; p-values Holm-adjusted over the {} metric(s) compared\n",
         a.name,
         a.seeds.len(),
         b.name,

@@ -95,7 +95,16 @@ pub enum Design {
 /// shuffles (same data, hidden size and init scale) and they share at least two seeds.
 pub fn design(a: &Side, b: &Side) -> Design {
     let why = match (&a.draws, &b.draws) {
-        (Some(x), Some(y)) if x.data != y.data => "different data: seeds draw other shuffles",
+        (Some(x), Some(y)) if x.data != y.data => {
+            let unknown = [x, y].iter().any(|d| d.data.starts_with(sides::UNRECORDED));
+            match unknown {
+                true => {
+                    "data not known to be the same (a results directory without its \
+                         experiment.toml)"
+                }
+                false => "different data: seeds draw other shuffles",
+            }
+        }
         (Some(x), Some(y)) if x.hidden_size != y.hidden_size => {
             "different hidden sizes: seeds draw other weights and shuffles"
         }

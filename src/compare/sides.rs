@@ -19,6 +19,9 @@ use crate::results::table::{self, Cells, ReadRow, Row};
 use crate::results::{EXPERIMENT, RUNS, configs};
 use crate::train::Status;
 
+/// The data of a side from a directory without its `experiment.toml`: the directory.
+pub const UNRECORDED: &str = "results directory ";
+
 /// Reads the side `spec` names.
 pub fn load(spec: &str) -> Result<Side> {
     let (path, label) = split(spec)?;
@@ -76,7 +79,11 @@ fn from_dir(dir: &Path, label: Option<&str>, spec: &str) -> Result<Side> {
     let mut side = side_of(spec, &members, &Metric::ALL);
     side.schedule = Some((group.settings.epochs, group.settings.eval_every));
     side.settings = Some(group.settings.clone());
-    side.draws = fingerprint.map(|data| Draws {
+    // Without the recorded fingerprint (a directory that keeps only its tables), the
+    // configurations of one directory still share their data.
+    let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let data = fingerprint.unwrap_or_else(|| format!("{UNRECORDED}{}", canonical.display()));
+    side.draws = Some(data).map(|data| Draws {
         data,
         hidden_size: group.settings.hidden_size,
         init_scale: group.settings.init_scale,
@@ -135,7 +142,8 @@ pub fn align(a: &mut Side, b: &mut Side) -> Vec<String> {
             }
         }
         notes.push(format!(
-            "{} trained {ea} epochs and {} {eb}: final metrics are left out, and a first epoch              after epoch {eb_min} counts as never",
+            "{} trained {ea} epochs and {} {eb}: final metrics are left out, and a first epoch \
+             after epoch {eb_min} counts as never",
             a.name,
             b.name,
             eb_min = ea.min(eb)
@@ -145,7 +153,8 @@ pub fn align(a: &mut Side, b: &mut Side) -> Vec<String> {
             side.values[Metric::BestTestAcc as usize] = None;
         }
         notes.push(format!(
-            "{} was evaluated every {va} epochs and {} every {vb}: the best test accuracy is              left out (the final evaluation, after the last epoch, is common to both)",
+            "{} was evaluated every {va} epochs and {} every {vb}: the best test accuracy is \
+             left out (the final evaluation, after the last epoch, is common to both)",
             a.name, b.name
         ));
     }
@@ -156,6 +165,7 @@ pub fn align(a: &mut Side, b: &mut Side) -> Vec<String> {
 /// them when it has one configuration (or no `config` column).
 fn from_table(path: &Path, label: Option<&str>, spec: &str) -> Result<Side> {
     let header = header(path)?;
+    check_columns(path, &header)?;
     let rows: Vec<LooseRow> = table::read(path)?;
     let mut lines: std::collections::HashMap<&str, usize> = Default::default();
     for r in &rows {
@@ -218,6 +228,29 @@ fn from_table(path: &Path, label: Option<&str>, spec: &str) -> Result<Side> {
         side.schedule = schedules.into_iter().next().flatten();
     }
     Ok(side)
+}
+
+/// Every column of a runs table must be one of `runs.csv`'s: a misspelled metric would
+/// otherwise be left out without a word.
+fn check_columns(path: &Path, header: &[String]) -> Result<()> {
+    let known = RunRow::header();
+    let Some(odd) = header.iter().find(|h| !known.contains(h)) else {
+        return Ok(());
+    };
+    let nearest = known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(k, odd), k))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(score, _)| *score > 0.8)
+        .map_or(String::new(), |(_, k)| format!("; did you mean `{k}`?"));
+    Err(Error::data(
+        path,
+        crate::error::Location::Line(1),
+        format!(
+            "`{odd}` is not a column of runs.csv (allowed: {}){nearest}",
+            known.join(", ")
+        ),
+    ))
 }
 
 fn header(path: &Path) -> Result<Vec<String>> {
@@ -285,7 +318,14 @@ impl ReadRow for LooseRow {
         let mut summary = RunSummary::empty(status, epochs_run);
         for metric in Metric::stored() {
             if cells.get(metric.name()).is_some() {
-                summary.set(metric, cells.number(metric.name())?);
+                let value = cells.number(metric.name())?;
+                if let Some(x) = value.filter(|&x| !metric.admits(x)) {
+                    return Err(cells.error(
+                        metric.name(),
+                        format!("`{x}` is not allowed: {}", metric.allowed()),
+                    ));
+                }
+                summary.set(metric, value);
             }
         }
         let schedule = match (cells.get("epochs"), cells.get("eval_every")) {

@@ -64,8 +64,9 @@ impl Row for Comparison {
         c.extend([
             t.map_or(String::new(), |t| t.name.to_owned()),
             t.map_or(String::new(), |t| method(t.result.method).to_owned()),
-            // `+ 0.0` turns a -0 into 0.
-            cell(t.map(|t| t.result.statistic + 0.0)),
+            // `+ 0.0` turns a -0 into 0; an undefined statistic (Fisher's odds ratio of two
+            // shares both 0 or 1) is empty, as a CSV never holds a NaN.
+            cell(t.map(|t| t.result.statistic + 0.0).filter(|s| !s.is_nan())),
             cell(t.map(|t| t.result.p_value)),
             cell(t.map(|t| t.adjusted)),
             t.map_or(String::new(), |_| self.significant().to_string()),

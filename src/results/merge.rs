@@ -62,12 +62,16 @@ fn choose<'a>(
                 None => None,
             };
             match other {
-                Some((other_dir, other)) if !other.same_result(&record) => conflicts.push(format!(
+                // A run a halving stage trained further than a shard of an earlier stage.
+                Some((_, other)) if record.extends(&other) => {
+                    chosen.insert(id, source);
+                }
+                Some((_, other)) if other.same_result(&record) || other.extends(&record) => {}
+                Some((other_dir, _)) => conflicts.push(format!(
                     "{id} ({} and {})",
                     source.root().display(),
                     other_dir.display()
                 )),
-                Some(_) => {}
                 None => {
                     chosen.insert(id, source);
                 }

@@ -201,6 +201,27 @@ impl Metric {
         }
     }
 
+    /// Whether `x` can be a stored value of this metric: a finite number of its range (an
+    /// accuracy in [0, 1], a loss >= 0, a first epoch a whole number >= 1).
+    pub fn admits(self, x: f64) -> bool {
+        let accuracy = self.name().ends_with("_acc");
+        match self.kind() {
+            _ if !x.is_finite() => false,
+            Kind::FirstEpoch { .. } => x >= 1.0 && x.fract() == 0.0,
+            _ if accuracy => (0.0..=1.0).contains(&x),
+            _ => x >= 0.0,
+        }
+    }
+
+    /// What [`Metric::admits`], in words.
+    pub fn allowed(self) -> &'static str {
+        match self.kind() {
+            Kind::FirstEpoch { .. } => "a whole epoch >= 1, or empty for never",
+            _ if self.name().ends_with("_acc") => "an accuracy from 0 to 1",
+            _ => "a finite number >= 0",
+        }
+    }
+
     /// A figure of this metric with its interval, as reports print it: `0.975 [0.950,
     /// 1.000]`, `52% [38%, 66%]`, `529.5 [498, 560]`, `529.5 [498, never]`; a first epoch
     /// whose median is "never" prints as what the interval still allows: `≥ 870` or `never`.

@@ -70,6 +70,18 @@ impl RunRecord {
         }
     }
 
+    /// Whether this record is `other` trained further: `other` was stopped by successive
+    /// halving and this one's first epochs are exactly its epochs.
+    pub fn extends(&self, other: &RunRecord) -> bool {
+        let Status::Pruned { epoch } = other.status else {
+            return false;
+        };
+        let n = epoch as usize;
+        self.run_id == other.run_id
+            && self.metrics.len() > n
+            && self.metrics[..n] == other.metrics[..]
+    }
+
     /// The first recorded number of this run that `again` (the same run trained anew) does
     /// not reproduce bit for bit, in words; `None` when every one matches.
     pub fn first_difference(&self, again: &RunRecord) -> Option<String> {
@@ -264,24 +276,38 @@ impl RecordStore {
     }
 
     /// Moves record `id` (and its weights) into `runs/damaged/`, under a name not taken
-    /// there yet; returns where the record went.
+    /// there yet; returns where the record went. Shards sharing the directory may set aside
+    /// the same record at once: a name is claimed by a hard link, which fails rather than
+    /// replace a file, and a record another process moved first is left to it.
     fn set_aside(&self, id: &str) -> Result<PathBuf> {
         let damaged = self.dir.join(DAMAGED);
         std::fs::create_dir_all(&damaged).map_err(|e| Error::io(&damaged, e))?;
-        let free = (0..)
-            .map(|n| match n {
+        let from = self.path(id);
+        let mut n = 0;
+        let (to, free) = loop {
+            let free = match n {
                 0 => id.to_owned(),
                 n => format!("{id}.{n}"),
-            })
-            .find(|name| !damaged.join(format!("{name}.json")).exists())
-            .unwrap_or_else(|| id.to_owned());
-        let to = damaged.join(format!("{free}.json"));
-        let from = self.path(id);
-        std::fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
+            };
+            let to = damaged.join(format!("{free}.json"));
+            match std::fs::hard_link(&from, &to) {
+                Ok(()) => break (to, free),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(to),
+                // A filesystem without hard links: a plain rename, the name checked first.
+                Err(_) if !to.exists() => {
+                    std::fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
+                    break (to, free);
+                }
+                Err(e) => return Err(Error::io(&from, e)),
+            }
+        };
+        // The link holds it now; another remover may have got there first.
+        let _ = std::fs::remove_file(&from);
         let weights = self.weights_path(id);
-        if weights.exists() {
-            let to = damaged.join(format!("{free}.safetensors"));
-            std::fs::rename(&weights, &to).map_err(|e| Error::io(&weights, e))?;
+        let moved = damaged.join(format!("{free}.safetensors"));
+        if std::fs::hard_link(&weights, &moved).is_ok() {
+            let _ = std::fs::remove_file(&weights);
         }
         Ok(to)
     }

@@ -83,7 +83,12 @@ impl ReadRow for RunRow {
         }
         let mut summary = RunSummary::empty(status(cells)?, epochs_run(cells)?);
         for metric in Metric::stored() {
-            summary.set(metric, cells.number(metric.name())?);
+            let value = cells.number(metric.name())?;
+            if let Some(x) = value.filter(|&x| !metric.admits(x)) {
+                let allowed = metric.allowed();
+                return Err(cells.error(metric.name(), format!("`{x}` is not allowed: {allowed}")));
+            }
+            summary.set(metric, value);
         }
         Ok(RunRow {
             run_id: cells.text("run_id")?.to_owned(),
