@@ -103,9 +103,9 @@ fn short_table(comparisons: &[Comparison]) -> Table {
         let figure = |i: Option<crate::stats::Interval>| {
             i.map_or("-".into(), |i| c.metric.format_interval(&i))
         };
-        let effect = c.effect.map_or("-".into(), |e| {
-            format!("{:+.4} [{:+.4}, {:+.4}]", e.estimate, e.low, e.high)
-        });
+        let effect = c
+            .effect
+            .map_or("-".into(), |e| verdict::signed(c.metric, &e));
         let test = c.test;
         t.rows.push(vec![
             c.metric.name().to_owned(),
@@ -126,6 +126,11 @@ fn seeds_text(
     metrics: &[Metric],
     effect: Option<f64>,
 ) -> String {
+    if effect.is_some_and(|e| e == 0.0 || !e.is_finite()) {
+        return "--effect must be a finite difference other than 0: there is nothing to detect \
+                otherwise\n"
+            .into();
+    }
     let mut t = Table::new(&[
         "metric",
         "difference to detect (B - A)",

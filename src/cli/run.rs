@@ -159,7 +159,8 @@ fn install_interrupt_handler() {
 /// The median table of the first configuration, as the end of a sweep shows it.
 fn print_first_config(dir: &ResultsDir) -> Result<()> {
     let sweep = Sweep::load(dir.root())?;
-    if let Some(first) = sweep.configs.first() {
+    // The first configuration that trained in full (not one halving stopped).
+    if let Some(first) = sweep.configs.iter().find(|c| !c.summary.all_pruned()) {
         print(&format!(
             "\n{}: median [25%, 75%] over {} seed(s)\n{}",
             first.label,

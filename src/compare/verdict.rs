@@ -100,6 +100,30 @@ fn magnitude(metric: Metric, effect: &Interval) -> String {
     )
 }
 
+/// An effect B - A with its interval, signed, in the metric's units: `+0.0250 [+0, +0.0500]`
+/// for a median, `-131 epochs [-147.5, -120]`, `+5 points [-2, +12]` for a share.
+pub fn signed(metric: Metric, e: &Interval) -> String {
+    let sign = |x: f64, text: String| {
+        if x >= 0.0 {
+            format!("+{text}")
+        } else {
+            format!("-{text}")
+        }
+    };
+    let one = |x: f64| sign(x, bound(metric, x.abs()));
+    let unit = match metric.kind() {
+        Kind::Share { .. } => " points",
+        Kind::FirstEpoch { .. } => " epochs",
+        Kind::Continuous => "",
+    };
+    format!(
+        "{}{unit} [{}, {}]",
+        one(e.estimate),
+        one(e.low),
+        one(e.high)
+    )
+}
+
 /// An amount of `metric`: `0.025`, `0.000560`, `131 epochs`, `18 percentage points`.
 fn amount(metric: Metric, x: f64) -> String {
     match metric.kind() {

@@ -326,6 +326,73 @@ impl Doc<'_> {
     /// Rungs increasing and before the last epoch (given, or `min_epochs` times powers of
     /// the reduction factor); at evaluation epochs when ranking by a test metric; one count
     /// to keep per rung, each at least 1.
+    /// The rungs given, or generated from `min_epochs` by the reduction factor, increasing
+    /// and each before the last epoch.
+    fn rungs(&self, h: &HalvingSpec, epochs: u64, factor: u64) -> Result<Vec<u64>> {
+        let key = "search.halving.rungs";
+        let rungs = match (&h.rungs, h.min_epochs) {
+            (Some(r), _) => r.clone(),
+            (None, Some(min)) => {
+                let mut r = vec![min];
+                while let Some(next) = r.last().map(|&x| x * factor).filter(|&x| x < epochs) {
+                    r.push(next);
+                }
+                r
+            }
+            (None, None) => {
+                return Err(self.error(
+                    key,
+                    h.at,
+                    "missing: give `rungs = [100, 300]` or `min_epochs` (with `reduction_factor`)",
+                ));
+            }
+        };
+        let bad =
+            rungs.windows(2).any(|w| w[0] >= w[1]) || rungs.last().is_some_and(|&r| r >= epochs);
+        if rungs.is_empty() || bad {
+            return Err(self.error(
+                key,
+                h.at,
+                format!(
+                    "{rungs:?} is not allowed: one or more epochs, increasing, each before the \
+                     last epoch ({epochs})"
+                ),
+            ));
+        }
+        Ok(rungs)
+    }
+
+    /// A test metric is measured only at evaluations: every rung must be one.
+    fn check_evaluated(
+        &self,
+        h: &HalvingSpec,
+        metric: Curve,
+        rungs: &[u64],
+        axes: &[Axis],
+        epochs: u64,
+    ) -> Result<()> {
+        if !metric.is_test() {
+            return Ok(());
+        }
+        let axis = &axes[Key::EvalEvery.index()];
+        let every = match axis.values[..] {
+            [Value::Integer(e)] if axis.origin != super::Origin::Default => e,
+            _ => epochs.min(SettingsParams::DEFAULT.eval_every),
+        };
+        match rungs.iter().find(|&&r| r % every != 0) {
+            Some(r) => Err(self.error(
+                "search.halving.rungs",
+                h.at,
+                format!(
+                    "rung {r} is not an evaluation epoch, so `{}` is not measured there: with \
+                     eval_every = {every}, use multiples of {every}",
+                    metric.name()
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
     fn check_halving(&self, h: HalvingSpec, axes: &[Axis]) -> Result<Halving> {
         let metric = h.metric.ok_or_else(|| {
             self.error(
@@ -345,56 +412,8 @@ impl Doc<'_> {
             ));
         };
         let factor = h.factor.unwrap_or(3);
-        let rungs = match (h.rungs, h.min_epochs) {
-            (Some(r), _) => r,
-            (None, Some(min)) => {
-                let mut r = vec![min];
-                while let Some(next) = r.last().map(|&x| x * factor).filter(|&x| x < epochs) {
-                    r.push(next);
-                }
-                r
-            }
-            (None, None) => {
-                return Err(self.error(
-                    &key("rungs"),
-                    h.at,
-                    "missing: give `rungs = [100, 300]` or `min_epochs` (with `reduction_factor`)",
-                ));
-            }
-        };
-        let bad =
-            rungs.windows(2).any(|w| w[0] >= w[1]) || rungs.last().is_some_and(|&r| r >= epochs);
-        if rungs.is_empty() || bad {
-            return Err(self.error(
-                &key("rungs"),
-                h.at,
-                format!(
-                    "{rungs:?} is not allowed: one or more epochs, increasing, each before the \
-                     last epoch ({epochs})"
-                ),
-            ));
-        }
-        if metric.is_test() {
-            let every = match axes[Key::EvalEvery.index()].values[..] {
-                [Value::Integer(e)]
-                    if axes[Key::EvalEvery.index()].origin != super::Origin::Default =>
-                {
-                    e
-                }
-                _ => epochs.min(SettingsParams::DEFAULT.eval_every),
-            };
-            if let Some(r) = rungs.iter().find(|&&r| r % every != 0) {
-                return Err(self.error(
-                    &key("rungs"),
-                    h.at,
-                    format!(
-                        "rung {r} is not an evaluation epoch, so `{}` is not measured there: \
-                         with eval_every = {every}, use multiples of {every}",
-                        metric.name()
-                    ),
-                ));
-            }
-        }
+        let rungs = self.rungs(&h, epochs, factor)?;
+        self.check_evaluated(&h, metric, &rungs, axes, epochs)?;
         let keep = match h.keep {
             Some(k) if k.len() != rungs.len() => {
                 return Err(self.error(

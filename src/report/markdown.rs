@@ -103,7 +103,14 @@ fn best_section(page: &Page<'_>) -> String {
             rank::describe(outline.rank_by)
         ),
     };
-    let rows: Vec<usize> = outline.ranked.iter().take(BEST_ROWS).copied().collect();
+    // Configurations successive halving stopped have no final figures to rank by.
+    let rows: Vec<usize> = outline
+        .ranked
+        .iter()
+        .filter(|&&i| !sweep.configs[i].summary.all_pruned())
+        .take(BEST_ROWS)
+        .copied()
+        .collect();
     md += &markdown(&summary_table(sweep, &rows, true));
     md += "\n";
     md += &first_place(sweep, outline);

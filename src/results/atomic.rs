@@ -78,21 +78,6 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     file.commit().map(|_| ())
 }
 
-/// Makes `path` by `make`, which writes its temporary path by any means (a drawing library
-/// that only writes files, say), then syncs and renames it into place.
-pub fn write_with(path: &Path, make: impl FnOnce(&Path) -> Result<()>) -> Result<PathBuf> {
-    let tmp = temporary_path(path);
-    let result = make(&tmp).and_then(|()| {
-        let fail = |e| Error::io(path, e);
-        File::open(&tmp).and_then(|f| f.sync_all()).map_err(fail)?;
-        std::fs::rename(&tmp, path).map_err(fail)
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map(|()| path.to_path_buf())
-}
-
 /// Who may be writing a results directory besides this process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sharing {
@@ -283,24 +268,16 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_or_dropped_write_leaves_no_temporary_and_the_old_file_intact() {
+    fn a_dropped_write_leaves_no_temporary_and_the_old_file_intact() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
         write(&path, b"old").unwrap();
         let mut file = AtomicFile::create(&path).unwrap();
         file.write_all(b"half").unwrap();
         drop(file);
-        let failed = write_with(&path, |tmp| {
-            std::fs::write(tmp, b"half").unwrap();
-            Err(Error::Usage("drawing failed".into()))
-        });
-        assert!(failed.is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"old");
         assert_eq!(names(dir.path()), BTreeSet::from(["t.csv".to_owned()]));
-        write_with(&path, |tmp| {
-            std::fs::write(tmp, b"new").map_err(|e| Error::io(tmp, e))
-        })
-        .unwrap();
+        write(&path, b"new").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
     }
 }

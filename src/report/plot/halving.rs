@@ -88,6 +88,27 @@ fn chart(
                 .collect()
         })
         .collect();
+    let (y_range, y_ticks) = extent(&lines, log);
+    let x_ticks: Vec<f64> = halving
+        .rungs
+        .iter()
+        .map(|&r| r as f64)
+        .chain([f64::from(last)])
+        .collect();
+    let y_label = move |v: f64| short_float(if log { 10f64.powf(v) } else { v });
+    let mut chart = frame::chart(
+        panel,
+        frame.ticks,
+        (0.0..f64::from(last) * 1.03, x_ticks),
+        (y_range, y_ticks),
+        &|x| format!("{x:.0}"),
+        &y_label,
+    )?;
+    draw_lines(&mut chart, ctx, &lines, f64::from(last))
+}
+
+/// The y range of `lines` with a margin, and its ticks.
+fn extent(lines: &[Vec<(f64, f64)>], log: bool) -> (std::ops::Range<f64>, Vec<f64>) {
     let ys = || {
         lines
             .iter()
@@ -105,27 +126,23 @@ fn chart(
         (lo - 0.5, lo + 0.5)
     };
     let pad = (hi - lo) * 0.06;
-    let y_ticks = if log {
+    let ticks = if log {
         log_ticks(lo, hi, 8)
     } else {
         linear_ticks(lo, hi, 8)
     };
-    let x_ticks: Vec<f64> = halving
-        .rungs
-        .iter()
-        .map(|&r| r as f64)
-        .chain([f64::from(last)])
-        .collect();
-    let y_label = move |v: f64| short_float(if log { 10f64.powf(v) } else { v });
-    let mut chart = frame::chart(
-        panel,
-        frame.ticks,
-        (0.0..f64::from(last) * 1.03, x_ticks),
-        ((lo - pad)..(hi + pad), y_ticks),
-        &|x| format!("{x:.0}"),
-        &y_label,
-    )?;
-    let finished = |i: usize| lines[i].last().is_some_and(|p| p.0 == f64::from(last));
+    ((lo - pad)..(hi + pad), ticks)
+}
+
+/// The stopped configurations grey with a cross at their end, then over them those trained
+/// to the `last` epoch in the colours of their rank.
+fn draw_lines(
+    chart: &mut frame::PanelChart<'_, '_>,
+    ctx: &Context<'_>,
+    lines: &[Vec<(f64, f64)>],
+    last: f64,
+) -> DrawResult {
+    let finished = |i: usize| lines[i].last().is_some_and(|p| p.0 == last);
     // Stopped ones first, so that those trained in full are drawn over them.
     for (i, line) in lines.iter().enumerate() {
         if finished(i) {
