@@ -9,7 +9,7 @@
 
 use super::frame::{self, Frame, Legend, Panel, RowStyle};
 use super::layout::HIGHLIGHTED;
-use super::scale::{linear_ticks, log_ticks};
+use super::scale::{epoch_axis, log_ticks};
 use super::{Context, DrawResult, Figure, LOSS_FLOOR, MUTED, curve_title, rank_color, render};
 use crate::results::read::Band;
 use crate::results::schema::Curve;
@@ -322,16 +322,11 @@ fn draw_panel(
         // A wrapped grid's empty places after its last panel.
         return Ok(());
     }
-    let x = 1.0..f64::from(last_epoch);
     let n = (frame.panel.0 / 90).max(2) as usize;
-    let x_ticks: Vec<f64> = linear_ticks(0.0, f64::from(last_epoch), n)
-        .into_iter()
-        .filter(|&t| t >= 1.0)
-        .collect();
     let mut chart = frame::chart(
         panel,
         frame.ticks,
-        (x, x_ticks),
+        epoch_axis(f64::from(last_epoch), n),
         (s.y.range.clone(), s.y.ticks.clone()),
         &|v| format!("{v:.0}"),
         &|v| s.y.label(v),

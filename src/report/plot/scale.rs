@@ -211,6 +211,16 @@ pub(super) fn linear_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
         .collect()
 }
 
+/// An epoch axis from 1 to `last` with about `n` round ticks (epochs count from 1, so a
+/// tick at 0 would sit outside it).
+pub(super) fn epoch_axis(last: f64, n: usize) -> (std::ops::Range<f64>, Vec<f64>) {
+    let ticks = linear_ticks(0.0, last, n)
+        .into_iter()
+        .filter(|&t| t >= 1.0)
+        .collect();
+    (1.0..last, ticks)
+}
+
 /// Ticks of a log axis from 10^`lo` to 10^`hi` (positions in decades), at most `n` of
 /// them: 1, 2 and 5 times each power of ten if they fit, else 1 and 3 times, else every
 /// decade, else every other one.
@@ -241,6 +251,16 @@ pub(super) fn log_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_epoch_axis_starts_at_epoch_one_without_a_tick_at_zero() {
+        assert_eq!(
+            epoch_axis(200.0, 4),
+            (1.0..200.0, vec![50.0, 100.0, 150.0, 200.0])
+        );
+        // Ten epochs in about five ticks: steps of 2, the 0 left out.
+        assert_eq!(epoch_axis(10.0, 5).1, [2.0, 4.0, 6.0, 8.0, 10.0]);
+    }
 
     fn floats(xs: &[f64]) -> Vec<Value> {
         xs.iter().map(|&x| Value::Float(x)).collect()

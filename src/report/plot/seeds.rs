@@ -5,7 +5,7 @@
 use plotters::prelude::*;
 
 use super::frame::{self, Frame};
-use super::scale::{linear_ticks, log_ticks};
+use super::scale::{epoch_axis, log_ticks};
 use super::{Context, DrawResult, Figure, LOSS_FLOOR, render};
 use crate::results::read::Config;
 use crate::settings::short_float;
@@ -55,14 +55,10 @@ fn chart(
         .max()
         .unwrap_or(1)
         .max(2) as f64;
-    let x_ticks = linear_ticks(0.0, epochs, 8)
-        .into_iter()
-        .filter(|&t| t >= 1.0)
-        .collect();
     let mut chart = frame::chart(
         panel,
         frame.ticks,
-        (1.0..epochs, x_ticks),
+        epoch_axis(epochs, 8),
         ((lo - pad)..(hi + pad), log_ticks(lo, hi, 8)),
         &|x| format!("{x:.0}"),
         &|y| short_float(10f64.powf(y)),
