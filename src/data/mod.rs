@@ -5,9 +5,10 @@
 //! as word indices. Everything a run needs from its data is in the returned [`Dataset`],
 //! including a fingerprint of its content that goes into run ids.
 
+mod delimited;
 mod pyliteral;
+mod raw;
 mod source;
-mod table;
 mod tokenize;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -15,7 +16,8 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-pub use source::{Loaded, RawExample, Role, parse};
+pub use raw::{Loaded, RawExample, Role};
+pub use source::parse;
 pub use tokenize::tokenize;
 
 use crate::error::{Error, Location, Result, listed, quoted};

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::source::{Loaded, RawExample, Role};
+use super::raw::{Loaded, RawExample, Role};
 use crate::error::{Error, Location, Result, quoted};
 
 /// Parses `text` and returns the entries of the dict bound to `role`'s variable, read as

@@ -3,44 +3,9 @@
 
 use std::path::Path;
 
-use super::{pyliteral, table};
+use super::raw::{Loaded, Role};
+use super::{delimited, pyliteral};
 use crate::error::{Error, Location, Result};
-
-/// One example as the file states it, before tokenising and label mapping.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawExample {
-    pub text: String,
-    /// The label exactly as written (trimmed); `True`/`False` of a `.py` file become
-    /// `true`/`false`.
-    pub label: String,
-    /// 1-based line of the example in its file, for messages.
-    pub line: usize,
-}
-
-/// A data file's examples, and what its loader noticed that does not stop a run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Loaded {
-    pub examples: Vec<RawExample>,
-    /// Complete messages, each naming the file.
-    pub warnings: Vec<String>,
-}
-
-/// Which half of the data a file provides; a `.py` module holds both and this picks the dict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Train,
-    Test,
-}
-
-impl Role {
-    /// The variable a tutorial-style `.py` data module binds for this role.
-    pub fn py_variable(self) -> &'static str {
-        match self {
-            Role::Train => "train_data",
-            Role::Test => "test_data",
-        }
-    }
-}
 
 /// Loads the raw examples of `path` for `role`; at least one, or an error naming the file.
 pub fn load(path: &Path, role: Role) -> Result<Loaded> {
@@ -58,8 +23,8 @@ pub fn parse(path: &Path, bytes: &[u8], role: Role) -> Result<Loaded> {
         .map(str::to_ascii_lowercase);
     let text = decode(path, bytes)?;
     let parse: fn(&Path, &str, Role) -> Result<Loaded> = match ext.as_deref() {
-        Some("tsv" | "tab") => |p, t, _| table::parse(p, t, b'\t').map(Loaded::quiet),
-        Some("csv") => |p, t, _| table::parse(p, t, b',').map(Loaded::quiet),
+        Some("tsv" | "tab") => |p, t, _| delimited::parse(p, t, b'\t').map(Loaded::quiet),
+        Some("csv") => |p, t, _| delimited::parse(p, t, b',').map(Loaded::quiet),
         Some("py") => pyliteral::parse,
         other => {
             let found = other.map_or("no extension".to_owned(), |e| format!("`.{e}`"));
@@ -75,16 +40,6 @@ pub fn parse(path: &Path, bytes: &[u8], role: Role) -> Result<Loaded> {
         return Err(Error::data(path, Location::File, "no examples in the file"));
     }
     Ok(loaded)
-}
-
-impl Loaded {
-    /// Examples with nothing to warn about.
-    fn quiet(examples: Vec<RawExample>) -> Loaded {
-        Loaded {
-            examples,
-            warnings: Vec::new(),
-        }
-    }
 }
 
 /// The file's contents as UTF-8 without a byte-order mark; empty files and invalid bytes are

@@ -82,34 +82,7 @@ impl Settings {
     pub fn evaluates_at(&self, epoch: u32) -> bool {
         u64::from(epoch) % self.eval_every == 0 || u64::from(epoch) == self.epochs
     }
-
-    /// Bytes a run of these settings holds at most: [`Self::model_bytes`] and
-    /// [`Self::metrics_bytes`].
-    pub fn memory_bytes(&self, vocab: usize, classes: usize, max_len: usize) -> u128 {
-        self.model_bytes(vocab, classes, max_len) + self.metrics_bytes()
-    }
-
-    /// Bytes a run holds in parameters, gradients and scratch for a vocabulary of `vocab`
-    /// words, `classes` classes and phrases up to `max_len` words.
-    pub fn model_bytes(&self, vocab: usize, classes: usize, max_len: usize) -> u128 {
-        let h = self.hidden_size as u128;
-        let params = h * h + h * vocab as u128 + classes as u128 * (h + 1) + h;
-        // The gradient of all but W_hh (whose rows go straight into the update), the hidden
-        // states and the BPTT temporaries.
-        let grads = params - h * h;
-        (params + grads + 2 * h * (max_len as u128 + 1)) * 8
-    }
-
-    /// Bytes a run holds for its epoch metrics: every epoch's, kept until the run ends, and
-    /// then also as the JSON of its record while that is written.
-    pub fn metrics_bytes(&self) -> u128 {
-        u128::from(self.epochs)
-            * (std::mem::size_of::<crate::train::EpochMetrics>() + JSON_BYTES_PER_EPOCH) as u128
-    }
 }
-
-/// An upper bound of one epoch's metrics in a record's JSON (every number at full precision).
-const JSON_BYTES_PER_EPOCH: usize = 128;
 
 /// A setting outside its allowed range: names the field, the value and what is allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -300,26 +273,6 @@ mod tests {
         for x in [1e307, 2.5e-7, 0.1 + 0.2, 123456.789] {
             assert_eq!(fmt_f64(x).parse::<f64>().unwrap(), x);
         }
-    }
-
-    #[test]
-    fn memory_estimate_by_hand() {
-        let s = SettingsParams {
-            hidden_size: 2,
-            ..Default::default()
-        }
-        .check()
-        .unwrap();
-        // params: 4 + 2*3 + 2*(2+1) + 2 = 18; gradients: 18 - 4 (no W_hh) = 14;
-        // scratch: 2 * 2 * (4+1) = 20.
-        assert_eq!(s.model_bytes(3, 2, 4), (18 + 14 + 20) * 8);
-        // 1000 epochs of 48-byte metrics and at most 128 bytes of JSON each.
-        assert_eq!(std::mem::size_of::<crate::train::EpochMetrics>(), 48);
-        assert_eq!(s.metrics_bytes(), 1000 * (48 + 128));
-        assert_eq!(
-            s.memory_bytes(3, 2, 4),
-            (18 + 14 + 20) * 8 + 1000 * (48 + 128)
-        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::source::RawExample;
+use super::raw::RawExample;
 use crate::error::{Error, Location, Result, quoted};
 
 /// Parses delimited `text` (already checked UTF-8) from `path`.
