@@ -9,9 +9,9 @@
 use std::path::Path;
 use std::time::Instant;
 
+use sweep::metric::RunSummary;
 use sweep::model::Gradient;
 use sweep::report::{self, Options};
-use sweep::results::metric::RunSummary;
 use sweep::results::schema::{CurveRow, RunRow};
 use sweep::results::table::TableWriter;
 use sweep::results::{CURVES, RUNS, ResultsDir};

@@ -9,8 +9,8 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use sweep::compare;
+use sweep::metric::{Metric, RunSummary};
 use sweep::results::ConfigSummary;
-use sweep::results::metric::{Metric, RunSummary};
 use sweep::settings::SettingsParams;
 use sweep::train::Status;
 

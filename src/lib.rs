@@ -33,6 +33,7 @@ pub mod compare;
 pub mod data;
 pub mod error;
 pub mod experiment;
+pub mod metric;
 pub mod model;
 pub mod numeric;
 pub mod plan;

@@ -6,9 +6,9 @@ use crate::compare::seeds::{Needed, needed};
 use crate::compare::sides::{align, load};
 use crate::compare::{self, Comparison, Design, design, verdict};
 use crate::error::{Error, Result};
+use crate::metric::Metric;
 use crate::report::export::{self, Table};
 use crate::report::tables::text;
-use crate::results::metric::Metric;
 use crate::results::table::Row;
 
 pub fn execute(args: &CompareArgs) -> Result<i32> {

@@ -21,9 +21,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Error, Result};
 use crate::experiment::Override;
+use crate::metric::Metric;
 use crate::model::Gradient;
 use crate::plan::{self, Prepared};
-use crate::results::metric::Metric;
 use crate::settings::{Key, SettingsParams};
 use crate::simd::Isa;
 

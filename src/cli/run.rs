@@ -5,10 +5,10 @@ use std::io::IsTerminal;
 
 use super::{RunArgs, prepare, print};
 use crate::error::{Error, Result};
+use crate::metric::Metric;
 use crate::plan::{self, Prepared, duration};
 use crate::report::export::Table;
 use crate::report::{self, tables};
-use crate::results::metric::Metric;
 use crate::results::{ConfigSummary, ResultsDir, Sharing, Sweep};
 use crate::runner::shard::Shard;
 use crate::runner::{self, RunnerOptions};

@@ -22,8 +22,8 @@ pub mod verdict;
 
 use rayon::prelude::*;
 
+use crate::metric::{Kind, Metric};
 use crate::results::ConfigSummary;
-use crate::results::metric::{Kind, Metric};
 use crate::results::summary::LEVEL;
 use crate::settings::SettingsParams;
 use crate::stats::power::{POWER, mde_paired_shares, mde_shares, mde_shift, robust_sigma};
@@ -44,7 +44,7 @@ pub struct Side {
     /// The seed of each run.
     pub seeds: Vec<u64>,
     /// Per metric (in [`Metric::ALL`] order), each run's value as statistics count it
-    /// ([`crate::results::RunSummary::value`]), `None` where it has none; `None` for the whole
+    /// ([`crate::metric::RunSummary::value`]), `None` where it has none; `None` for the whole
     /// metric when the side does not have it at all (a runs table without its column).
     pub values: Vec<Option<Vec<Option<f64>>>>,
     /// What decides whether two sides' seeds draw the same numbers: the data fingerprint,

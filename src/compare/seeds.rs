@@ -18,7 +18,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::{ALPHA, Design, Side, design};
-use crate::results::metric::{Kind, Metric};
+use crate::metric::{Kind, Metric};
 use crate::stats::power::POWER;
 use crate::stats::{fisher_exact, mann_whitney_u, mcnemar_exact, median, wilcoxon_differences};
 

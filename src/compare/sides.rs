@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use super::{Draws, Side};
 use crate::error::{Error, Result};
 use crate::experiment::recorded_fingerprint;
-use crate::results::metric::{Kind, Metric, RunSummary};
+use crate::metric::{Kind, Metric, RunSummary};
 use crate::results::schema::RunRow;
 use crate::results::table::{self, Cells, ReadRow, Row};
 use crate::results::{EXPERIMENT, RUNS, configs};

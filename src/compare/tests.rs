@@ -3,7 +3,7 @@
 //! no difference).
 
 use super::*;
-use crate::results::metric::Metric;
+use crate::metric::Metric;
 
 /// A side whose runs have seeds 0.. and `values` of `metric` (every other metric absent).
 fn side(name: &str, metric: Metric, values: &[f64], hidden_size: u64) -> Side {

@@ -4,7 +4,7 @@
 //! be found 80% of the time)".
 
 use super::{Comparison, Design};
-use crate::results::metric::{Kind, Metric, significant};
+use crate::metric::{Kind, Metric, significant};
 use crate::stats::Interval;
 
 /// The comparison's verdict, one sentence.

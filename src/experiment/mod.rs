@@ -11,21 +11,12 @@ pub mod search;
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 pub use parse::{Axis, Origin, Override, ReportKeys, log_space, valid_name};
 use search::{Method, Sampled, Search, draw};
 
-use crate::data::hex;
 use crate::error::{Error, Location, Result};
-use crate::settings::{Key, Settings, SettingsParams, Value};
-
-/// Bumped whenever the training arithmetic changes the bits of any result, so that records
-/// made by older code get other ids instead of silently failing `sweep rerun`. Version 4:
-/// `tanh` by one fused-multiply-add polynomial instead of two plain ones (faster, same
-/// accuracy); `exp`, `ln` and the initial normal draws (polar method) by the project's own
-/// code instead of libm and `rand_distr`, whose last bits depend on the CPU.
-pub const NUMERICS_VERSION: u32 = 4;
+use crate::settings::{Key, SettingsParams, Value};
+use crate::train::{RunSpec, run_id};
 
 /// A grid larger than this needs `--yes`.
 pub const LARGE_GRID: u128 = 100_000;
@@ -56,16 +47,6 @@ pub struct Experiment {
     pub points: Vec<Vec<Value>>,
     /// How its report is drawn (`[report]`).
     pub report: ReportKeys,
-}
-
-/// One run of the grid.
-#[derive(Debug, Clone)]
-pub struct RunSpec {
-    /// Position in grid order.
-    pub index: usize,
-    pub id: String,
-    pub settings: Settings,
-    pub seed: u64,
 }
 
 impl Experiment {
@@ -486,17 +467,6 @@ fn toml_value(v: &Value) -> String {
 
 fn quote(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
-}
-
-/// The run id: the first 12 hex digits of SHA-256 over the numerics version, every
-/// setting by name in canonical order, the seed, and the data fingerprint.
-pub fn run_id(settings: &SettingsParams, seed: u64, data_fingerprint: &str) -> String {
-    let mut text = format!("sweep-run numerics={NUMERICS_VERSION}\n");
-    for key in Key::ALL {
-        text += &format!("{}={}\n", key.name(), key.value_of(settings, seed));
-    }
-    text += &format!("data={data_fingerprint}\n");
-    hex(&Sha256::digest(text.as_bytes()))[..12].to_owned()
 }
 
 #[cfg(test)]

@@ -5,11 +5,11 @@ use std::time::Instant;
 
 use super::Prepared;
 use crate::data::Dataset;
-use crate::experiment::RunSpec;
 use crate::results::RecordStore;
 use crate::results::halving;
 use crate::settings::{Key, SettingsParams, Value};
 use crate::train;
+use crate::train::RunSpec;
 
 /// The plan as text.
 pub fn describe(p: &Prepared) -> String {

@@ -2,9 +2,10 @@
 
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::experiment::{Experiment, RunSpec};
+use crate::experiment::Experiment;
 use crate::settings::{Key, Settings};
 use crate::train::EpochMetrics;
+use crate::train::RunSpec;
 
 /// Refuses an experiment whose biggest run, `jobs` at once, would not fit.
 pub(super) fn check_memory(

@@ -13,8 +13,9 @@ pub use memory::{TooBig, bytes, check_fits};
 
 use crate::data::{self, Dataset};
 use crate::error::{Error, Location, Result};
-use crate::experiment::{Experiment, LARGE_GRID, Override, RunSpec};
+use crate::experiment::{Experiment, LARGE_GRID, Override};
 use crate::results::DataRef;
+use crate::train::RunSpec;
 
 /// What a sweep is asked to do, as the command line gives it.
 #[derive(Debug, Clone)]

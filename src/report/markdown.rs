@@ -13,7 +13,7 @@ use super::plot::{Drawn, Kind as Figure, file_safe};
 use super::rank;
 use super::tables::iqr;
 use crate::compare::Comparison;
-use crate::results::metric::{Kind, Metric};
+use crate::metric::{Kind, Metric};
 use crate::results::read::Config;
 use crate::results::schema::Curve;
 use crate::results::{ConfigSummary, Sweep};

@@ -13,7 +13,7 @@ use super::tables::find_config;
 use crate::error::{Error, Result};
 use crate::experiment::search::Halving;
 use crate::experiment::{Experiment, ReportKeys};
-use crate::results::metric::Metric;
+use crate::metric::Metric;
 use crate::results::{EXPERIMENT, Sweep};
 use crate::settings::Key;
 

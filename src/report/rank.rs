@@ -5,8 +5,8 @@
 
 use std::cmp::Ordering;
 
+use crate::metric::{Better, Metric};
 use crate::results::ConfigSummary;
-use crate::results::metric::{Better, Metric};
 
 /// The default ranking metric: the share of seeds at 100% final test accuracy, which says
 /// both where a configuration trains well and how reliably.
@@ -77,7 +77,7 @@ pub fn describe(by: Metric) -> String {
 
 /// `the median final test acc (higher first)`
 fn figure_words(m: Metric) -> String {
-    use crate::results::metric::Kind;
+    use crate::metric::Kind;
     let what = match m.kind() {
         Kind::Share { .. } => format!("the share of seeds at {}", m.label()),
         _ => format!("the median {}", m.label()),
@@ -93,7 +93,7 @@ fn figure_words(m: Metric) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::RunSummary;
+    use crate::metric::RunSummary;
     use crate::settings::SettingsParams;
     use crate::train::Status;
 

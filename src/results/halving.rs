@@ -15,10 +15,11 @@
 
 use super::{RecordStore, RunRecord};
 use crate::error::Result;
+use crate::experiment::Experiment;
 use crate::experiment::search::Halving;
-use crate::experiment::{Experiment, RunSpec};
 use crate::settings::Key;
 use crate::stats::describe::median_sorted;
+use crate::train::RunSpec;
 use crate::train::Status;
 
 /// One rung's decision.

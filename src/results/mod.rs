@@ -15,7 +15,6 @@ pub mod configs;
 pub mod halving;
 pub mod lock;
 mod merge;
-pub mod metric;
 pub mod read;
 pub mod record;
 pub mod schema;
@@ -29,7 +28,7 @@ use std::path::{Path, PathBuf};
 pub use atomic::Sharing;
 pub use lock::Lock;
 pub use merge::merge;
-pub use metric::{Metric, RunSummary};
+
 pub use read::Sweep;
 pub use record::{DataRef, RecordStore, RunRecord};
 pub use summary::ConfigSummary;
@@ -37,7 +36,8 @@ pub use tables::Written;
 
 use crate::data;
 use crate::error::{Error, Location, Result};
-use crate::experiment::{Experiment, RunSpec, recorded_fingerprint};
+use crate::experiment::{Experiment, recorded_fingerprint};
+use crate::train::RunSpec;
 
 /// The files of a results directory, by name.
 pub const EXPERIMENT: &str = "experiment.toml";

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::atomic;
-use super::metric::RunSummary;
 use crate::error::{Error, Result};
+use crate::metric::RunSummary;
 use crate::settings::SettingsParams;
 use crate::train::{EpochMetrics, Eval, Status};
 use crate::weights::SavedModel;

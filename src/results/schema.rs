@@ -5,9 +5,9 @@
 //!
 //! Numbers are written exact and short ([`fmt_f64`]); an empty cell is "none".
 
-use super::metric::{Metric, RunSummary};
 use super::table::{Cells, ReadRow, Row};
 use crate::error::Result;
+use crate::metric::{Metric, RunSummary};
 use crate::settings::{Key, SettingsParams, Value, fmt_f64};
 pub use crate::train::Curve;
 use crate::train::{EpochMetrics, Eval, Status};

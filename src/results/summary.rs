@@ -6,9 +6,9 @@
 //! a median with a percentile bootstrap interval (seeded from the values themselves, so the
 //! tables stay byte-identical between reruns), a share with a Wilson score interval.
 
-use super::metric::{Kind, Metric, RunSummary};
 use super::schema::cell;
 use super::table::Row;
+use crate::metric::{Kind, Metric, RunSummary};
 use crate::settings::{Key, SettingsParams};
 use crate::stats::describe::{Stats, median_sorted, stats};
 use crate::stats::{DEFAULT_RESAMPLES, Interval, bootstrap_median, wilson};

@@ -15,7 +15,8 @@ use super::summary::ConfigSummary;
 use super::table::TableWriter;
 use super::{CURVES, RUNS, ResultsDir, SUMMARY, TIMINGS};
 use crate::error::Result;
-use crate::experiment::{Experiment, RunSpec};
+use crate::experiment::Experiment;
+use crate::train::RunSpec;
 
 /// What [`write`] wrote.
 #[derive(Debug)]

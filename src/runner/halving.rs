@@ -5,8 +5,9 @@ use super::shard::Shard;
 use super::{Outcome, RecordStore, RunnerOptions, train_all};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::experiment::{Experiment, RunSpec};
+use crate::experiment::Experiment;
 use crate::results::halving::{Decision, epochs, progress};
+use crate::train::RunSpec;
 
 /// Trains the search of `exp` stage by stage until every stage is done, saying what each
 /// rung decided; or, for a shard, its share of stage `stage` only (which needs every stage

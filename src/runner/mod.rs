@@ -19,11 +19,11 @@ use rayon::prelude::*;
 
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::experiment::RunSpec;
 use crate::model::Rnn;
 use crate::results::record::RECORD_FORMAT;
 use crate::results::{DataRef, RecordStore, ResultsDir, RunRecord};
 use crate::train;
+use crate::train::RunSpec;
 use crate::weights::SavedModel;
 use shard::Shard;
 

@@ -6,9 +6,9 @@ use std::sync::atomic::AtomicBool;
 use super::{RunnerOptions, train_one};
 use crate::data::{self, Dataset};
 use crate::error::{Error, Result};
-use crate::experiment::{RunSpec, run_id};
 use crate::results::{ResultsDir, RunRecord};
 use crate::settings::Settings;
+use crate::train::{RunSpec, run_id};
 
 /// A recorded run trained again.
 #[derive(Debug)]

@@ -3,7 +3,7 @@
 //! exactly one shard whatever N is, and a shard's share does not depend on grid order.
 
 use crate::error::{Error, Result};
-use crate::experiment::RunSpec;
+use crate::train::RunSpec;
 
 /// Shard `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -86,9 +86,9 @@ mod tests {
     use std::sync::atomic::AtomicBool;
 
     use super::*;
-    use crate::experiment::{RunSpec, run_id};
     use crate::results::DataRef;
     use crate::runner::{RunnerOptions, train_one};
+    use crate::train::{RunSpec, run_id};
 
     #[test]
     fn a_trace_read_back_replays_the_recorded_run_bit_for_bit() {

@@ -8,6 +8,7 @@
 //! to a callback and come back in the [`RunResult`].
 
 mod curve;
+mod run;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -17,6 +18,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 pub use curve::Curve;
+pub use run::{NUMERICS_VERSION, RunSpec, run_id};
 
 use crate::data::{Dataset, Example};
 use crate::model::{Grads, Rnn, Step, Workspace};

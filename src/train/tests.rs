@@ -5,8 +5,8 @@ use std::path::Path;
 
 use super::*;
 use crate::data;
+use crate::metric::{Metric, RunSummary};
 use crate::model::Gradient;
-use crate::results::{Metric, RunSummary};
 use crate::settings::SettingsParams;
 
 fn bundled_en() -> Dataset {

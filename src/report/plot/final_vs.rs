@@ -10,7 +10,7 @@ use super::frame::{self, Frame, Panel, RowStyle};
 use super::layout::names;
 use super::scale::{Scale, linear_ticks};
 use super::{Context, DrawResult, Figure, render};
-use crate::results::metric::Metric;
+use crate::metric::Metric;
 use crate::results::schema::RunRow;
 use crate::settings::{Key, Value, short_float};
 use crate::stats::describe::median_sorted;

@@ -16,8 +16,8 @@ use super::frame::{self, Frame, Panel, RowStyle, style};
 use super::layout::names;
 use super::scale::tick_label;
 use super::{Context, DrawResult, Figure, TEXT, TICK, darker_is_better, render, text_width};
+use crate::metric::{Better, Kind, Metric};
 use crate::results::ConfigSummary;
-use crate::results::metric::{Better, Kind, Metric};
 use crate::settings::{Key, SettingsParams, Value, short_float};
 
 /// The metrics shown, one row of panels each: whether it trains reliably, how well it
