@@ -31,6 +31,7 @@ macro_rules! note {
 pub mod cli;
 pub mod compare;
 pub mod data;
+pub mod doc;
 pub mod error;
 pub mod experiment;
 pub mod metric;
@@ -40,6 +41,7 @@ pub mod plan;
 pub mod report;
 pub mod results;
 pub mod runner;
+pub mod search;
 pub mod settings;
 pub mod simd;
 pub mod stats;

@@ -91,7 +91,7 @@ fn train(
             p.exp.name,
             p.runs.len()
         );
-        return runner::halving::train(&p.exp, &p.runs, &p.data, dir.records(), &options, staged);
+        return runner::train_halving(&p.exp, &p.runs, &p.data, dir.records(), &options, staged);
     }
     if args.stage.is_some() {
         return Err(Error::Usage(

@@ -6,13 +6,13 @@
 //! settings, its seed and the content of its data.
 
 mod parse;
-mod parse_search;
-pub mod search;
 
 use std::path::{Path, PathBuf};
 
-pub use parse::{Axis, Origin, Override, ReportKeys, log_space, valid_name};
-use search::{Method, Sampled, Search, draw};
+pub use parse::{Override, ReportKeys, log_space, valid_name};
+
+use crate::doc::Origin;
+use crate::search::{Axis, Method, Sampled, Search, draw};
 
 use crate::error::{Error, Location, Result};
 use crate::settings::{Key, SettingsParams, Value};
@@ -228,6 +228,11 @@ impl Experiment {
         self.run_count() / self.axis(Key::Seed).values.len() as u128
     }
 
+    /// The number of seeds every configuration trains on.
+    pub fn seed_count(&self) -> usize {
+        self.axis(Key::Seed).values.len()
+    }
+
     pub fn axis(&self, key: Key) -> &Axis {
         &self.axes[key.index()]
     }
@@ -400,8 +405,8 @@ impl Experiment {
                 h.rungs
             );
             out += &match &h.keep {
-                search::Keep::Counts(k) => format!("keep = {k:?}\n"),
-                search::Keep::Factor(f) => format!("reduction_factor = {f}\n"),
+                crate::search::Keep::Counts(k) => format!("keep = {k:?}\n"),
+                crate::search::Keep::Factor(f) => format!("reduction_factor = {f}\n"),
             };
         }
         out

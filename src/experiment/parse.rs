@@ -7,60 +7,12 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::parse_search::SearchSpec;
-use super::search::{Distribution, Search};
+use crate::doc::{Doc, Entry, Origin, describe};
 use crate::error::{Error, Location, Result};
-use crate::model::Gradient;
 use crate::numeric::{exp, ln};
+use crate::search::parse::{self, SearchSpec};
+use crate::search::{Axis, Search};
 use crate::settings::{Key, Kind, Value};
-
-/// One setting's values, and where they came from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Axis {
-    pub key: Key,
-    /// Its values: given, or for a sampled axis those the search drew, in order.
-    pub values: Vec<Value>,
-    /// The distribution a search draws it from (`{ log = [a, b] }`, ...), if it has one.
-    pub sampled: Option<Distribution>,
-    /// Given in `[grid]` (rather than fixed in `[train]` or defaulted).
-    pub in_grid: bool,
-    pub origin: Origin,
-}
-
-/// Where a setting's value came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    /// Not given: the article's value.
-    Default,
-    /// The experiment file, at this line.
-    File(usize),
-    /// A `--set` override on the command line, as typed.
-    Override(String),
-}
-
-impl Axis {
-    /// The dotted key as the file spells it, for messages.
-    pub fn dotted(&self) -> String {
-        let section = if self.in_grid { "grid" } else { "train" };
-        format!("{section}.{}", self.key.name())
-    }
-
-    /// Where a message about this setting points: its line, or the override that set it.
-    pub fn location(&self) -> Location {
-        self.origin.location(self.dotted())
-    }
-}
-
-impl Origin {
-    /// Where a message about `key`, given here, points.
-    pub fn location(&self, key: String) -> Location {
-        match self {
-            Origin::Default => Location::Key(key, None),
-            Origin::File(line) => Location::Key(key, Some(*line)),
-            Origin::Override(text) => Location::Override(text.clone()),
-        }
-    }
-}
 
 /// A `--set KEY=VALUE` override of an experiment file: `KEY` dotted as in the file
 /// (`train.epochs`, `grid.seed`, `data.train`), `VALUE` a TOML value as the file would have
@@ -203,11 +155,11 @@ pub fn parse_text(path: &Path, text: &str, overrides: &[Override]) -> Result<Spe
             format!("TOML syntax error: {}", e.message().trim()),
         )
     })?;
-    let mut draft = doc.draft(table.get_ref())?;
+    let mut draft = draft(&doc, table.get_ref())?;
     for o in overrides {
         apply_override(path, o, &mut draft)?;
     }
-    doc.finish(draft, overrides)
+    finish(&doc, draft, overrides)
 }
 
 /// Applies `--set KEY=VALUE` to `draft`, by the same rules (and messages) as the key in the
@@ -231,7 +183,7 @@ fn apply_override(path: &Path, o: &Override, draft: &mut Draft) -> Result<()> {
     };
     let (section, name) = o.key.split_once('.').unwrap_or((o.key.as_str(), ""));
     match (section, name) {
-        ("name", "") => draft.name = Some(doc.name(doc.string("name", value)?, 0)?),
+        ("name", "") => draft.name = Some(checked_name(&doc, doc.string("name", value)?, 0)?),
         ("description", "") => draft.description = doc.string("description", value)?,
         // A path on the command line is relative to the current directory, as any.
         ("data", role) if DATA_KEYS.contains(&role) => {
@@ -244,16 +196,17 @@ fn apply_override(path: &Path, o: &Override, draft: &mut Draft) -> Result<()> {
             match rest.split_once('.') {
                 Some(("halving", key)) => {
                     let halving = spec.halving_mut();
-                    doc.halving_key(key, value, 0, halving)?;
+                    parse::halving_key(&doc, key, value, 0, halving)?;
                 }
-                _ => doc.search_key(rest, value, 0, spec)?,
+                _ => parse::search_key(&doc, rest, value, 0, spec)?,
             }
         }
-        ("report", name) => doc.report_key(name, value, 0, &mut draft.report)?,
+        ("report", name) => report_key(&doc, name, value, 0, &mut draft.report)?,
         ("train" | "grid", _) => {
             let names: Vec<&str> = Key::ALL.iter().map(|k| k.name()).collect();
             let key = toml::Spanned::new(0..0, std::borrow::Cow::Borrowed(name));
-            doc.setting(
+            setting(
+                &doc,
                 (&key, value),
                 section,
                 section == "grid",
@@ -266,533 +219,377 @@ fn apply_override(path: &Path, o: &Override, draft: &mut Draft) -> Result<()> {
     Ok(())
 }
 
-pub(super) struct Doc<'a> {
-    pub(super) path: &'a Path,
-    text: &'a str,
-    /// The override this text is the value of; `None` for the experiment file.
-    origin: Option<String>,
+/// The file's keys, checked one by one, before overrides.
+fn draft(doc: &Doc<'_>, top: &DeTable<'_>) -> Result<Draft> {
+    let mut draft = Draft {
+        name: None,
+        description: String::new(),
+        data: [None, None],
+        search: None,
+        axes: Key::ALL
+            .iter()
+            .map(|&key| Axis {
+                key,
+                values: vec![key.default_value()],
+                sampled: None,
+                in_grid: false,
+                origin: Origin::Default,
+            })
+            .collect(),
+        report: ReportKeys::default(),
+    };
+    for (k, v) in top.iter() {
+        let at = k.span().start;
+        match k.get_ref().as_ref() {
+            "name" => draft.name = Some(checked_name(doc, doc.string("name", v)?, at)?),
+            "description" => draft.description = doc.string("description", v)?,
+            "data" => data(doc, doc.table("data", v)?, &mut draft.data)?,
+            "train" => settings(doc, doc.table("train", v)?, false, &mut draft.axes)?,
+            "grid" => settings(doc, doc.table("grid", v)?, true, &mut draft.axes)?,
+            "search" => {
+                draft.search = Some((parse::search(doc, doc.table("search", v)?)?, doc.line(at)))
+            }
+            "report" => {
+                for (k, v) in doc.table("report", v)?.iter() {
+                    report_key(doc, k.get_ref(), v, k.span().start, &mut draft.report)?;
+                }
+            }
+            other => return Err(doc.unknown(other, at, &TOP_KEYS)),
+        }
+    }
+    Ok(draft)
 }
 
-type Entry<'i> = (
-    &'i Spanned<std::borrow::Cow<'i, str>>,
-    &'i Spanned<DeValue<'i>>,
-);
-
-impl Doc<'_> {
-    pub(super) fn line(&self, offset: usize) -> usize {
-        1 + self.text[..offset.min(self.text.len())]
-            .matches('\n')
-            .count()
-    }
-
-    fn line_col(&self, offset: usize) -> Location {
-        let offset = offset.min(self.text.len());
-        let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        Location::LineCol(
-            self.line(offset),
-            self.text[line_start..offset].chars().count() + 1,
-        )
-    }
-
-    pub(super) fn error(&self, key: &str, offset: usize, message: impl Into<String>) -> Error {
-        let at = match &self.origin {
-            Some(text) => Location::Override(text.clone()),
-            None => Location::Key(key.to_owned(), Some(self.line(offset))),
-        };
-        Error::experiment(self.path, at, message)
-    }
-
-    /// Where a setting given at `offset` of this text came from.
-    fn origin_at(&self, offset: usize) -> Origin {
-        match &self.origin {
-            Some(text) => Origin::Override(text.clone()),
-            None => Origin::File(self.line(offset)),
-        }
-    }
-
-    pub(super) fn unknown(&self, key: &str, offset: usize, allowed: &[&str]) -> Error {
-        let name = key.rsplit('.').next().unwrap_or(key);
-        let nearest = allowed
-            .iter()
-            .map(|a| (strsim::jaro_winkler(name, a), a))
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .filter(|(score, _)| *score > 0.75);
-        let hint = match nearest {
-            Some((_, a)) => format!("; did you mean `{a}`?"),
-            None => String::new(),
-        };
-        self.error(
-            key,
-            offset,
-            format!("unknown key (allowed: {}){hint}", allowed.join(", ")),
-        )
-    }
-
-    /// The file's keys, checked one by one, before overrides.
-    fn draft(&self, top: &DeTable<'_>) -> Result<Draft> {
-        let mut draft = Draft {
-            name: None,
-            description: String::new(),
-            data: [None, None],
-            search: None,
-            axes: Key::ALL
-                .iter()
-                .map(|&key| Axis {
-                    key,
-                    values: vec![key.default_value()],
-                    sampled: None,
-                    in_grid: false,
-                    origin: Origin::Default,
-                })
-                .collect(),
-            report: ReportKeys::default(),
-        };
-        for (k, v) in top.iter() {
-            let at = k.span().start;
-            match k.get_ref().as_ref() {
-                "name" => draft.name = Some(self.name(self.string("name", v)?, at)?),
-                "description" => draft.description = self.string("description", v)?,
-                "data" => self.data(self.table("data", v)?, &mut draft.data)?,
-                "train" => self.settings(self.table("train", v)?, false, &mut draft.axes)?,
-                "grid" => self.settings(self.table("grid", v)?, true, &mut draft.axes)?,
-                "search" => {
-                    draft.search = Some((self.search(self.table("search", v)?)?, self.line(at)))
-                }
-                "report" => {
-                    for (k, v) in self.table("report", v)?.iter() {
-                        self.report_key(k.get_ref(), v, k.span().start, &mut draft.report)?;
-                    }
-                }
-                other => return Err(self.unknown(other, at, &TOP_KEYS)),
-            }
-        }
-        Ok(draft)
-    }
-
-    /// The spec, once every key is in: the data paths must be there, and without a `name`
-    /// the file stem must be a valid one.
-    fn finish(&self, draft: Draft, overrides: &[Override]) -> Result<Spec> {
-        let missing = |key: &str, message: &str| {
-            Error::experiment(self.path, Location::Key(key.into(), None), message)
-        };
-        let [train, test] = draft.data;
-        let ((train, train_origin), (test, test_origin)) = match (train, test) {
-            (Some(train), Some(test)) => (train, test),
-            (None, None) => {
-                return Err(missing(
-                    "data",
-                    "missing: the experiment needs `[data]` with `train` and `test` paths",
-                ));
-            }
-            (train, _) => {
-                let which = if train.is_none() { "train" } else { "test" };
-                return Err(missing(
-                    &format!("data.{which}"),
-                    "missing: give the path of the data file (relative to this experiment file)",
-                ));
-            }
-        };
-        Ok(Spec {
-            name: match draft.name {
-                Some(name) => name,
-                None => self.default_name()?,
-            },
-            description: draft.description,
-            train,
-            test,
-            data_origins: [train_origin, test_origin],
-            search: self.check_search(draft.search, &draft.axes)?,
-            axes: draft.axes,
-            overrides: overrides.to_vec(),
-            report: draft.report,
-        })
-    }
-
-    fn default_name(&self) -> Result<String> {
-        let stem = self.path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        if valid_name(stem) {
-            Ok(stem.to_owned())
-        } else {
-            Err(Error::experiment(
-                self.path,
-                Location::Key("name".into(), None),
-                format!(
-                    "the file name `{stem}` is not a valid experiment name; set `name` \
-                     (letters, digits, - and _ only)"
-                ),
-            ))
-        }
-    }
-
-    fn name(&self, name: String, at: usize) -> Result<String> {
-        if valid_name(&name) {
-            Ok(name)
-        } else {
-            Err(self.error(
-                "name",
-                at,
-                format!("`{name}` is not allowed: letters, digits, - and _ only"),
-            ))
-        }
-    }
-
-    /// `[data]`'s paths, relative to the experiment file, into `slots` (train, test).
-    fn data(&self, data: &DeTable<'_>, slots: &mut [Option<(PathBuf, Origin)>; 2]) -> Result<()> {
-        let base = self.path.parent().unwrap_or(Path::new("."));
-        for (k, v) in data.iter() {
-            let key = format!("data.{}", k.get_ref());
-            let at = k.span().start;
-            let Some(role) = DATA_KEYS.iter().position(|d| *d == k.get_ref().as_ref()) else {
-                return Err(self.unknown(&key, at, &DATA_KEYS));
-            };
-            slots[role] = Some((base.join(self.string(&key, v)?), self.origin_at(at)));
-        }
-        Ok(())
-    }
-
-    /// `[train]` (scalars) or `[grid]` (lists or ranges) into the axes.
-    fn settings(&self, table: &DeTable<'_>, grid: bool, axes: &mut [Axis]) -> Result<()> {
-        let section = if grid { "grid" } else { "train" };
-        let names: Vec<&str> = Key::ALL.iter().map(|k| k.name()).collect();
-        for (k, v) in table.iter() {
-            self.setting((k, v), section, grid, &names, axes)?;
-        }
-        Ok(())
-    }
-
-    fn setting(
-        &self,
-        (k, v): Entry<'_>,
-        section: &str,
-        grid: bool,
-        names: &[&str],
-        axes: &mut [Axis],
-    ) -> Result<()> {
-        let dotted = format!("{section}.{}", k.get_ref());
-        let at = k.span().start;
-        let Some(key) = Key::from_name(k.get_ref()) else {
-            return Err(self.unknown(&dotted, at, names));
-        };
-        let axis = &mut axes[key.index()];
-        // Set in the other section (an override replaces the same section's value).
-        if axis.origin != Origin::Default && axis.in_grid != grid {
-            let other = if grid { "[train]" } else { "[grid]" };
-            return Err(self.error(
-                &dotted,
-                at,
-                format!(
-                    "`{}` is also set in {other}; a setting is either fixed or swept",
-                    key.name()
-                ),
+/// The spec, once every key is in: the data paths must be there, and without a `name`
+/// the file stem must be a valid one.
+fn finish(doc: &Doc<'_>, draft: Draft, overrides: &[Override]) -> Result<Spec> {
+    let missing = |key: &str, message: &str| {
+        Error::experiment(doc.path, Location::Key(key.into(), None), message)
+    };
+    let [train, test] = draft.data;
+    let ((train, train_origin), (test, test_origin)) = match (train, test) {
+        (Some(train), Some(test)) => (train, test),
+        (None, None) => {
+            return Err(missing(
+                "data",
+                "missing: the experiment needs `[data]` with `train` and `test` paths",
             ));
         }
-        axis.sampled = None;
-        axis.values = if grid {
-            match self.distribution(&dotted, key, v)? {
-                Some(d) => {
-                    axis.sampled = Some(d);
-                    d.bounds().to_vec()
-                }
-                None => self.grid_values(&dotted, key, v)?,
-            }
-        } else {
-            vec![self.scalar(&dotted, key, v)?]
+        (train, _) => {
+            let which = if train.is_none() { "train" } else { "test" };
+            return Err(missing(
+                &format!("data.{which}"),
+                "missing: give the path of the data file (relative to this experiment file)",
+            ));
+        }
+    };
+    Ok(Spec {
+        name: match draft.name {
+            Some(name) => name,
+            None => default_name(doc)?,
+        },
+        description: draft.description,
+        train,
+        test,
+        data_origins: [train_origin, test_origin],
+        search: parse::check_search(doc, draft.search, &draft.axes)?,
+        axes: draft.axes,
+        overrides: overrides.to_vec(),
+        report: draft.report,
+    })
+}
+
+fn default_name(doc: &Doc<'_>) -> Result<String> {
+    let stem = doc.path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if valid_name(stem) {
+        Ok(stem.to_owned())
+    } else {
+        Err(Error::experiment(
+            doc.path,
+            Location::Key("name".into(), None),
+            format!(
+                "the file name `{stem}` is not a valid experiment name; set `name` \
+                 (letters, digits, - and _ only)"
+            ),
+        ))
+    }
+}
+
+fn checked_name(doc: &Doc<'_>, name: String, at: usize) -> Result<String> {
+    if valid_name(&name) {
+        Ok(name)
+    } else {
+        Err(doc.error(
+            "name",
+            at,
+            format!("`{name}` is not allowed: letters, digits, - and _ only"),
+        ))
+    }
+}
+
+/// `[data]`'s paths, relative to the experiment file, into `slots` (train, test).
+fn data(
+    doc: &Doc<'_>,
+    data: &DeTable<'_>,
+    slots: &mut [Option<(PathBuf, Origin)>; 2],
+) -> Result<()> {
+    let base = doc.path.parent().unwrap_or(Path::new("."));
+    for (k, v) in data.iter() {
+        let key = format!("data.{}", k.get_ref());
+        let at = k.span().start;
+        let Some(role) = DATA_KEYS.iter().position(|d| *d == k.get_ref().as_ref()) else {
+            return Err(doc.unknown(&key, at, &DATA_KEYS));
         };
-        axis.in_grid = grid;
-        axis.origin = self.origin_at(at);
-        Ok(())
+        slots[role] = Some((base.join(doc.string(&key, v)?), doc.origin_at(at)));
     }
+    Ok(())
+}
 
-    /// One key of `[report]`, given at `at`, into `keys`.
-    fn report_key(
-        &self,
-        name: &str,
-        v: &Spanned<DeValue<'_>>,
-        at: usize,
-        keys: &mut ReportKeys,
-    ) -> Result<()> {
-        let dotted = format!("report.{name}");
-        match name {
-            "facet" => {
-                let names = self.strings(&dotted, v)?;
-                if names.len() > 2 {
-                    return Err(self.error(
-                        &dotted,
-                        v.span().start,
-                        format!(
-                            "{} settings given; at most two (columns, then rows)",
-                            names.len()
-                        ),
-                    ));
-                }
-                keys.facet = names
-                    .iter()
-                    .map(|n| self.report_setting(&dotted, n, v.span().start))
-                    .collect::<Result<_>>()?;
-                keys.facet_origin = Some(self.origin_at(at));
+/// `[train]` (scalars) or `[grid]` (lists or ranges) into the axes.
+fn settings(doc: &Doc<'_>, table: &DeTable<'_>, grid: bool, axes: &mut [Axis]) -> Result<()> {
+    let section = if grid { "grid" } else { "train" };
+    let names: Vec<&str> = Key::ALL.iter().map(|k| k.name()).collect();
+    for (k, v) in table.iter() {
+        setting(doc, (k, v), section, grid, &names, axes)?;
+    }
+    Ok(())
+}
+
+fn setting(
+    doc: &Doc<'_>,
+    (k, v): Entry<'_>,
+    section: &str,
+    grid: bool,
+    names: &[&str],
+    axes: &mut [Axis],
+) -> Result<()> {
+    let dotted = format!("{section}.{}", k.get_ref());
+    let at = k.span().start;
+    let Some(key) = Key::from_name(k.get_ref()) else {
+        return Err(doc.unknown(&dotted, at, names));
+    };
+    let axis = &mut axes[key.index()];
+    // Set in the other section (an override replaces the same section's value).
+    if axis.origin != Origin::Default && axis.in_grid != grid {
+        let other = if grid { "[train]" } else { "[grid]" };
+        return Err(doc.error(
+            &dotted,
+            at,
+            format!(
+                "`{}` is also set in {other}; a setting is either fixed or swept",
+                key.name()
+            ),
+        ));
+    }
+    axis.sampled = None;
+    axis.values = if grid {
+        match parse::distribution(doc, &dotted, key, v)? {
+            Some(d) => {
+                axis.sampled = Some(d);
+                d.bounds().to_vec()
             }
-            "color" => {
-                let name = self.string(&dotted, v)?;
-                keys.color = Some(self.report_setting(&dotted, &name, v.span().start)?);
-                keys.color_origin = Some(self.origin_at(at));
-            }
-            "configs" => {
-                keys.configs = self.strings(&dotted, v)?;
-                keys.configs_origin = Some(self.origin_at(at));
-            }
-            "rank_by" => keys.rank_by = Some((self.string(&dotted, v)?, self.origin_at(at))),
-            _ => return Err(self.unknown(&dotted, at, &REPORT_KEYS)),
+            None => grid_values(doc, &dotted, key, v)?,
         }
-        Ok(())
-    }
+    } else {
+        vec![doc.scalar(&dotted, key, v)?]
+    };
+    axis.in_grid = grid;
+    axis.origin = doc.origin_at(at);
+    Ok(())
+}
 
-    /// A setting's name in `[report]`: any setting but the seed.
-    fn report_setting(&self, key: &str, name: &str, at: usize) -> Result<Key> {
-        Key::from_name(name)
-            .filter(|&k| k != Key::Seed)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Key::configuration().map(Key::name).collect();
-                self.error(
-                    key,
-                    at,
-                    format!("`{name}` is not a setting; allowed: {}", names.join(", ")),
-                )
-            })
-    }
-
-    /// A string, or a list of strings.
-    fn strings(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<Vec<String>> {
-        match v.get_ref() {
-            DeValue::Array(items) => items.iter().map(|i| self.string(key, i)).collect(),
-            _ => Ok(vec![self.string(key, v)?]),
-        }
-    }
-
-    fn grid_values(&self, key: &str, setting: Key, v: &Spanned<DeValue<'_>>) -> Result<Vec<Value>> {
-        let values = match v.get_ref() {
-            DeValue::Array(items) => items
-                .iter()
-                .map(|item| self.scalar(key, setting, item))
-                .collect::<Result<Vec<_>>>()?,
-            DeValue::Table(t) => self.range(key, setting, t, v.span().start)?,
-            _ => {
-                return Err(self.error(
-                    key,
+/// One key of `[report]`, given at `at`, into `keys`.
+fn report_key(
+    doc: &Doc<'_>,
+    name: &str,
+    v: &Spanned<DeValue<'_>>,
+    at: usize,
+    keys: &mut ReportKeys,
+) -> Result<()> {
+    let dotted = format!("report.{name}");
+    match name {
+        "facet" => {
+            let names = strings(doc, &dotted, v)?;
+            if names.len() > 2 {
+                return Err(doc.error(
+                    &dotted,
                     v.span().start,
                     format!(
-                        "expected a list of values{}, found {}",
-                        range_hint(setting.kind()),
-                        describe(v.get_ref())
+                        "{} settings given; at most two (columns, then rows)",
+                        names.len()
                     ),
                 ));
             }
-        };
-        if values.is_empty() {
-            return Err(self.error(
-                key,
-                v.span().start,
-                "the list is empty; give at least one value",
-            ));
+            keys.facet = names
+                .iter()
+                .map(|n| report_setting(doc, &dotted, n, v.span().start))
+                .collect::<Result<_>>()?;
+            keys.facet_origin = Some(doc.origin_at(at));
         }
-        // Two equal values would be two runs with one id (trained twice, one record), and two
-        // values with one label would be merged into one configuration by the report.
-        // Integer ranges are distinct by construction and exactly labelled.
-        let integer_range =
-            matches!(v.get_ref(), DeValue::Table(_)) && setting.kind() == Kind::Integer;
-        if integer_range {
-            return Ok(values);
+        "color" => {
+            let name = doc.string(&dotted, v)?;
+            keys.color = Some(report_setting(doc, &dotted, &name, v.span().start)?);
+            keys.color_origin = Some(doc.origin_at(at));
         }
-        let repeated = repeated_value(&values).map(|twice| match v.get_ref() {
-            DeValue::Array(_) => format!("the value {twice} is listed twice"),
-            _ => format!(
-                "the range gives the value {twice} more than once; its values must be distinct \
-                 (a log range needs low < high when n > 1, and not so close that steps round \
-                 to one number)"
-            ),
-        });
-        if let Some(message) = repeated.or_else(|| repeated_label(&values)) {
-            return Err(self.error(key, v.span().start, message));
+        "configs" => {
+            keys.configs = strings(doc, &dotted, v)?;
+            keys.configs_origin = Some(doc.origin_at(at));
         }
-        Ok(values)
+        "rank_by" => keys.rank_by = Some((doc.string(&dotted, v)?, doc.origin_at(at))),
+        _ => return Err(doc.unknown(&dotted, at, &REPORT_KEYS)),
     }
+    Ok(())
+}
 
-    /// `{ start = 0, count = 48 }` for integers, `{ log = [1e-3, 1e-1], n = 5 }` for floats.
-    fn range(&self, key: &str, setting: Key, t: &DeTable<'_>, at: usize) -> Result<Vec<Value>> {
-        let allowed: &[&str] = match setting.kind() {
-            Kind::Integer => &["start", "count"],
-            Kind::Float => &["log", "n"],
-            Kind::Gradient => &[],
-        };
-        let mut fields: [Option<&Spanned<DeValue<'_>>>; 2] = [None, None];
-        for (k, v) in t.iter() {
-            let dotted = format!("{key}.{}", k.get_ref());
-            let Some(i) = allowed.iter().position(|a| *a == k.get_ref().as_ref()) else {
-                return Err(self.unknown(&dotted, k.span().start, allowed));
-            };
-            fields[i] = Some(v);
-        }
-        let [Some(a), Some(b)] = fields else {
-            return Err(self.error(
+/// A setting's name in `[report]`: any setting but the seed.
+fn report_setting(doc: &Doc<'_>, key: &str, name: &str, at: usize) -> Result<Key> {
+    Key::from_name(name)
+        .filter(|&k| k != Key::Seed)
+        .ok_or_else(|| {
+            let names: Vec<&str> = Key::configuration().map(Key::name).collect();
+            doc.error(
                 key,
                 at,
+                format!("`{name}` is not a setting; allowed: {}", names.join(", ")),
+            )
+        })
+}
+
+/// A string, or a list of strings.
+fn strings(doc: &Doc<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<Vec<String>> {
+    match v.get_ref() {
+        DeValue::Array(items) => items.iter().map(|i| doc.string(key, i)).collect(),
+        _ => Ok(vec![doc.string(key, v)?]),
+    }
+}
+
+fn grid_values(
+    doc: &Doc<'_>,
+    key: &str,
+    setting: Key,
+    v: &Spanned<DeValue<'_>>,
+) -> Result<Vec<Value>> {
+    let values = match v.get_ref() {
+        DeValue::Array(items) => items
+            .iter()
+            .map(|item| doc.scalar(key, setting, item))
+            .collect::<Result<Vec<_>>>()?,
+        DeValue::Table(t) => range(doc, key, setting, t, v.span().start)?,
+        _ => {
+            return Err(doc.error(
+                key,
+                v.span().start,
                 format!(
-                    "a range needs both `{}` and `{}`",
-                    allowed.first().unwrap_or(&"start"),
-                    allowed.get(1).unwrap_or(&"count")
+                    "expected a list of values{}, found {}",
+                    range_hint(setting.kind()),
+                    describe(v.get_ref())
                 ),
             ));
-        };
-        match setting.kind() {
-            Kind::Integer => {
-                let start = self.integer(&format!("{key}.start"), a, 0, u64::MAX)?;
-                let count = self.integer(&format!("{key}.count"), b, 1, 10_000_000)?;
-                let end = start.checked_add(count - 1).ok_or_else(|| {
-                    self.error(key, at, format!("start + count - 1 exceeds {}", u64::MAX))
-                })?;
-                Ok((start..=end).map(Value::Integer).collect())
-            }
-            _ => self.log_range(key, a, b),
         }
+    };
+    if values.is_empty() {
+        return Err(doc.error(
+            key,
+            v.span().start,
+            "the list is empty; give at least one value",
+        ));
     }
+    // Two equal values would be two runs with one id (trained twice, one record), and two
+    // values with one label would be merged into one configuration by the report.
+    // Integer ranges are distinct by construction and exactly labelled.
+    let integer_range = matches!(v.get_ref(), DeValue::Table(_)) && setting.kind() == Kind::Integer;
+    if integer_range {
+        return Ok(values);
+    }
+    let repeated = repeated_value(&values).map(|twice| match v.get_ref() {
+        DeValue::Array(_) => format!("the value {twice} is listed twice"),
+        _ => format!(
+            "the range gives the value {twice} more than once; its values must be distinct \
+             (a log range needs low < high when n > 1, and not so close that steps round \
+             to one number)"
+        ),
+    });
+    if let Some(message) = repeated.or_else(|| repeated_label(&values)) {
+        return Err(doc.error(key, v.span().start, message));
+    }
+    Ok(values)
+}
 
-    fn log_range(
-        &self,
-        key: &str,
-        ends: &Spanned<DeValue<'_>>,
-        n: &Spanned<DeValue<'_>>,
-    ) -> Result<Vec<Value>> {
-        let log_key = format!("{key}.log");
-        let bounds = match ends.get_ref() {
-            DeValue::Array(items) if items.len() == 2 => [
-                self.float(&log_key, &items[0])?,
-                self.float(&log_key, &items[1])?,
-            ],
-            other => {
-                return Err(self.error(
-                    &log_key,
-                    ends.span().start,
-                    format!(
-                        "expected two numbers `[low, high]`, found {}",
-                        describe(other)
-                    ),
-                ));
-            }
+/// `{ start = 0, count = 48 }` for integers, `{ log = [1e-3, 1e-1], n = 5 }` for floats.
+fn range(doc: &Doc<'_>, key: &str, setting: Key, t: &DeTable<'_>, at: usize) -> Result<Vec<Value>> {
+    let allowed: &[&str] = match setting.kind() {
+        Kind::Integer => &["start", "count"],
+        Kind::Float => &["log", "n"],
+        Kind::Gradient => &[],
+    };
+    let mut fields: [Option<&Spanned<DeValue<'_>>>; 2] = [None, None];
+    for (k, v) in t.iter() {
+        let dotted = format!("{key}.{}", k.get_ref());
+        let Some(i) = allowed.iter().position(|a| *a == k.get_ref().as_ref()) else {
+            return Err(doc.unknown(&dotted, k.span().start, allowed));
         };
-        let [low, high] = bounds;
-        if !(low > 0.0 && high >= low && high.is_finite()) {
-            return Err(self.error(
+        fields[i] = Some(v);
+    }
+    let [Some(a), Some(b)] = fields else {
+        return Err(doc.error(
+            key,
+            at,
+            format!(
+                "a range needs both `{}` and `{}`",
+                allowed.first().unwrap_or(&"start"),
+                allowed.get(1).unwrap_or(&"count")
+            ),
+        ));
+    };
+    match setting.kind() {
+        Kind::Integer => {
+            let start = doc.integer(&format!("{key}.start"), a, 0, u64::MAX)?;
+            let count = doc.integer(&format!("{key}.count"), b, 1, 10_000_000)?;
+            let end = start.checked_add(count - 1).ok_or_else(|| {
+                doc.error(key, at, format!("start + count - 1 exceeds {}", u64::MAX))
+            })?;
+            Ok((start..=end).map(Value::Integer).collect())
+        }
+        _ => log_range(doc, key, a, b),
+    }
+}
+
+fn log_range(
+    doc: &Doc<'_>,
+    key: &str,
+    ends: &Spanned<DeValue<'_>>,
+    n: &Spanned<DeValue<'_>>,
+) -> Result<Vec<Value>> {
+    let log_key = format!("{key}.log");
+    let bounds = match ends.get_ref() {
+        DeValue::Array(items) if items.len() == 2 => [
+            doc.float(&log_key, &items[0])?,
+            doc.float(&log_key, &items[1])?,
+        ],
+        other => {
+            return Err(doc.error(
                 &log_key,
                 ends.span().start,
-                format!("[{low}, {high}] is not allowed: need 0 < low <= high, both finite"),
-            ));
-        }
-        let n = self.integer(&format!("{key}.n"), n, 1, 1_000_000)?;
-        Ok(log_space(low, high, n as usize)
-            .into_iter()
-            .map(Value::Float)
-            .collect())
-    }
-
-    pub(super) fn scalar(
-        &self,
-        key: &str,
-        setting: Key,
-        v: &Spanned<DeValue<'_>>,
-    ) -> Result<Value> {
-        Ok(match setting.kind() {
-            Kind::Integer => Value::Integer(self.integer(key, v, 0, u64::MAX)?),
-            Kind::Float => Value::Float(self.float(key, v)?),
-            Kind::Gradient => {
-                let s = self.string(key, v)?;
-                Value::Gradient(Gradient::parse(&s).ok_or_else(|| {
-                    self.error(
-                        key,
-                        v.span().start,
-                        format!("`{s}` is not a gradient variant; allowed: article, exact"),
-                    )
-                })?)
-            }
-        })
-    }
-
-    pub(super) fn integer(
-        &self,
-        key: &str,
-        v: &Spanned<DeValue<'_>>,
-        min: u64,
-        max: u64,
-    ) -> Result<u64> {
-        let DeValue::Integer(i) = v.get_ref() else {
-            return Err(self.error(
-                key,
-                v.span().start,
-                format!("expected an integer, found {}", describe(v.get_ref())),
-            ));
-        };
-        let digits = i.as_str().replace('_', "");
-        let parsed = i128::from_str_radix(&digits, i.radix()).ok();
-        match parsed {
-            Some(x) if x >= i128::from(min) && x <= i128::from(max) => Ok(x as u64),
-            _ => Err(self.error(
-                key,
-                v.span().start,
                 format!(
-                    "{} is not allowed: an integer from {min} to {max}",
-                    i.as_str()
+                    "expected two numbers `[low, high]`, found {}",
+                    describe(other)
                 ),
-            )),
+            ));
         }
+    };
+    let [low, high] = bounds;
+    if !(low > 0.0 && high >= low && high.is_finite()) {
+        return Err(doc.error(
+            &log_key,
+            ends.span().start,
+            format!("[{low}, {high}] is not allowed: need 0 < low <= high, both finite"),
+        ));
     }
-
-    pub(super) fn float(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<f64> {
-        match v.get_ref() {
-            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().map_err(|_| {
-                self.error(
-                    key,
-                    v.span().start,
-                    format!("`{}` is not a number", f.as_str()),
-                )
-            }),
-            // `clip = 1` means 1.0.
-            DeValue::Integer(i) => {
-                let digits = i.as_str().replace('_', "");
-                i64::from_str_radix(&digits, i.radix())
-                    .map(|x| x as f64)
-                    .map_err(|_| self.error(key, v.span().start, "the integer is out of range"))
-            }
-            other => Err(self.error(
-                key,
-                v.span().start,
-                format!("expected a number, found {}", describe(other)),
-            )),
-        }
-    }
-
-    pub(super) fn string(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<String> {
-        match v.get_ref() {
-            DeValue::String(s) => Ok(s.to_string()),
-            other => Err(self.error(
-                key,
-                v.span().start,
-                format!("expected a string, found {}", describe(other)),
-            )),
-        }
-    }
-
-    pub(super) fn table<'t, 'i>(
-        &self,
-        key: &str,
-        v: &'t Spanned<DeValue<'i>>,
-    ) -> Result<&'t DeTable<'i>> {
-        match v.get_ref() {
-            DeValue::Table(t) => Ok(t),
-            other => Err(self.error(
-                key,
-                v.span().start,
-                format!("expected a table `[{key}]`, found {}", describe(other)),
-            )),
-        }
-    }
+    let n = doc.integer(&format!("{key}.n"), n, 1, 1_000_000)?;
+    Ok(log_space(low, high, n as usize)
+        .into_iter()
+        .map(Value::Float)
+        .collect())
 }
 
 /// `n` values from `low` to `high` evenly spaced in log scale, both ends exact.
@@ -849,18 +646,6 @@ fn range_hint(kind: Kind) -> &'static str {
         Kind::Integer => " or a range `{ start = 0, count = 16 }`",
         Kind::Float => " or a log range `{ log = [1e-3, 1e-1], n = 5 }`",
         Kind::Gradient => "",
-    }
-}
-
-pub(super) fn describe(v: &DeValue<'_>) -> String {
-    match v {
-        DeValue::String(s) => format!("the string \"{s}\""),
-        DeValue::Integer(i) => format!("the integer {}", i.as_str()),
-        DeValue::Float(f) => format!("the number {}", f.as_str()),
-        DeValue::Boolean(b) => format!("the boolean {b}"),
-        DeValue::Datetime(d) => format!("the date {d}"),
-        DeValue::Array(_) => "a list".into(),
-        DeValue::Table(_) => "a table".into(),
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Instant;
 use super::Prepared;
 use crate::data::Dataset;
 use crate::results::RecordStore;
-use crate::results::halving;
+use crate::search::halving;
 use crate::settings::{Key, SettingsParams, Value};
 use crate::train;
 use crate::train::RunSpec;
@@ -77,7 +77,7 @@ fn search(p: &Prepared) -> String {
         }
     }
     if let Some(h) = &exp.search.halving {
-        let (trained, full) = halving::planned_epochs(exp, &p.runs);
+        let (trained, full) = halving::planned_epochs(Some(h), exp.seed_count(), &p.runs);
         let mut alive = exp.config_count() as usize;
         let mut counts = vec![alive.to_string()];
         for k in 0..h.rungs.len() {
@@ -136,7 +136,8 @@ fn estimate<'a>(p: &Prepared, todo: impl Iterator<Item = &'a RunSpec>) -> String
     }
     // A halving search trains a share of those epochs.
     if p.exp.search.halving.is_some() {
-        let (trained, full) = halving::planned_epochs(&p.exp, &p.runs);
+        let (trained, full) =
+            halving::planned_epochs(p.exp.search.halving.as_ref(), p.exp.seed_count(), &p.runs);
         total *= trained as f64 / full.max(1) as f64;
     }
     let jobs = p.jobs.min(count.max(1));

@@ -4,9 +4,9 @@
 //! where the directory has its records, else from the tables.
 
 use crate::error::Result;
-use crate::experiment::search::Halving;
-use crate::results::halving::{epochs, progress};
 use crate::results::{ResultsDir, Sweep};
+use crate::search::Halving;
+use crate::search::halving::{epochs, progress};
 use crate::train::Status;
 
 /// Where a halving search stands.
@@ -27,10 +27,11 @@ pub struct State {
 pub fn state(dir: &ResultsDir, sweep: &Sweep, halving: &Halving) -> Result<State> {
     if dir.has_records() {
         let recorded = dir.recorded()?;
-        let p = progress(&recorded.exp, &recorded.runs, dir.records())?;
+        let exp = &recorded.exp;
+        let p = progress(halving, exp.seed_count(), &recorded.runs, dir.records())?;
         let mut counts = vec![sweep.configs.len()];
         counts.extend(p.decisions.iter().map(|d| d.kept));
-        let (trained, full) = epochs(&p, &recorded.exp, &recorded.runs);
+        let (trained, full) = epochs(&p, Some(halving), exp.seed_count(), &recorded.runs);
         return Ok(State {
             halving: halving.clone(),
             counts,

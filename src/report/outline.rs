@@ -11,10 +11,10 @@ use super::plot::layout::{Choice, Layout, MAX_LEVELS, Swept};
 use super::rank;
 use super::tables::find_config;
 use crate::error::{Error, Result};
-use crate::experiment::search::Halving;
 use crate::experiment::{Experiment, ReportKeys};
 use crate::metric::Metric;
 use crate::results::{EXPERIMENT, Sweep};
+use crate::search::Halving;
 use crate::settings::Key;
 
 /// Every configuration gets its own curve figure up to this many configurations.

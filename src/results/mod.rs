@@ -12,7 +12,6 @@
 
 pub mod atomic;
 pub mod configs;
-pub mod halving;
 pub mod lock;
 mod merge;
 pub mod read;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::atomic;
 use crate::error::{Error, Result};
 use crate::metric::RunSummary;
+use crate::search::halving::{Saved, SavedRun};
 use crate::settings::SettingsParams;
 use crate::train::{EpochMetrics, Eval, Status};
 use crate::weights::SavedModel;
@@ -151,6 +152,20 @@ pub struct Damaged {
 #[derive(Debug, Clone)]
 pub struct RecordStore {
     dir: PathBuf,
+}
+
+impl Saved for RecordStore {
+    fn saved_ids(&self) -> Result<BTreeSet<String>> {
+        self.ids()
+    }
+
+    fn saved_run(&self, id: &str) -> Result<SavedRun> {
+        let record = self.load(id)?;
+        Ok(SavedRun {
+            status: record.status,
+            metrics: record.metrics,
+        })
+    }
 }
 
 impl RecordStore {

@@ -8,7 +8,6 @@
 use std::path::PathBuf;
 
 use super::configs::group;
-use super::halving;
 use super::record::RecordStore;
 use super::schema::{CurveRow, RunRow, TimingRow};
 use super::summary::ConfigSummary;
@@ -16,6 +15,7 @@ use super::table::TableWriter;
 use super::{CURVES, RUNS, ResultsDir, SUMMARY, TIMINGS};
 use crate::error::Result;
 use crate::experiment::Experiment;
+use crate::search::halving;
 use crate::train::RunSpec;
 
 /// What [`write`] wrote.
@@ -46,7 +46,7 @@ pub fn write(dir: &ResultsDir, exp: &Experiment, runs: &[RunSpec]) -> Result<Wri
         .collect();
     let mut tables = Tables::create(dir)?;
     let store = dir.records();
-    let stops = halving::stops(exp, runs, store)?;
+    let stops = halving::stops(exp.search.halving.as_ref(), exp.seed_count(), runs, store)?;
     let available = store.ids()?;
     let mut present = 0;
     for (i, spec) in runs.iter().enumerate() {

@@ -5,7 +5,6 @@
 //! Each finished run is saved at once as its own record ([`crate::results::record`]), so
 //! a killed sweep loses at most the runs in flight.
 
-pub mod halving;
 pub mod rerun;
 pub mod shard;
 pub mod trace;
@@ -19,9 +18,11 @@ use rayon::prelude::*;
 
 use crate::data::Dataset;
 use crate::error::{Error, Result};
+use crate::experiment::Experiment;
 use crate::model::Rnn;
 use crate::results::record::RECORD_FORMAT;
 use crate::results::{DataRef, RecordStore, ResultsDir, RunRecord};
+use crate::search::stages::{ShardStage, train_stages};
 use crate::train;
 use crate::train::RunSpec;
 use crate::weights::SavedModel;
@@ -94,6 +95,39 @@ pub fn to_train(runs: &[RunSpec], dir: &ResultsDir, shard: Option<Shard>) -> Res
         }
     }
     Ok(ToTrain { runs: todo, of })
+}
+
+/// Trains the successive halving search of `exp` stage by stage ([`crate::search::stages`]),
+/// or, for a shard, its share of stage `stage` only.
+pub fn train_halving(
+    exp: &Experiment,
+    runs: &[RunSpec],
+    data: &Dataset,
+    store: &RecordStore,
+    options: &RunnerOptions,
+    shard: Option<(Shard, usize)>,
+) -> Result<Outcome> {
+    let Some(halving) = &exp.search.halving else {
+        return train_all(runs, data, store, options);
+    };
+    let mut total = Outcome::default();
+    let select = |all: &[RunSpec]| shard.map_or_else(Vec::new, |(s, _)| s.select(all));
+    let staged = shard.map(|(_, stage)| ShardStage {
+        stage,
+        select: &select,
+    });
+    let mut train = |todo: &[RunSpec], until: u32| -> Result<bool> {
+        let options = RunnerOptions {
+            until: Some(until),
+            ..options.clone()
+        };
+        let outcome = train_all(todo, data, store, &options)?;
+        let go_on = !outcome.interrupted && outcome.failed.is_empty();
+        total.add(outcome);
+        Ok(go_on)
+    };
+    train_stages(halving, exp.seed_count(), runs, store, staged, &mut train)?;
+    Ok(total)
 }
 
 /// Trains every run of `todo` on `data` and saves each to `store`.

@@ -9,8 +9,8 @@ use plotters::prelude::*;
 use super::frame::{self, Frame};
 use super::scale::{linear_ticks, log_ticks};
 use super::{Context, DrawResult, Figure, LOSS_FLOOR, MUTED, rank_color, render};
-use crate::experiment::search::Halving;
 use crate::results::read::Config;
+use crate::search::Halving;
 use crate::settings::short_float;
 
 /// Width of the tick numbers left of the panel, height of those below.

@@ -1,7 +1,7 @@
-//! Search beyond grids: the `[search]` table of an experiment. `method = "random"` or
-//! `"sobol"` draws `samples` configurations from the axes' distributions (and lists of
-//! choices), reproducibly from the search's own `seed`; `[search.halving]` stops the
-//! configurations that rank worst at each rung (successive halving).
+//! The space of configurations: an experiment's axes (given values, or distributions a
+//! search draws from) and the draws themselves. `method = "random"` or `"sobol"` draws
+//! `samples` configurations from the axes' distributions (and lists of choices),
+//! reproducibly from the search's own `seed`.
 //!
 //! Sampled values are rounded to four significant digits (as configuration labels print
 //! them) before they become settings, so a configuration's label and run ids are stable and
@@ -11,9 +11,10 @@
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::doc::Origin;
+use crate::error::Location;
 use crate::numeric::{exp, ln};
 use crate::settings::{Key, Value, short_float};
-use crate::train::Curve;
 
 /// How an experiment's configurations are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +111,7 @@ pub struct Search {
     pub samples: usize,
     /// Seed of the draws (not of the training runs).
     pub seed: u64,
-    pub halving: Option<Halving>,
+    pub halving: Option<super::halving::Halving>,
 }
 
 impl Default for Search {
@@ -124,34 +125,29 @@ impl Default for Search {
     }
 }
 
-/// `[search.halving]`: at each rung (an epoch), the configurations are ranked by the median
-/// over their seeds of `metric` at that epoch, and only the best `keep[i]` train on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Halving {
-    pub metric: Curve,
-    /// Increasing epochs, each before the last epoch.
-    pub rungs: Vec<u64>,
-    /// How many configurations train on past each rung: given, or the configurations
-    /// alive divided by the reduction factor, rounded up.
-    pub keep: Keep,
+/// One setting's values, and where they came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    pub key: Key,
+    /// Its values: given, or for a sampled axis those the search drew, in order.
+    pub values: Vec<Value>,
+    /// The distribution a search draws it from (`{ log = [a, b] }`, ...), if it has one.
+    pub sampled: Option<Distribution>,
+    /// Given in `[grid]` (rather than fixed in `[train]` or defaulted).
+    pub in_grid: bool,
+    pub origin: Origin,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Keep {
-    /// One count per rung.
-    Counts(Vec<usize>),
-    /// Keep ⌈alive / factor⌉ at each rung.
-    Factor(u64),
-}
+impl Axis {
+    /// The dotted key as the file spells it, for messages.
+    pub fn dotted(&self) -> String {
+        let section = if self.in_grid { "grid" } else { "train" };
+        format!("{section}.{}", self.key.name())
+    }
 
-impl Halving {
-    /// How many of `alive` configurations train on past rung `i`.
-    pub fn kept(&self, i: usize, alive: usize) -> usize {
-        let k = match &self.keep {
-            Keep::Counts(c) => c[i],
-            Keep::Factor(f) => alive.div_ceil(*f as usize),
-        };
-        k.min(alive).max(1)
+    /// Where a message about this setting points: its line, or the override that set it.
+    pub fn location(&self) -> Location {
+        self.origin.location(self.dotted())
     }
 }
 
@@ -297,20 +293,5 @@ mod tests {
         let (sobol, random) = (discrepancy(Method::Sobol), discrepancy(Method::Random));
         assert!(sobol < random / 2.0, "sobol {sobol} random {random}");
         assert!(sobol < 0.02, "{sobol}");
-    }
-
-    #[test]
-    fn halving_keeps_at_least_one() {
-        let h = Halving {
-            metric: Curve::TrainLoss,
-            rungs: vec![100, 300],
-            keep: Keep::Factor(3),
-        };
-        assert_eq!((h.kept(0, 27), h.kept(1, 9), h.kept(1, 2)), (9, 3, 1));
-        let c = Halving {
-            keep: Keep::Counts(vec![5, 0]),
-            ..h
-        };
-        assert_eq!((c.kept(0, 27), c.kept(0, 3), c.kept(1, 5)), (5, 3, 1));
     }
 }

@@ -13,14 +13,58 @@
 //! epochs come out the same bits, so its final record equals an uninterrupted run's); one
 //! that does not keeps its record, status `pruned` at the rung.
 
-use super::{RecordStore, RunRecord};
+use std::collections::BTreeSet;
+
 use crate::error::Result;
-use crate::experiment::Experiment;
-use crate::experiment::search::Halving;
-use crate::settings::Key;
 use crate::stats::describe::median_sorted;
-use crate::train::RunSpec;
-use crate::train::Status;
+use crate::train::{Curve, EpochMetrics, RunSpec, Status};
+
+/// What the decisions read of a sweep's saved runs (its store implements it): which runs
+/// have a record, and each one's status and epochs.
+pub trait Saved {
+    /// The ids of every run with a record.
+    fn saved_ids(&self) -> Result<BTreeSet<String>>;
+    /// The saved run `id` (one of [`Saved::saved_ids`]).
+    fn saved_run(&self, id: &str) -> Result<SavedRun>;
+}
+
+/// A saved run as the decisions see it.
+#[derive(Debug, Clone)]
+pub struct SavedRun {
+    pub status: Status,
+    pub metrics: Vec<EpochMetrics>,
+}
+
+/// `[search.halving]`: at each rung (an epoch), the configurations are ranked by the median
+/// over their seeds of `metric` at that epoch, and only the best `keep[i]` train on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Halving {
+    pub metric: Curve,
+    /// Increasing epochs, each before the last epoch.
+    pub rungs: Vec<u64>,
+    /// How many configurations train on past each rung: given, or the configurations
+    /// alive divided by the reduction factor, rounded up.
+    pub keep: Keep,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Keep {
+    /// One count per rung.
+    Counts(Vec<usize>),
+    /// Keep ⌈alive / factor⌉ at each rung.
+    Factor(u64),
+}
+
+impl Halving {
+    /// How many of `alive` configurations train on past rung `i`.
+    pub fn kept(&self, i: usize, alive: usize) -> usize {
+        let k = match &self.keep {
+            Keep::Counts(c) => c[i],
+            Keep::Factor(f) => alive.div_ceil(*f as usize),
+        };
+        k.min(alive).max(1)
+    }
+}
 
 /// One rung's decision.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,17 +104,14 @@ pub struct Progress {
     pub stages: usize,
 }
 
-/// The state of the halving search of `exp` (whose runs are `runs`) from the records in
-/// `store`.
-pub fn progress(exp: &Experiment, runs: &[RunSpec], store: &RecordStore) -> Result<Progress> {
-    let Some(halving) = &exp.search.halving else {
-        return Ok(Progress {
-            decisions: Vec::new(),
-            next: None,
-            stages: 0,
-        });
-    };
-    let seeds = exp.axis(Key::Seed).values.len();
+/// The state of a halving search over `runs` (in configuration order, `seeds` each) from
+/// the runs `saved`.
+pub fn progress(
+    halving: &Halving,
+    seeds: usize,
+    runs: &[RunSpec],
+    saved: &dyn Saved,
+) -> Result<Progress> {
     // Runs are in configuration order, seeds innermost.
     let configs: Vec<&[RunSpec]> = runs.chunks(seeds).collect();
     let epochs = runs.first().map_or(0, |r| r.settings.epoch_count());
@@ -80,7 +121,7 @@ pub fn progress(exp: &Experiment, runs: &[RunSpec], store: &RecordStore) -> Resu
         .map(|&r| r as u32)
         .chain([epochs])
         .collect();
-    let saved = store.ids()?;
+    let ids = saved.saved_ids()?;
     let mut alive: Vec<usize> = (0..configs.len()).collect();
     let mut decisions = Vec::new();
     for (k, &stop) in until.iter().enumerate() {
@@ -89,8 +130,8 @@ pub fn progress(exp: &Experiment, runs: &[RunSpec], store: &RecordStore) -> Resu
         let mut missing = Vec::new();
         let all: Vec<RunSpec> = alive.iter().flat_map(|&c| configs[c]).cloned().collect();
         for run in &all {
-            let record = match saved.contains(&run.id) {
-                true => Some(store.load(&run.id)?),
+            let record = match ids.contains(&run.id) {
+                true => Some(saved.saved_run(&run.id)?),
                 false => None,
             };
             match record.filter(|r| covers(r, stop, last)) {
@@ -134,15 +175,16 @@ pub fn progress(exp: &Experiment, runs: &[RunSpec], store: &RecordStore) -> Resu
 /// The tables show a stopped run as it stood at that rung, whatever its record holds beyond
 /// (a record kept from a search with another schedule, or from one without halving).
 pub fn stops(
-    exp: &Experiment,
+    halving: Option<&Halving>,
+    seeds: usize,
     runs: &[RunSpec],
-    store: &RecordStore,
+    saved: &dyn Saved,
 ) -> Result<Option<Vec<Option<u32>>>> {
-    if exp.search.halving.is_none() {
+    let Some(halving) = halving else {
         return Ok(None);
-    }
-    let seeds = exp.axis(Key::Seed).values.len().max(1);
-    let progress = progress(exp, runs, store)?;
+    };
+    let seeds = seeds.max(1);
+    let progress = progress(halving, seeds, runs, saved)?;
     let mut stopped: Vec<Option<u32>> = vec![None; runs.len()];
     for d in &progress.decisions {
         for &(config, _) in &d.ranked[d.kept..] {
@@ -156,7 +198,7 @@ pub fn stops(
 
 /// Whether `record` reaches epoch `until` for good: finished, diverged (it never goes on),
 /// or stopped at `until` or later (not enough for the last stage).
-fn covers(record: &RunRecord, until: u32, last: bool) -> bool {
+fn covers(record: &SavedRun, until: u32, last: bool) -> bool {
     match record.status {
         Status::Ok | Status::Diverged { .. } => true,
         Status::Pruned { epoch } => !last && epoch >= until,
@@ -169,7 +211,7 @@ fn decide(
     k: usize,
     rung: u32,
     alive: &[usize],
-    records: &[RunRecord],
+    records: &[SavedRun],
     seeds: usize,
 ) -> Decision {
     let mut ranked: Vec<(usize, f64)> = alive
@@ -192,7 +234,7 @@ fn decide(
 
 /// A run's score at `rung`: the metric there (a test metric: at the last evaluation up to
 /// it), negated where higher is better; +inf for a run that diverged before it.
-pub fn score(halving: &Halving, record: &RunRecord, rung: u32) -> f64 {
+pub fn score(halving: &Halving, record: &SavedRun, rung: u32) -> f64 {
     if let Status::Diverged { epoch } = record.status
         && epoch <= rung
     {
@@ -212,26 +254,31 @@ pub fn score(halving: &Halving, record: &RunRecord, rung: u32) -> f64 {
     }
 }
 
-/// Epochs a halving search of `exp` will train as planned (each rung keeping what the
-/// schedule says), and the epochs without it.
-pub fn planned_epochs(exp: &Experiment, runs: &[RunSpec]) -> (u64, u64) {
-    let stages = exp.search.halving.as_ref().map_or(0, |h| h.rungs.len() + 1);
+/// Epochs a halving search over `runs` (`seeds` per configuration) will train as planned
+/// (each rung keeping what the schedule says), and the epochs without it.
+pub fn planned_epochs(halving: Option<&Halving>, seeds: usize, runs: &[RunSpec]) -> (u64, u64) {
+    let stages = halving.map_or(0, |h| h.rungs.len() + 1);
     let plan = Progress {
         decisions: Vec::new(),
         next: None,
         stages,
     };
-    epochs(&plan, exp, runs)
+    epochs(&plan, halving, seeds, runs)
 }
 
 /// Epochs a halving search trains in all (each stage's runs from their first epoch), and
 /// the epochs of every configuration trained in full without it.
-pub fn epochs(progress: &Progress, exp: &Experiment, runs: &[RunSpec]) -> (u64, u64) {
-    let seeds = exp.axis(Key::Seed).values.len() as u64;
+pub fn epochs(
+    progress: &Progress,
+    halving: Option<&Halving>,
+    seeds: usize,
+    runs: &[RunSpec],
+) -> (u64, u64) {
+    let seeds = seeds as u64;
     let configs = (runs.len() as u64) / seeds.max(1);
     let epochs = runs.first().map_or(0, |r| r.settings.epochs);
     let full = configs * seeds * epochs;
-    let Some(halving) = &exp.search.halving else {
+    let Some(halving) = halving else {
         return (full, full);
     };
     let mut alive = configs;
@@ -244,4 +291,24 @@ pub fn epochs(progress: &Progress, exp: &Experiment, runs: &[RunSpec]) -> (u64, 
             .map_or(halving.kept(k, alive as usize) as u64, |d| d.kept as u64);
     }
     (trained + alive * seeds * epochs, full)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn halving_keeps_at_least_one() {
+        let h = Halving {
+            metric: Curve::TrainLoss,
+            rungs: vec![100, 300],
+            keep: Keep::Factor(3),
+        };
+        assert_eq!((h.kept(0, 27), h.kept(1, 9), h.kept(1, 2)), (9, 3, 1));
+        let c = Halving {
+            keep: Keep::Counts(vec![5, 0]),
+            ..h
+        };
+        assert_eq!((c.kept(0, 27), c.kept(0, 3), c.kept(1, 5)), (5, 3, 1));
+    }
 }
