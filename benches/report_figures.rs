@@ -12,10 +12,10 @@ use std::time::Instant;
 use sweep::metric::RunSummary;
 use sweep::model::Gradient;
 use sweep::report::{self, Options};
-use sweep::results::schema::{CurveRow, RunRow};
-use sweep::results::table::TableWriter;
-use sweep::results::{CURVES, RUNS, ResultsDir};
 use sweep::settings::{Key, SettingsParams};
+use sweep::store::{CURVES, RUNS, ResultsDir};
+use sweep::tables::rows::TableWriter;
+use sweep::tables::schema::{CurveRow, RunRow};
 use sweep::train::{EpochMetrics, Eval, Status};
 
 /// A grid: each configuration's settings, the seeds and the swept keys (for labels).

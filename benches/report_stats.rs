@@ -10,8 +10,8 @@ use std::time::Instant;
 use rayon::prelude::*;
 use sweep::compare;
 use sweep::metric::{Metric, RunSummary};
-use sweep::results::ConfigSummary;
 use sweep::settings::SettingsParams;
+use sweep::tables::ConfigSummary;
 use sweep::train::Status;
 
 /// A configuration of `seeds` runs with metrics that vary by seed and setting.

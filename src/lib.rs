@@ -11,7 +11,8 @@
 //!   a pure function;
 //! - [`experiment`]: an experiment file (and `--set` overrides) expanded into runs;
 //! - [`stats`]: descriptive and inferential statistics over seeds;
-//! - [`results`]: a results directory, its records, its table schema and its tables;
+//! - [`store`]: a results directory and its records; [`tables`]: the tables rebuilt from
+//!   them, their one schema, and reading them back;
 //! - [`plan`]: a sweep prepared and checked before training; [`runner`]: its runs trained
 //!   in parallel and recorded, re-trained and traced;
 //! - [`compare`]: whether two sets of runs differ, metric by metric;
@@ -39,12 +40,13 @@ pub mod model;
 pub mod numeric;
 pub mod plan;
 pub mod report;
-pub mod results;
 pub mod runner;
 pub mod search;
 pub mod settings;
 pub mod simd;
 pub mod stats;
+pub mod store;
+pub mod tables;
 pub mod train;
 pub mod weights;
 

@@ -5,7 +5,7 @@
 use super::CleanArgs;
 use crate::error::Result;
 use crate::report;
-use crate::results::ResultsDir;
+use crate::store::ResultsDir;
 
 pub fn execute(args: &CleanArgs) -> Result<i32> {
     let dir = ResultsDir::open(&args.results)?;

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::metric::Metric;
 use crate::report::export::{self, Table};
 use crate::report::tables::text;
-use crate::results::table::Row;
+use crate::tables::rows::Row;
 
 pub fn execute(args: &CompareArgs) -> Result<i32> {
     let (mut a, mut b) = (load(&args.a)?, load(&args.b)?);

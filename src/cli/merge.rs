@@ -4,10 +4,10 @@
 use super::MergeArgs;
 use crate::error::Result;
 use crate::report;
-use crate::results;
+use crate::store;
 
 pub fn execute(args: &MergeArgs) -> Result<i32> {
-    let (dir, merged) = results::merge(&args.out, &args.dirs)?;
+    let (dir, merged) = store::merge(&args.out, &args.dirs)?;
     note!(
         "sweep: merged {merged} new record(s) from {} directories into {}",
         args.dirs.len(),

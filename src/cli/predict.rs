@@ -4,7 +4,7 @@
 use super::{PredictArgs, print};
 use crate::error::{Error, Result, listed, quoted};
 use crate::model::Workspace;
-use crate::results::{RecordStore, ResultsDir};
+use crate::store::{RecordStore, ResultsDir};
 
 pub fn execute(args: &PredictArgs) -> Result<i32> {
     let dir = ResultsDir::open(&args.results)?;

@@ -3,7 +3,8 @@
 use super::{ReportArgs, TableArgs, diverged_line, print};
 use crate::error::{Error, Result};
 use crate::report::{self, export, tables};
-use crate::results::{ResultsDir, Sweep};
+use crate::store::ResultsDir;
+use crate::tables::Sweep;
 
 pub fn execute(args: &ReportArgs) -> Result<i32> {
     let files = report::rebuild(&ResultsDir::at(&args.results), &args.options())?;

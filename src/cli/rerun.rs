@@ -3,8 +3,8 @@
 
 use super::{RerunArgs, print};
 use crate::error::{Error, Result};
-use crate::results::ResultsDir;
 use crate::runner::rerun::rerun;
+use crate::store::ResultsDir;
 
 pub fn execute(args: &RerunArgs) -> Result<i32> {
     let done = rerun(&ResultsDir::open(&args.results)?, &args.run_id)?;

@@ -9,9 +9,10 @@ use crate::metric::Metric;
 use crate::plan::{self, Prepared, duration};
 use crate::report::export::Table;
 use crate::report::{self, tables};
-use crate::results::{ConfigSummary, ResultsDir, Sharing, Sweep};
 use crate::runner::shard::Shard;
 use crate::runner::{self, RunnerOptions};
+use crate::store::{ResultsDir, Sharing};
+use crate::tables::{ConfigSummary, Sweep};
 
 pub fn execute(args: &RunArgs) -> Result<i32> {
     let p = prepare(&args.plan)?;
@@ -136,7 +137,7 @@ fn write_tables(p: &Prepared, dir: &ResultsDir) -> Result<()> {
             p.out.display()
         );
     }
-    let written = dir.write_tables(&p.exp, &p.runs)?;
+    let written = crate::tables::write(dir, &p.exp, &p.runs)?;
     let report = report::write_report(dir, &report::Options::default())?;
     note!("sweep: wrote:");
     for f in written.files.iter().chain(&report) {

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use super::{PlanArgs, SlurmArgs, prepare};
 use crate::error::{Error, Result};
-use crate::results::atomic::write as write_atomic;
+use crate::store::atomic::write as write_atomic;
 
 pub fn execute(args: &SlurmArgs) -> Result<i32> {
     if let Some(jobs) = args.plan.jobs {

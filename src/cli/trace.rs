@@ -3,8 +3,8 @@
 
 use super::TraceArgs;
 use crate::error::{Error, Result};
-use crate::results::ResultsDir;
 use crate::runner::trace;
+use crate::store::ResultsDir;
 
 pub fn execute(args: &TraceArgs) -> Result<i32> {
     let dir = ResultsDir::open(&args.results)?;
@@ -21,7 +21,7 @@ pub fn execute(args: &TraceArgs) -> Result<i32> {
     note!(
         "sweep: replay it with `python3 benches/replay.py {} --curves {}`",
         args.out.display(),
-        dir.path(crate::results::CURVES).display()
+        dir.path(crate::store::CURVES).display()
     );
     Ok(0)
 }

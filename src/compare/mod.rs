@@ -23,8 +23,6 @@ pub mod verdict;
 use rayon::prelude::*;
 
 use crate::metric::{Kind, Metric};
-use crate::results::ConfigSummary;
-use crate::results::summary::LEVEL;
 use crate::settings::SettingsParams;
 use crate::stats::power::{POWER, mde_paired_shares, mde_shares, mde_shift, robust_sigma};
 use crate::stats::{
@@ -32,6 +30,8 @@ use crate::stats::{
     hodges_lehmann_paired, holm, mann_whitney_u, mcnemar_exact, paired_differences,
     paired_share_difference, share_difference, wilcoxon_signed_rank,
 };
+use crate::tables::ConfigSummary;
+use crate::tables::summary::LEVEL;
 
 /// The level a comparison's adjusted p-value must be under to call a difference real.
 pub const ALPHA: f64 = 0.05;

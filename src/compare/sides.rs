@@ -14,9 +14,10 @@ use super::{Draws, Side};
 use crate::error::{Error, Result};
 use crate::experiment::recorded_fingerprint;
 use crate::metric::{Kind, Metric, RunSummary};
-use crate::results::schema::RunRow;
-use crate::results::table::{self, Cells, ReadRow, Row};
-use crate::results::{EXPERIMENT, RUNS, configs};
+use crate::store::{EXPERIMENT, RUNS};
+use crate::tables::configs;
+use crate::tables::rows::{self, Cells, ReadRow, Row};
+use crate::tables::schema::RunRow;
 use crate::train::Status;
 
 /// The data of a side from a directory without its `experiment.toml`: the directory.
@@ -50,7 +51,7 @@ fn split(spec: &str) -> Result<(PathBuf, Option<String>)> {
 
 /// One configuration of a results directory.
 fn from_dir(dir: &Path, label: Option<&str>, spec: &str) -> Result<Side> {
-    let rows: Vec<RunRow> = table::read(&dir.join(RUNS))?;
+    let rows: Vec<RunRow> = rows::read(&dir.join(RUNS))?;
     let groups = configs::group(rows.iter().map(|r| &r.settings), |i| rows[i].config.clone());
     let labels: Vec<&str> = groups.iter().map(|g| g.label.as_str()).collect();
     let group = match label {
@@ -166,7 +167,7 @@ pub fn align(a: &mut Side, b: &mut Side) -> Vec<String> {
 fn from_table(path: &Path, label: Option<&str>, spec: &str) -> Result<Side> {
     let header = header(path)?;
     check_columns(path, &header)?;
-    let rows: Vec<LooseRow> = table::read(path)?;
+    let rows: Vec<LooseRow> = rows::read(path)?;
     let mut lines: std::collections::HashMap<&str, usize> = Default::default();
     for r in &rows {
         if let Some(first) = lines.insert(r.row.run_id.as_str(), r.line) {

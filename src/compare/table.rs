@@ -3,9 +3,9 @@
 
 use super::verdict::{effect_name, sentence};
 use super::{Comparison, Design};
-use crate::results::schema::cell;
-use crate::results::table::Row;
 use crate::stats::{Interval, Method};
+use crate::tables::rows::Row;
+use crate::tables::schema::cell;
 
 impl Row for Comparison {
     fn header() -> Vec<String> {

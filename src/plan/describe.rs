@@ -5,9 +5,9 @@ use std::time::Instant;
 
 use super::Prepared;
 use crate::data::Dataset;
-use crate::results::RecordStore;
 use crate::search::halving;
 use crate::settings::{Key, SettingsParams, Value};
+use crate::store::RecordStore;
 use crate::train;
 use crate::train::RunSpec;
 

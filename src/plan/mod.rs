@@ -14,7 +14,7 @@ pub use memory::{TooBig, bytes, check_fits};
 use crate::data::{self, Dataset};
 use crate::error::{Error, Location, Result};
 use crate::experiment::{Experiment, LARGE_GRID, Override};
-use crate::results::DataRef;
+use crate::store::DataRef;
 use crate::train::RunSpec;
 
 /// What a sweep is asked to do, as the command line gives it.

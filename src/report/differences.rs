@@ -2,7 +2,7 @@
 //! configurations ([`crate::compare`]) as sentences, the differences found first.
 
 use crate::compare::{Comparison, verdict};
-use crate::results::COMPARISONS;
+use crate::store::COMPARISONS;
 
 /// At most this many sentences of each kind; `comparisons.csv` has every one.
 const SHOWN: usize = 30;

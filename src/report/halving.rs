@@ -4,9 +4,10 @@
 //! where the directory has its records, else from the tables.
 
 use crate::error::Result;
-use crate::results::{ResultsDir, Sweep};
 use crate::search::Halving;
 use crate::search::halving::{epochs, progress};
+use crate::store::ResultsDir;
+use crate::tables::Sweep;
 use crate::train::Status;
 
 /// Where a halving search stands.

@@ -14,9 +14,9 @@ use super::rank;
 use super::tables::iqr;
 use crate::compare::Comparison;
 use crate::metric::{Kind, Metric};
-use crate::results::read::Config;
-use crate::results::schema::Curve;
-use crate::results::{ConfigSummary, Sweep};
+use crate::tables::read::Config;
+use crate::tables::schema::Curve;
+use crate::tables::{ConfigSummary, Sweep};
 
 /// Everything the report's text is made from.
 pub struct Page<'a> {

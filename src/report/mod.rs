@@ -19,8 +19,9 @@ pub use outline::{Options, Outline};
 
 use crate::compare::{self, Comparison};
 use crate::error::Result;
-use crate::results::table::TableWriter;
-use crate::results::{COMPARISONS, PLOTS, REPORT, ResultsDir, Sweep, atomic};
+use crate::store::{COMPARISONS, PLOTS, REPORT, ResultsDir, atomic};
+use crate::tables::Sweep;
+use crate::tables::rows::TableWriter;
 
 /// Writes `comparisons.csv`, draws `plots/` and writes `report.md` from the directory's
 /// tables, as its recorded experiment's `[report]` table with `flags` over it says; returns
@@ -63,7 +64,7 @@ pub fn write_report(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
 /// written.
 pub fn rebuild(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    if let Some(written) = dir.rebuild_tables()? {
+    if let Some(written) = crate::tables::rebuild(&dir)? {
         files.extend(written.files);
     }
     files.extend(write_report(dir, flags)?);

@@ -13,9 +13,10 @@ use super::tables::find_config;
 use crate::error::{Error, Result};
 use crate::experiment::{Experiment, ReportKeys};
 use crate::metric::Metric;
-use crate::results::{EXPERIMENT, Sweep};
 use crate::search::Halving;
 use crate::settings::Key;
+use crate::store::EXPERIMENT;
+use crate::tables::Sweep;
 
 /// Every configuration gets its own curve figure up to this many configurations.
 pub const ALL_CURVES: usize = 12;

@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 
 use crate::metric::{Better, Metric};
-use crate::results::ConfigSummary;
+use crate::tables::ConfigSummary;
 
 /// The default ranking metric: the share of seeds at 100% final test accuracy, which says
 /// both where a configuration trains well and how reliably.

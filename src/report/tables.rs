@@ -3,8 +3,8 @@
 
 use super::article::epoch_block;
 use super::export::Table;
-use crate::results::read::{Band, Config, RunCurves, Sweep};
-use crate::results::schema::Curve;
+use crate::tables::read::{Band, Config, RunCurves, Sweep};
+use crate::tables::schema::Curve;
 
 /// The article's text for one run: a block per evaluated epoch.
 pub fn run_text(run: &RunCurves) -> String {
@@ -89,8 +89,8 @@ pub fn find_config<'a>(sweep: &'a Sweep, label: &str) -> Result<&'a Config, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::ConfigSummary;
     use crate::settings::SettingsParams;
+    use crate::tables::ConfigSummary;
     use crate::train::{EpochMetrics, Eval};
 
     fn band(epoch: u32, median: f64) -> Band {

@@ -2,7 +2,7 @@
 //!
 //! rayon spreads the runs over `jobs` threads; the arithmetic inside a run is single
 //! threaded and depends only on its settings and seed, so nothing here can change a result.
-//! Each finished run is saved at once as its own record ([`crate::results::record`]), so
+//! Each finished run is saved at once as its own record ([`crate::store::record`]), so
 //! a killed sweep loses at most the runs in flight.
 
 pub mod rerun;
@@ -20,9 +20,9 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::experiment::Experiment;
 use crate::model::Rnn;
-use crate::results::record::RECORD_FORMAT;
-use crate::results::{DataRef, RecordStore, ResultsDir, RunRecord};
 use crate::search::stages::{ShardStage, train_stages};
+use crate::store::record::RECORD_FORMAT;
+use crate::store::{DataRef, RecordStore, ResultsDir, RunRecord};
 use crate::train;
 use crate::train::RunSpec;
 use crate::weights::SavedModel;

@@ -6,8 +6,8 @@ use std::sync::atomic::AtomicBool;
 use super::{RunnerOptions, train_one};
 use crate::data::{self, Dataset};
 use crate::error::{Error, Result};
-use crate::results::{ResultsDir, RunRecord};
 use crate::settings::Settings;
+use crate::store::{ResultsDir, RunRecord};
 use crate::train::{RunSpec, run_id};
 
 /// A recorded run trained again.

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use crate::data::{Dataset, Example};
 use crate::error::{Error, Result};
-use crate::results::{ResultsDir, atomic};
 use crate::settings::SettingsParams;
+use crate::store::{ResultsDir, atomic};
 use crate::train;
 use crate::weights::SavedModel;
 
@@ -86,8 +86,8 @@ mod tests {
     use std::sync::atomic::AtomicBool;
 
     use super::*;
-    use crate::results::DataRef;
     use crate::runner::{RunnerOptions, train_one};
+    use crate::store::DataRef;
     use crate::train::{RunSpec, run_id};
 
     #[test]

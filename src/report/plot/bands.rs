@@ -11,9 +11,9 @@ use super::frame::{self, Frame, Legend, Panel, RowStyle};
 use super::layout::HIGHLIGHTED;
 use super::scale::{epoch_axis, log_ticks};
 use super::{Context, DrawResult, Figure, LOSS_FLOOR, MUTED, curve_title, rank_color, render};
-use crate::results::read::Band;
-use crate::results::schema::Curve;
 use crate::settings::{Key, Value, short_float};
+use crate::tables::read::Band;
+use crate::tables::schema::Curve;
 
 /// The curves drawn, one figure each, in the order the report shows them.
 pub const CURVES: [Curve; 4] = [

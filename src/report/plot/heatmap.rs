@@ -17,8 +17,8 @@ use super::layout::names;
 use super::scale::tick_label;
 use super::{Context, DrawResult, Figure, TEXT, TICK, darker_is_better, render, text_width};
 use crate::metric::{Better, Kind, Metric};
-use crate::results::ConfigSummary;
 use crate::settings::{Key, SettingsParams, Value, short_float};
+use crate::tables::ConfigSummary;
 
 /// The metrics shown, one row of panels each: whether it trains reliably, how well it
 /// generalises, how fast it trains and how far the loss goes down.

@@ -27,10 +27,11 @@ use rayon::prelude::*;
 use self::frame::Legend;
 use super::outline::Outline;
 use crate::error::{Error, Result};
-use crate::results::read::Config;
-use crate::results::schema::Curve;
-use crate::results::{Sweep, atomic};
 use crate::settings::{Key, SettingsParams, Value};
+use crate::store::atomic;
+use crate::tables::Sweep;
+use crate::tables::read::Config;
+use crate::tables::schema::Curve;
 
 /// The font family every text of a figure uses.
 pub const FONT: &str = "sans-serif";

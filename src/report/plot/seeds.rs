@@ -7,8 +7,8 @@ use plotters::prelude::*;
 use super::frame::{self, Frame};
 use super::scale::{epoch_axis, log_ticks};
 use super::{Context, DrawResult, Figure, LOSS_FLOOR, render};
-use crate::results::read::Config;
 use crate::settings::short_float;
+use crate::tables::read::Config;
 
 /// Width of the tick numbers left of the panel, height of those below.
 const TICKS: (u32, u32) = (64, 30);

@@ -8,8 +8,8 @@
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
-use super::atomic::AtomicFile;
 use crate::error::{Error, Location, Result, quoted};
+use crate::store::atomic::AtomicFile;
 
 /// One kind of row: its columns in order, and its cells as text.
 pub trait Row {

@@ -8,14 +8,14 @@
 use std::path::PathBuf;
 
 use super::configs::group;
-use super::record::RecordStore;
+use super::rows::TableWriter;
 use super::schema::{CurveRow, RunRow, TimingRow};
 use super::summary::ConfigSummary;
-use super::table::TableWriter;
-use super::{CURVES, RUNS, ResultsDir, SUMMARY, TIMINGS};
 use crate::error::Result;
 use crate::experiment::Experiment;
 use crate::search::halving;
+use crate::store::record::RecordStore;
+use crate::store::{CURVES, RUNS, ResultsDir, SUMMARY, TIMINGS};
 use crate::train::RunSpec;
 
 /// What [`write`] wrote.
@@ -27,6 +27,28 @@ pub struct Written {
     /// Runs of the grid without one (not trained yet, or failed to save).
     pub missing: usize,
     pub configs: Vec<ConfigSummary>,
+}
+
+/// Rebuilds the tables of `dir` from the records of the runs its `experiment.toml` names;
+/// `None` (tables left as they are) when it has no records. Refuses if not one of those
+/// runs has a record: that would replace good tables with empty ones.
+pub fn rebuild(dir: &ResultsDir) -> Result<Option<Written>> {
+    if !dir.has_records() {
+        return Ok(None);
+    }
+    dir.set_aside_damaged("the tables leave its run out until `sweep run` trains it again")?;
+    let recorded = dir.recorded()?;
+    dir.refuse_if_no_record_matches(&recorded)?;
+    let written = write(dir, &recorded.exp, &recorded.runs)?;
+    if written.missing > 0 {
+        note!(
+            "sweep: warning: {} of {} runs have no record yet; the tables hold the other {}",
+            written.missing,
+            recorded.runs.len(),
+            written.present
+        );
+    }
+    Ok(Some(written))
 }
 
 /// Rebuilds every table of `dir` from the records of `runs`, the runs of `exp`'s grid.

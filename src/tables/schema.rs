@@ -5,7 +5,7 @@
 //!
 //! Numbers are written exact and short ([`fmt_f64`]); an empty cell is "none".
 
-use super::table::{Cells, ReadRow, Row};
+use super::rows::{Cells, ReadRow, Row};
 use crate::error::Result;
 use crate::metric::{Metric, RunSummary};
 use crate::settings::{Key, SettingsParams, Value, fmt_f64};
@@ -188,7 +188,7 @@ impl Row for TimingRow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::table::{TableWriter, read};
+    use crate::tables::rows::{TableWriter, read};
 
     fn row(status: Status) -> RunRow {
         let m = EpochMetrics {

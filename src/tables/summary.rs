@@ -6,8 +6,8 @@
 //! a median with a percentile bootstrap interval (seeded from the values themselves, so the
 //! tables stay byte-identical between reruns), a share with a Wilson score interval.
 
+use super::rows::Row;
 use super::schema::cell;
-use super::table::Row;
 use crate::metric::{Kind, Metric, RunSummary};
 use crate::settings::{Key, SettingsParams};
 use crate::stats::describe::{Stats, median_sorted, stats};

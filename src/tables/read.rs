@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::configs::group;
+use super::rows;
 use super::schema::{Curve, CurveRow, RunRow};
 use super::summary::ConfigSummary;
-use super::table;
-use super::{CURVES, RUNS};
 use crate::error::Result;
 use crate::settings::{Key, Value};
 use crate::stats::describe::{median_sorted, quantile_sorted};
+use crate::store::{CURVES, RUNS};
 use crate::train::EpochMetrics;
 
 /// Quantiles over seeds of one curve at one epoch.
@@ -78,7 +78,7 @@ pub struct Sweep {
 
 impl Sweep {
     pub fn load(dir: &Path) -> Result<Sweep> {
-        let runs: Vec<RunRow> = table::read(&dir.join(RUNS))?;
+        let runs: Vec<RunRow> = rows::read(&dir.join(RUNS))?;
         let configs = configurations(&runs);
         let varying = Key::configuration()
             .filter(|&k| axis_values(&runs, k).len() > 1)
@@ -114,7 +114,7 @@ impl Sweep {
         // Per configuration and curve: epoch -> values over seeds.
         let mut values: Vec<Vec<BTreeMap<u32, Vec<f64>>>> =
             vec![vec![BTreeMap::new(); Curve::ALL.len()]; self.configs.len()];
-        table::for_each(path, |row: CurveRow| {
+        rows::for_each(path, |row: CurveRow| {
             let Some(&(r, c)) = index.get(&row.run_id) else {
                 return Ok(());
             };

@@ -1,6 +1,7 @@
-//! A results directory and everything in it, owned by [`ResultsDir`]: the lock, the per-run
-//! records and weights, the recorded experiment and its data fingerprint, the tables and
-//! their schema, and the temporaries of its one atomic writer.
+//! The store: a results directory, owned by [`ResultsDir`]: its layout, the lock, the
+//! per-run records and weights, the recorded experiment and its data fingerprint, merging
+//! and cleaning, and the temporaries of its one atomic writer. The tables rebuilt from the
+//! records are [`crate::tables`]'.
 //!
 //! ```text
 //! results/<name>/
@@ -11,15 +12,9 @@
 //! ```
 
 pub mod atomic;
-pub mod configs;
 pub mod lock;
 mod merge;
-pub mod read;
 pub mod record;
-pub mod schema;
-pub mod summary;
-pub mod table;
-pub mod tables;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -27,11 +22,7 @@ use std::path::{Path, PathBuf};
 pub use atomic::Sharing;
 pub use lock::Lock;
 pub use merge::merge;
-
-pub use read::Sweep;
 pub use record::{DataRef, RecordStore, RunRecord};
-pub use summary::ConfigSummary;
-pub use tables::Written;
 
 use crate::data;
 use crate::error::{Error, Location, Result};
@@ -184,34 +175,7 @@ impl ResultsDir {
         })
     }
 
-    /// Rebuilds the tables from the records of `runs`, the runs of `exp`'s grid.
-    pub fn write_tables(&self, exp: &Experiment, runs: &[RunSpec]) -> Result<Written> {
-        tables::write(self, exp, runs)
-    }
-
-    /// Rebuilds the tables from the records of the runs its `experiment.toml` names;
-    /// `None` (tables left as they are) when it has no records. Refuses if not one of those
-    /// runs has a record: that would replace good tables with empty ones.
-    pub fn rebuild_tables(&self) -> Result<Option<Written>> {
-        if !self.has_records() {
-            return Ok(None);
-        }
-        self.set_aside_damaged("the tables leave its run out until `sweep run` trains it again")?;
-        let recorded = self.recorded()?;
-        self.refuse_if_no_record_matches(&recorded)?;
-        let written = self.write_tables(&recorded.exp, &recorded.runs)?;
-        if written.missing > 0 {
-            note!(
-                "sweep: warning: {} of {} runs have no record yet; the tables hold the other {}",
-                written.missing,
-                recorded.runs.len(),
-                written.present
-            );
-        }
-        Ok(Some(written))
-    }
-
-    fn refuse_if_no_record_matches(&self, recorded: &Recorded) -> Result<()> {
+    pub fn refuse_if_no_record_matches(&self, recorded: &Recorded) -> Result<()> {
         let saved = self.records.ids()?;
         if recorded.runs.iter().any(|r| saved.contains(&r.id)) {
             return Ok(());
