@@ -49,16 +49,28 @@ pub enum Error {
     /// Training finished but some runs could not be completed or checked (exit 1).
     #[error("{0}")]
     Incomplete(String),
+    /// Ctrl-C stopped the sweep (exit 130): what was saved is kept.
+    #[error(
+        "interrupted: {saved} run(s) finished and saved in this session are kept, {dropped} in \
+         flight were dropped; run the same command again to go on"
+    )]
+    Interrupted { saved: usize, dropped: usize },
 }
 
 impl Error {
     /// The process exit code for this error: 2 for anything the user can fix in the input,
-    /// 1 for failures while running.
+    /// 1 for failures while running, 130 for an interrupt (as a shell reports SIGINT).
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Data { .. } | Error::Experiment { .. } | Error::Usage(_) => 2,
             Error::Io { .. } | Error::Incomplete(_) => 1,
+            Error::Interrupted { .. } => 130,
         }
+    }
+
+    /// Whether this is a failure (printed as `error:`), rather than the user's own stop.
+    pub fn is_failure(&self) -> bool {
+        !matches!(self, Error::Interrupted { .. })
     }
 
     /// A data error at `path` and `location`.
@@ -136,6 +148,22 @@ pub fn listed(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interrupt_exits_130_and_is_not_printed_as_a_failure() {
+        let e = Error::Interrupted {
+            saved: 3,
+            dropped: 1,
+        };
+        assert_eq!(e.exit_code(), 130);
+        assert!(!e.is_failure());
+        assert_eq!(
+            e.to_string(),
+            "interrupted: 3 run(s) finished and saved in this session are kept, 1 in flight \
+             were dropped; run the same command again to go on"
+        );
+        assert!(Error::Usage("x".into()).is_failure());
+    }
 
     #[test]
     fn messages_name_file_and_place() {

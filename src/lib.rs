@@ -7,16 +7,21 @@
 //! - [`numeric`]: the maths library (`exp`, `ln`, `tanh`, normal draws) with the same bits
 //!   on every CPU; [`simd`]: eight-lane vectors per instruction set and the kernel loops;
 //! - [`model`]: the RNN, its passes and gradient; [`weights`]: its safetensors file;
-//! - [`settings`]: every training setting and its properties; [`train`]: one seeded run as
-//!   a pure function;
+//! - [`settings`]: every training setting and its properties; [`doc`]: a TOML document
+//!   whose errors name file and line; [`train`]: one seeded run as a pure function, and
+//!   its id;
+//! - [`stats`]: descriptive and inferential statistics over seeds; [`metric`]: what a run
+//!   is summarised by;
+//! - [`search`]: how configurations are chosen (grids, draws) and stopped (successive
+//!   halving), from the saved runs alone;
 //! - [`experiment`]: an experiment file (and `--set` overrides) expanded into runs;
-//! - [`stats`]: descriptive and inferential statistics over seeds;
 //! - [`store`]: a results directory and its records; [`tables`]: the tables rebuilt from
 //!   them, their one schema, and reading them back;
-//! - [`plan`]: a sweep prepared and checked before training; [`runner`]: its runs trained
-//!   in parallel and recorded, re-trained and traced;
+//! - [`plan`]: a sweep prepared and checked before training;
 //! - [`compare`]: whether two sets of runs differ, metric by metric;
 //! - [`report`]: the figures and `report.md` a user reads;
+//! - [`runner`]: runs trained in parallel and recorded, re-trained and traced, and a whole
+//!   sweep from lock to report ([`runner::sweep`]);
 //! - [`cli`]: the command line on top, which only turns arguments into options, calls and
 //!   prints.
 
@@ -51,3 +56,6 @@ pub mod train;
 pub mod weights;
 
 pub use error::{Error, Result};
+
+#[cfg(test)]
+mod layers;

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::report;
 use crate::store::ResultsDir;
 
-pub fn execute(args: &CleanArgs) -> Result<i32> {
+pub fn execute(args: &CleanArgs) -> Result<()> {
     let dir = ResultsDir::open(&args.results)?;
     let _lock = dir.lock(false)?;
     let (removed, kept) = dir.remove_unused()?;
@@ -17,5 +17,5 @@ pub fn execute(args: &CleanArgs) -> Result<i32> {
         args.results.display(),
     );
     report::rebuild(&dir, &report::Options::default())?;
-    Ok(0)
+    Ok(())
 }

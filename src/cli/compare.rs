@@ -7,11 +7,11 @@ use crate::compare::sides::{align, load};
 use crate::compare::{self, Comparison, Design, design, verdict};
 use crate::error::{Error, Result};
 use crate::metric::Metric;
-use crate::report::export::{self, Table};
+use crate::report::export::Table;
 use crate::report::tables::text;
 use crate::tables::rows::Row;
 
-pub fn execute(args: &CompareArgs) -> Result<i32> {
+pub fn execute(args: &CompareArgs) -> Result<()> {
     let (mut a, mut b) = (load(&args.a)?, load(&args.b)?);
     let notes = align(&mut a, &mut b);
     let metrics = chosen_metrics(&args.metrics)?;
@@ -31,13 +31,10 @@ pub fn execute(args: &CompareArgs) -> Result<i32> {
         Design::Paired { seeds } => format!("paired by seed ({} seeds in common)", seeds.len()),
         Design::Unpaired { why } => format!("as independent samples: {why}"),
     };
-    if args.format != "text" {
-        let table = comparison_table(&comparisons);
-        let bytes = export::by_name(&args.format)
-            .ok_or_else(|| bad_format(&args.format))?
-            .serialize(&table);
+    if let Some(export) = args.format.export() {
+        let bytes = export.serialize(&comparison_table(&comparisons));
         print(&String::from_utf8_lossy(&bytes))?;
-        return Ok(0);
+        return Ok(());
     }
     let mut out = format!(
         "A: {} ({} runs)\nB: {} ({} runs)\ncompared {how}\neffects are B - A with 95% \
@@ -60,7 +57,7 @@ pub fn execute(args: &CompareArgs) -> Result<i32> {
         out += &format!("\n{}", seeds_text(&a, &b, &metrics, args.effect));
     }
     print(&out)?;
-    Ok(0)
+    Ok(())
 }
 
 /// The metrics `--metric` names (every metric without it), or an error naming the unknown.
@@ -80,12 +77,6 @@ fn chosen_metrics(names: &[String]) -> Result<Vec<Metric>> {
             })
         })
         .collect()
-}
-
-fn bad_format(name: &str) -> Error {
-    Error::Usage(format!(
-        "unknown format `{name}`; allowed: text, csv, markdown, json"
-    ))
 }
 
 /// Every column of `comparisons.csv`.

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::report;
 use crate::store;
 
-pub fn execute(args: &MergeArgs) -> Result<i32> {
+pub fn execute(args: &MergeArgs) -> Result<()> {
     let (dir, merged) = store::merge(&args.out, &args.dirs)?;
     note!(
         "sweep: merged {merged} new record(s) from {} directories into {}",
@@ -16,5 +16,5 @@ pub fn execute(args: &MergeArgs) -> Result<i32> {
     for f in report::rebuild(&dir, &report::Options::default())? {
         note!("  {}", f.display());
     }
-    Ok(0)
+    Ok(())
 }

@@ -85,9 +85,9 @@ pub struct CompareArgs {
     /// The second side (B); effects are B - A.
     #[arg(value_name = "B")]
     pub b: String,
-    /// text, csv, markdown or json (csv, markdown and json: every number, as comparisons.csv).
-    #[arg(long, default_value = "text")]
-    pub format: String,
+    /// How to print the comparison (csv, markdown and json: every number, as comparisons.csv).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
     /// Compare only this metric (repeatable) [default: every summarised metric].
     #[arg(long = "metric", value_name = "NAME")]
     pub metrics: Vec<String>,
@@ -212,9 +212,31 @@ pub struct TableArgs {
     /// A run id: that run's table in the article's format.
     #[arg(long)]
     pub run: Option<String>,
-    /// text, csv, markdown or json.
-    #[arg(long, default_value = "text")]
-    pub format: String,
+    /// How to print the table.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// How a command prints a table: aligned text for people, or a format for other tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Csv,
+    #[value(alias = "md")]
+    Markdown,
+    Json,
+}
+
+impl Format {
+    /// The exporter of a machine-readable format; `None` for text.
+    fn export(self) -> Option<Box<dyn crate::report::export::Export>> {
+        crate::report::export::by_name(match self {
+            Format::Text => return None,
+            Format::Csv => "csv",
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+        })
+    }
 }
 
 /// What `sweep plan` and `sweep run` share: the experiment and where its results go.
@@ -392,12 +414,12 @@ fn parse_gradient(s: &str) -> Result<Gradient, String> {
         .ok_or_else(|| format!("`{s}` is not a gradient variant; allowed: article, exact"))
 }
 
-/// Runs the command and returns the process exit code.
-pub fn execute(cli: Cli) -> Result<i32> {
+/// Runs the command; `main` turns an error into its message and exit code.
+pub fn execute(cli: Cli) -> Result<()> {
     choose_isa_from_env()?;
     match cli.command {
         Command::Run(args) => run::execute(&args),
-        Command::Plan(args) => print(&plan::describe(&prepare(&args)?)).map(|()| 0),
+        Command::Plan(args) => print(&plan::describe(&prepare(&args)?)),
         Command::Rerun(args) => rerun::execute(&args),
         Command::Predict(args) => predict::execute(&args),
         Command::Report(args) => report::execute(&args),

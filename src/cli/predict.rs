@@ -6,7 +6,7 @@ use crate::error::{Error, Result, listed, quoted};
 use crate::model::Workspace;
 use crate::store::{RecordStore, ResultsDir};
 
-pub fn execute(args: &PredictArgs) -> Result<i32> {
+pub fn execute(args: &PredictArgs) -> Result<()> {
     let dir = ResultsDir::open(&args.results)?;
     let store = dir.records();
     check_run(store, args)?;
@@ -37,7 +37,7 @@ pub fn execute(args: &PredictArgs) -> Result<i32> {
         out += "\n";
     }
     print(&out)?;
-    Ok(0)
+    Ok(())
 }
 
 /// The run must be one the results directory recorded with its weights; otherwise a usage

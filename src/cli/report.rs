@@ -1,21 +1,21 @@
 //! `sweep report` and `sweep table`: read a results directory, never re-train.
 
-use super::{ReportArgs, TableArgs, diverged_line, print};
+use super::{Format, ReportArgs, TableArgs, diverged_line, print};
 use crate::error::{Error, Result};
-use crate::report::{self, export, tables};
+use crate::report::{self, tables};
 use crate::store::ResultsDir;
 use crate::tables::Sweep;
 
-pub fn execute(args: &ReportArgs) -> Result<i32> {
+pub fn execute(args: &ReportArgs) -> Result<()> {
     let files = report::rebuild(&ResultsDir::at(&args.results), &args.options())?;
     note!("sweep: wrote:");
     for f in &files {
         note!("  {}", f.display());
     }
-    Ok(0)
+    Ok(())
 }
 
-pub fn table(args: &TableArgs) -> Result<i32> {
+pub fn table(args: &TableArgs) -> Result<()> {
     let sweep = Sweep::load(&args.results)?;
     let table = match (&args.run, &args.config) {
         (Some(id), _) => {
@@ -30,7 +30,7 @@ pub fn table(args: &TableArgs) -> Result<i32> {
                     ))
                 })?;
             let diverged = sweep.runs[run].summary.status.diverged_epoch();
-            if args.format == "text" {
+            if args.format == Format::Text {
                 // The article's own format, exactly, and the line `sweep train` ends a
                 // diverged run with.
                 let mut text = tables::run_text(&sweep.curves[run]);
@@ -38,7 +38,7 @@ pub fn table(args: &TableArgs) -> Result<i32> {
                     text += &diverged_line(epoch);
                 }
                 print(&text)?;
-                return Ok(0);
+                return Ok(());
             }
             if let Some(epoch) = diverged {
                 note!("sweep: run {id} diverged in epoch {epoch}: the table stops before it");
@@ -61,16 +61,10 @@ pub fn table(args: &TableArgs) -> Result<i32> {
             tables::config_table(config)
         }
     };
-    let bytes = match args.format.as_str() {
-        "text" => tables::text(&table).into_bytes(),
-        name => export::by_name(name)
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "unknown format `{name}`; allowed: text, csv, markdown, json"
-                ))
-            })?
-            .serialize(&table),
+    let bytes = match args.format.export() {
+        None => tables::text(&table).into_bytes(),
+        Some(export) => export.serialize(&table),
     };
     print(&String::from_utf8_lossy(&bytes))?;
-    Ok(0)
+    Ok(())
 }

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::runner::rerun::rerun;
 use crate::store::ResultsDir;
 
-pub fn execute(args: &RerunArgs) -> Result<i32> {
+pub fn execute(args: &RerunArgs) -> Result<()> {
     let done = rerun(&ResultsDir::open(&args.results)?, &args.run_id)?;
     match done.difference {
         None => {
@@ -16,7 +16,7 @@ pub fn execute(args: &RerunArgs) -> Result<i32> {
                 done.again.metrics.len(),
                 done.again.status.name()
             ))?;
-            Ok(0)
+            Ok(())
         }
         Some(diff) => Err(Error::Incomplete(format!(
             "run {} does not reproduce: {diff}",

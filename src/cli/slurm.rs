@@ -9,7 +9,7 @@ use super::{PlanArgs, SlurmArgs, prepare};
 use crate::error::{Error, Result};
 use crate::store::atomic::write as write_atomic;
 
-pub fn execute(args: &SlurmArgs) -> Result<i32> {
+pub fn execute(args: &SlurmArgs) -> Result<()> {
     if let Some(jobs) = args.plan.jobs {
         return Err(Error::Usage(format!(
             "--jobs {jobs} does not apply to `sweep slurm`: each array task trains \
@@ -57,7 +57,7 @@ pub fn execute(args: &SlurmArgs) -> Result<i32> {
     if args.submit {
         submit(&arrays, &report)?;
     }
-    Ok(0)
+    Ok(())
 }
 
 /// How many runs each array trains: every run for a sweep; for a halving search, each

@@ -7,7 +7,7 @@ use crate::plan::check_fits;
 use crate::report::article::epoch_block;
 use crate::train::{self, Status};
 
-pub fn execute(args: &TrainArgs) -> Result<i32> {
+pub fn execute(args: &TrainArgs) -> Result<()> {
     let settings = args
         .settings
         .params()
@@ -40,5 +40,5 @@ pub fn execute(args: &TrainArgs) -> Result<i32> {
     if let Status::Diverged { epoch } = result.status {
         print(&super::diverged_line(epoch))?;
     }
-    Ok(0)
+    Ok(())
 }

@@ -7,6 +7,7 @@
 
 pub mod rerun;
 pub mod shard;
+pub mod sweep;
 pub mod trace;
 
 use std::sync::Mutex;

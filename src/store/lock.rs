@@ -12,11 +12,25 @@
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
 
 pub const LOCK_FILE: &str = ".sweep.lock";
+
+/// The lock files this process holds, for [`release_held`].
+static HELD: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes every lock file this process holds: for a forced exit (a second Ctrl-C) that
+/// skips the locks' `Drop`. The kernel releases the locks themselves with the process.
+pub fn release_held() {
+    if let Ok(held) = HELD.lock() {
+        for path in held.iter() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
 
 /// Held while a sweep writes a results directory; removed and released when dropped.
 #[derive(Debug)]
@@ -82,6 +96,9 @@ impl Lock {
             .and_then(|()| writeln!(file, "{}", std::process::id()))
             .and_then(|()| file.flush());
         written.map_err(|e| Error::io(&path, e))?;
+        if let Ok(mut held) = HELD.lock() {
+            held.push(path.clone());
+        }
         Ok(Lock {
             path,
             file: Some(file),
@@ -105,6 +122,9 @@ impl Drop for Lock {
         // Removed while still locked, so that nobody locks a file that is about to vanish
         // without noticing (see `is_at`); the lock itself goes with the file handle.
         if self.file.is_some() {
+            if let Ok(mut held) = HELD.lock() {
+                held.retain(|p| p != &self.path);
+            }
             let _ = std::fs::remove_file(&self.path);
         }
     }
@@ -176,6 +196,22 @@ pub fn is_alive(pid: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_forced_exit_removes_the_lock_files_this_process_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = Lock::acquire(dir.path(), false).unwrap();
+        let path = dir.path().join(LOCK_FILE);
+        assert!(path.is_file());
+        // What the second Ctrl-C does before `process::exit`, which skips `Drop`.
+        release_held();
+        assert!(!path.exists());
+        drop(lock);
+        // Dropped: no longer held, so a later forced exit leaves a new owner's file alone.
+        std::fs::write(&path, "1\n").unwrap();
+        release_held();
+        assert!(path.is_file());
+    }
 
     #[test]
     fn second_lock_refuses_and_a_stale_one_is_taken_over() {

@@ -1,0 +1,163 @@
+//! A whole sweep, as `sweep run` does it: own the results directory (lock, stale
+//! temporaries, damaged records set aside), record the experiment, train what is not saved
+//! yet (a halving search stage by stage), then rebuild the tables and draw the report. The
+//! command line only turns its flags into [`SweepOptions`] and prints what [`run`] returns.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::shard::Shard;
+use super::{INTERRUPTED, Outcome, RunnerOptions, to_train, train_all, train_halving};
+use crate::error::{Error, Result};
+use crate::plan::{Prepared, duration};
+use crate::report;
+use crate::store::{ResultsDir, Sharing, lock};
+use crate::tables::{self, Written};
+
+/// How to run a prepared sweep.
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    /// This process trains one shard of the runs (sharing the directory with the others).
+    pub shard: Option<Shard>,
+    /// The stage a shard of a halving search trains.
+    pub stage: Option<usize>,
+    /// Wait for another sweep's lock on the directory instead of refusing.
+    pub wait: bool,
+    pub progress: bool,
+    pub save_weights: bool,
+}
+
+/// What a finished sweep did and wrote.
+#[derive(Debug)]
+pub struct Finished {
+    pub outcome: Outcome,
+    /// The tables and the report's files; `None` for a shard (`sweep report` builds them
+    /// once every shard is done).
+    pub written: Option<(Written, Vec<PathBuf>)>,
+}
+
+/// Trains what the sweep `p` still lacks and writes its tables and report. Returns
+/// [`Error::Interrupted`] after Ctrl-C (saved runs are kept) and [`Error::Incomplete`] when
+/// some run could not be saved (the tables are written all the same).
+pub fn run(p: &Prepared, options: &SweepOptions) -> Result<Finished> {
+    let dir = ResultsDir::create(&p.out)?;
+    // Shards share a directory by design; a whole sweep owns it.
+    let _lock = match options.shard {
+        None => Some(dir.lock(options.wait)?),
+        Some(_) => None,
+    };
+    dir.remove_stale_temporaries(match options.shard {
+        None => Sharing::Locked,
+        Some(_) => Sharing::Shared,
+    })?;
+    dir.set_aside_damaged("its run is trained again")?;
+    install_interrupt_handler();
+    // Written first, so that shards leave `sweep report` what it needs.
+    dir.record_experiment(&p.exp, &p.data.fingerprint)?;
+    let start = Instant::now();
+    let outcome = train(p, &dir, options)?;
+    let seconds = start.elapsed().as_secs_f64();
+    if outcome.interrupted {
+        return Err(Error::Interrupted {
+            saved: outcome.trained,
+            dropped: outcome.dropped,
+        });
+    }
+    note!(
+        "sweep: trained {} run(s) in {} ({} diverged)",
+        outcome.trained,
+        duration(seconds),
+        outcome.diverged
+    );
+    let written = match options.shard {
+        Some(_) => {
+            note!(
+                "sweep: when every shard is done, `sweep report {}` builds the tables",
+                p.out.display()
+            );
+            None
+        }
+        None => Some(write_tables(p, &dir)?),
+    };
+    Ok(Finished { outcome, written })
+}
+
+/// After a whole sweep: the tables, then the figures and report.
+fn write_tables(p: &Prepared, dir: &ResultsDir) -> Result<(Written, Vec<PathBuf>)> {
+    let unused = dir.unused_records(&p.runs)?.len();
+    if unused > 0 {
+        note!(
+            "sweep: {unused} record(s) in {} belong to runs this experiment no longer has; they \
+             are kept on disk and left out of the tables (`sweep clean {} --unused` removes them)",
+            dir.records().dir().display(),
+            p.out.display()
+        );
+    }
+    let written = tables::write(dir, &p.exp, &p.runs)?;
+    let drawn = report::write_report(dir, &report::Options::default())?;
+    Ok((written, drawn))
+}
+
+/// Trains what the sweep (or this shard of it) still lacks: every run not saved yet, or a
+/// halving search stage by stage.
+fn train(p: &Prepared, dir: &ResultsDir, options: &SweepOptions) -> Result<Outcome> {
+    let runner = RunnerOptions {
+        jobs: p.jobs,
+        progress: options.progress,
+        experiment: p.exp.name.clone(),
+        data: p.data_ref(),
+        save_weights: options.save_weights,
+        until: None,
+    };
+    if p.exp.search.halving.is_some() {
+        let staged = match (options.shard, options.stage) {
+            (None, _) => None,
+            (Some(s), Some(stage)) => Some((s, stage)),
+            (Some(_), None) => {
+                return Err(Error::Usage(
+                    "the shards of a halving search train one stage at a time: add --stage K \
+                     (`sweep slurm` writes one array per stage)"
+                        .into(),
+                ));
+            }
+        };
+        note!(
+            "sweep: {}: {} runs, successive halving",
+            p.exp.name,
+            p.runs.len()
+        );
+        return train_halving(&p.exp, &p.runs, &p.data, dir.records(), &runner, staged);
+    }
+    if options.stage.is_some() {
+        return Err(Error::Usage(
+            "--stage applies to successive halving searches only; this experiment has no \
+             [search.halving]"
+                .into(),
+        ));
+    }
+    let todo = to_train(&p.runs, dir, options.shard)?;
+    note!(
+        "sweep: {}{}: {} runs, {} already saved in {}, training {} on {} job(s)",
+        p.exp.name,
+        options
+            .shard
+            .map_or(String::new(), |s| format!(" shard {s}")),
+        todo.of,
+        todo.of - todo.runs.len(),
+        p.out.display(),
+        todo.runs.len(),
+        p.jobs.min(todo.runs.len().max(1))
+    );
+    train_all(&todo.runs, &p.data, dir.records(), &runner)
+}
+
+/// Ctrl-C: stop starting runs, drop those in flight, keep what is saved (exit 130). A
+/// second Ctrl-C exits at once, releasing the directory's lock first.
+fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            lock::release_held();
+            std::process::exit(130);
+        }
+    });
+}
