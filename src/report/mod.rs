@@ -64,7 +64,7 @@ pub fn write_report(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
 /// written.
 pub fn rebuild(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    if let Some(written) = crate::tables::rebuild(&dir)? {
+    if let Some(written) = crate::tables::rebuild(dir)? {
         files.extend(written.files);
     }
     files.extend(write_report(dir, flags)?);
