@@ -6,6 +6,13 @@
 //! synthetic runs written as `sweep run` writes its tables. Prints a Markdown table;
 //! medians of 3, wall time on every core.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
 use std::path::Path;
 use std::time::Instant;
 

@@ -2,6 +2,13 @@
 //! hidden sizes 16..256 and for the bundled English set repeated 1x, 4x and 16x, beside the
 //! O(H² × tokens) model normalised at H = 64, 1x. Prints a Markdown table; medians of 3.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
 use std::path::Path;
 use std::time::Instant;
 

@@ -2,6 +2,13 @@
 //! deterministic bootstrap of a 16-seed median (B = 2000), and the rank tests and
 //! Hodges–Lehmann intervals on 16 paired seeds.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -2,6 +2,13 @@
 //! epochs, evaluation every 100) on the bundled English set, at H = 64 and H = 256, with
 //! the exact gradient, on the instruction set this machine dispatches to.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::report;
 use crate::store::ResultsDir;
 
-pub fn execute(args: &CleanArgs) -> Result<()> {
+pub(super) fn execute(args: &CleanArgs) -> Result<()> {
     let dir = ResultsDir::open(&args.results)?;
     let _lock = dir.lock(false)?;
     let (removed, kept) = dir.remove_unused()?;

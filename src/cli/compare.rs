@@ -11,7 +11,7 @@ use crate::report::export::Table;
 use crate::report::tables::text;
 use crate::tables::rows::Row;
 
-pub fn execute(args: &CompareArgs) -> Result<()> {
+pub(super) fn execute(args: &CompareArgs) -> Result<()> {
     let (mut a, mut b) = (load(&args.a)?, load(&args.b)?);
     let notes = align(&mut a, &mut b);
     let metrics = chosen_metrics(&args.metrics)?;

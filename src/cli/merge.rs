@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::report;
 use crate::store;
 
-pub fn execute(args: &MergeArgs) -> Result<()> {
+pub(super) fn execute(args: &MergeArgs) -> Result<()> {
     let (dir, merged) = store::merge(&args.out, &args.dirs)?;
     note!(
         "sweep: merged {merged} new record(s) from {} directories into {}",

@@ -6,7 +6,7 @@ use crate::error::{Error, Result, listed, quoted};
 use crate::model::Workspace;
 use crate::store::{RecordStore, ResultsDir};
 
-pub fn execute(args: &PredictArgs) -> Result<()> {
+pub(super) fn execute(args: &PredictArgs) -> Result<()> {
     let dir = ResultsDir::open(&args.results)?;
     let store = dir.records();
     check_run(store, args)?;

@@ -6,7 +6,7 @@ use crate::report::{self, tables};
 use crate::store::ResultsDir;
 use crate::tables::Sweep;
 
-pub fn execute(args: &ReportArgs) -> Result<()> {
+pub(super) fn execute(args: &ReportArgs) -> Result<()> {
     let files = report::rebuild(&ResultsDir::at(&args.results), &args.options())?;
     note!("sweep: wrote:");
     for f in &files {
@@ -15,7 +15,7 @@ pub fn execute(args: &ReportArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn table(args: &TableArgs) -> Result<()> {
+pub(super) fn table(args: &TableArgs) -> Result<()> {
     let sweep = Sweep::load(&args.results)?;
     let table = match (&args.run, &args.config) {
         (Some(id), _) => {

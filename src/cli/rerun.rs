@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::runner::rerun::rerun;
 use crate::store::ResultsDir;
 
-pub fn execute(args: &RerunArgs) -> Result<()> {
+pub(super) fn execute(args: &RerunArgs) -> Result<()> {
     let done = rerun(&ResultsDir::open(&args.results)?, &args.run_id)?;
     match done.difference {
         None => {

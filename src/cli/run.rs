@@ -15,7 +15,7 @@ use crate::runner::sweep::{self, SweepOptions};
 use crate::store::ResultsDir;
 use crate::tables::{ConfigSummary, Sweep};
 
-pub fn execute(args: &RunArgs) -> Result<()> {
+pub(super) fn execute(args: &RunArgs) -> Result<()> {
     let p = prepare(&args.plan)?;
     if args.dry_run {
         return print(&plan::describe(&p));

@@ -9,7 +9,7 @@ use super::{PlanArgs, SlurmArgs, prepare};
 use crate::error::{Error, Result};
 use crate::store::atomic::write as write_atomic;
 
-pub fn execute(args: &SlurmArgs) -> Result<()> {
+pub(super) fn execute(args: &SlurmArgs) -> Result<()> {
     if let Some(jobs) = args.plan.jobs {
         return Err(Error::Usage(format!(
             "--jobs {jobs} does not apply to `sweep slurm`: each array task trains \

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::runner::trace;
 use crate::store::ResultsDir;
 
-pub fn execute(args: &TraceArgs) -> Result<()> {
+pub(super) fn execute(args: &TraceArgs) -> Result<()> {
     let dir = ResultsDir::open(&args.results)?;
     if !dir.records().ids()?.contains(&args.run) {
         return Err(Error::Usage(format!(

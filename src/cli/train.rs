@@ -7,7 +7,7 @@ use crate::plan::check_fits;
 use crate::report::article::epoch_block;
 use crate::train::{self, Status};
 
-pub fn execute(args: &TrainArgs) -> Result<()> {
+pub(super) fn execute(args: &TrainArgs) -> Result<()> {
     let settings = args
         .settings
         .params()

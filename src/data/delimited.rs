@@ -7,7 +7,7 @@ use super::raw::RawExample;
 use crate::error::{Error, Location, Result, quoted};
 
 /// Parses delimited `text` (already checked UTF-8) from `path`.
-pub fn parse(path: &Path, text: &str, delimiter: u8) -> Result<Vec<RawExample>> {
+pub(super) fn parse(path: &Path, text: &str, delimiter: u8) -> Result<Vec<RawExample>> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         // A tab-separated phrase may hold a lone `"`; only CSV uses quoting.

@@ -16,7 +16,7 @@ use crate::error::{Error, Location, Result, quoted};
 /// Python reads the module: a variable assigned twice holds its last dict, and a key given
 /// twice in one dict holds its last value at its first place. Both are legal Python but
 /// likely mistakes in a data set, so each gives a warning.
-pub fn parse(path: &Path, text: &str, role: Role) -> Result<Loaded> {
+pub(super) fn parse(path: &Path, text: &str, role: Role) -> Result<Loaded> {
     let mut parser = Parser {
         path,
         chars: text.chars().collect(),

@@ -8,7 +8,7 @@ use super::{delimited, pyliteral};
 use crate::error::{Error, Location, Result};
 
 /// Loads the raw examples of `path` for `role`; at least one, or an error naming the file.
-pub fn load(path: &Path, role: Role) -> Result<Loaded> {
+pub(super) fn load(path: &Path, role: Role) -> Result<Loaded> {
     let bytes = std::fs::read(path)
         .map_err(|e| Error::data(path, Location::File, format!("cannot read the file: {e}")))?;
     parse(path, &bytes, role)

@@ -62,7 +62,7 @@ impl Override {
 /// An experiment file as written (and overridden), checked key by key (not yet combination
 /// by combination).
 #[derive(Debug, Clone)]
-pub struct Spec {
+pub(super) struct Spec {
     pub name: String,
     pub description: String,
     pub train: PathBuf,
@@ -128,7 +128,7 @@ const DATA_KEYS: [&str; 2] = ["train", "test"];
 const REPORT_KEYS: [&str; 4] = ["facet", "color", "configs", "rank_by"];
 
 /// Parses the experiment file at `path`, with `overrides` applied in order.
-pub fn parse(path: &Path, overrides: &[Override]) -> Result<Spec> {
+pub(super) fn parse(path: &Path, overrides: &[Override]) -> Result<Spec> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Error::experiment(
             path,
@@ -141,7 +141,7 @@ pub fn parse(path: &Path, overrides: &[Override]) -> Result<Spec> {
 
 /// Parses experiment `text` with `overrides` applied; `path` names it in messages and
 /// anchors its relative data paths. (The fuzz target calls this directly.)
-pub fn parse_text(path: &Path, text: &str, overrides: &[Override]) -> Result<Spec> {
+pub(super) fn parse_text(path: &Path, text: &str, overrides: &[Override]) -> Result<Spec> {
     let doc = Doc {
         path,
         text,

@@ -284,20 +284,36 @@ impl Rnn {
 
 // Every array here is built contiguous by `Rnn::zeros`, so these never fail.
 #[inline(always)]
+#[allow(
+    clippy::expect_used,
+    reason = "every parameter array is built contiguous by `Rnn::zeros`"
+)]
 fn slice(a: &Array2<f64>) -> &[f64] {
     a.as_slice_memory_order()
         .expect("parameters are contiguous")
 }
 #[inline(always)]
+#[allow(
+    clippy::expect_used,
+    reason = "every parameter array is built contiguous by `Rnn::zeros`"
+)]
 fn slice_mut(a: &mut Array2<f64>) -> &mut [f64] {
     a.as_slice_memory_order_mut()
         .expect("parameters are contiguous")
 }
 #[inline(always)]
+#[allow(
+    clippy::expect_used,
+    reason = "every parameter array is built contiguous by `Rnn::zeros`"
+)]
 fn slice1(a: &Array1<f64>) -> &[f64] {
     a.as_slice().expect("parameters are contiguous")
 }
 #[inline(always)]
+#[allow(
+    clippy::expect_used,
+    reason = "every parameter array is built contiguous by `Rnn::zeros`"
+)]
 fn slice1_mut(a: &mut Array1<f64>) -> &mut [f64] {
     a.as_slice_mut().expect("parameters are contiguous")
 }

@@ -21,6 +21,7 @@ fn aligned_start(buf: &[f64]) -> usize {
 }
 
 /// A zeroed 1-D array of `len` elements starting on a 64-byte boundary.
+#[allow(clippy::expect_used, reason = "a fresh array is contiguous")]
 pub fn zeros1(len: usize) -> Array1<f64> {
     let whole = Array1::zeros(len + SPARE);
     let start = aligned_start(whole.as_slice().expect("fresh arrays are contiguous"));
@@ -28,6 +29,10 @@ pub fn zeros1(len: usize) -> Array1<f64> {
 }
 
 /// A zeroed `rows × cols` array starting on a 64-byte boundary, in the given memory order.
+#[allow(
+    clippy::expect_used,
+    reason = "a contiguous array of rows * cols elements takes that shape"
+)]
 pub fn zeros2(rows: usize, cols: usize, order: Order) -> Array2<f64> {
     zeros1(rows * cols)
         .into_shape_with_order(((rows, cols), order))

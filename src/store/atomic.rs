@@ -34,6 +34,7 @@ impl AtomicFile {
     }
 
     /// Flushes, syncs and renames the file into place; returns its path.
+    #[allow(clippy::expect_used, reason = "commit takes self, so it runs once")]
     pub fn commit(mut self) -> Result<PathBuf> {
         let writer = self.writer.take().expect("commit is called once");
         let path = self.path.clone();
@@ -45,6 +46,10 @@ impl AtomicFile {
     }
 }
 
+#[allow(
+    clippy::expect_used,
+    reason = "the writer is taken only by commit, which consumes the file"
+)]
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.writer

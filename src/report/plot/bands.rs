@@ -16,7 +16,7 @@ use crate::tables::read::Band;
 use crate::tables::schema::Curve;
 
 /// The curves drawn, one figure each, in the order the report shows them.
-pub const CURVES: [Curve; 4] = [
+pub(super) const CURVES: [Curve; 4] = [
     Curve::TrainLoss,
     Curve::TestLoss,
     Curve::TrainAcc,
@@ -27,13 +27,13 @@ pub const CURVES: [Curve; 4] = [
 const TICKS: (u32, u32) = (64, 30);
 
 /// `loss-train`
-pub fn file_name(curve: Curve) -> String {
+pub(super) fn file_name(curve: Curve) -> String {
     let quantity = if curve.is_loss() { "loss" } else { "accuracy" };
     let split = if curve.is_test() { "test" } else { "train" };
     format!("{quantity}-{split}")
 }
 
-pub fn draw(ctx: &Context<'_>, curve: Curve) -> Figure {
+pub(super) fn draw(ctx: &Context<'_>, curve: Curve) -> Figure {
     let grid = Grid::of(ctx);
     let y = YAxis::of(ctx, curve, panel_size(grid.columns, grid.rows).1);
     let highlighted = grid.highlighted(ctx);
@@ -157,7 +157,7 @@ impl Grid {
 }
 
 /// Every combination of the values of `keys` (the first key slowest), or one empty one.
-pub fn combinations(keys: &[Key], values: impl Fn(Key) -> Vec<Value>) -> Vec<Vec<Value>> {
+pub(super) fn combinations(keys: &[Key], values: impl Fn(Key) -> Vec<Value>) -> Vec<Vec<Value>> {
     let mut out: Vec<Vec<Value>> = vec![Vec::new()];
     for &k in keys {
         let vs = values(k);
@@ -184,7 +184,7 @@ fn find(list: &[Vec<Value>], values: &[Value]) -> usize {
 
 /// A panel's label: `lr=0.02 clip=1`, `gradient=exact` (a value without its setting's
 /// name in configuration labels gets it here, alone in a strip).
-pub fn label(keys: &[Key], values: &[Value]) -> String {
+pub(super) fn label(keys: &[Key], values: &[Value]) -> String {
     let parts: Vec<String> = keys
         .iter()
         .zip(values)

@@ -21,7 +21,7 @@ const TICKS: (u32, u32) = (64, 30);
 /// What each row of panels shows.
 const METRICS: [Metric; 2] = [Metric::FinalTestAcc, Metric::FirstEpochTrainAcc1];
 
-pub fn draw(ctx: &Context<'_>, axis: Key) -> Figure {
+pub(super) fn draw(ctx: &Context<'_>, axis: Key) -> Figure {
     let scale = Scale::new(axis, ctx.sweep.axis_values(axis));
     let groups = Groups::of(ctx, axis);
     let frame = frame(ctx, &scale, &groups);

@@ -19,7 +19,7 @@ const LINE: u32 = TEXT + 12;
 
 /// How rows are named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowStyle {
+pub(super) enum RowStyle {
     /// A strip right of the row, text turned upright.
     Strip,
     /// A line above the row, across every column.
@@ -51,7 +51,7 @@ impl Legend {
 
 /// What a figure's frame holds.
 #[derive(Debug, Clone)]
-pub struct Frame {
+pub(super) struct Frame {
     pub title: String,
     /// A second line under the title, in smaller text (empty: none).
     pub subtitle: String,
@@ -76,7 +76,7 @@ pub struct Frame {
 }
 
 /// One panel's drawing area (its tick numbers' area included, on the edges) and place.
-pub struct Panel<'b> {
+pub(super) struct Panel<'b> {
     pub area: DrawingArea<BitMapBackend<'b>, Shift>,
     pub row: usize,
     pub column: usize,
@@ -87,7 +87,10 @@ pub struct Panel<'b> {
 
 impl<'b> Panel<'b> {
     /// A chart builder on the panel whose plotting area is exactly the frame's panel size.
-    pub fn builder<'a>(&'a self, ticks: (u32, u32)) -> ChartBuilder<'a, 'b, BitMapBackend<'b>> {
+    pub(super) fn builder<'a>(
+        &'a self,
+        ticks: (u32, u32),
+    ) -> ChartBuilder<'a, 'b, BitMapBackend<'b>> {
         let mut b = ChartBuilder::on(&self.area);
         b.margin(GAP / 2)
             .y_label_area_size(if self.left { ticks.0 } else { 0 })
@@ -98,7 +101,7 @@ impl<'b> Panel<'b> {
 
 impl Frame {
     /// A frame of one panel with nothing around it but the title and axis titles.
-    pub fn single(title: String, panel: (u32, u32), ticks: (u32, u32)) -> Frame {
+    pub(super) fn single(title: String, panel: (u32, u32), ticks: (u32, u32)) -> Frame {
         Frame {
             title,
             subtitle: String::new(),
@@ -168,7 +171,7 @@ impl Frame {
     }
 
     /// The figure's size in pixels.
-    pub fn size(&self) -> (u32, u32) {
+    pub(super) fn size(&self) -> (u32, u32) {
         let grid_w = self.columns as u32 * self.column_width();
         let legend_w = self.legend.as_ref().map_or(0, Legend::width);
         let width = self.grid_left() + grid_w + self.row_strip() + self.side + legend_w + MARGIN;
@@ -182,7 +185,7 @@ impl Frame {
     }
 
     /// Draws the frame on `root` (of [`Frame::size`]) and returns the panels, row by row.
-    pub fn draw<'b>(
+    pub(super) fn draw<'b>(
         &self,
         root: &DrawingArea<BitMapBackend<'b>, Shift>,
     ) -> Result<Vec<Panel<'b>>, Box<dyn std::error::Error>> {
@@ -305,12 +308,12 @@ impl Frame {
     }
 
     /// Left edge of the side regions, and of the legend after them.
-    pub fn side_left(&self) -> u32 {
+    pub(super) fn side_left(&self) -> u32 {
         self.panel_left(self.columns) - GAP + self.row_strip() + GAP
     }
 
     /// Row `row`'s side region: beside its plotting area, [`Frame::side`] wide.
-    pub fn side_area<'b>(
+    pub(super) fn side_area<'b>(
         &self,
         root: &DrawingArea<BitMapBackend<'b>, Shift>,
         row: usize,
@@ -345,7 +348,7 @@ impl Frame {
 }
 
 /// A text style of `size` pixels anchored at `h`, `v`.
-pub fn style(size: u32, h: HPos, v: VPos) -> TextStyle<'static> {
+pub(super) fn style(size: u32, h: HPos, v: VPos) -> TextStyle<'static> {
     TextStyle::from((FONT, size).into_font()).pos(Pos::new(h, v))
 }
 
@@ -356,14 +359,14 @@ fn upright(size: u32) -> TextStyle<'static> {
 }
 
 /// The tick numbers' style: the smallest text of any figure.
-pub fn tick_style() -> TextStyle<'static> {
+pub(super) fn tick_style() -> TextStyle<'static> {
     TextStyle::from((FONT, TICK).into_font())
 }
 
 /// An axis of a panel: a linear range with ticks exactly where the figure puts them (and
 /// no finer grid).
 #[derive(Debug, Clone)]
-pub struct Axis {
+pub(super) struct Axis {
     range: std::ops::Range<f64>,
     ticks: Vec<f64>,
 }
@@ -396,11 +399,11 @@ impl Ranged for Axis {
 }
 
 /// A panel's chart: `'a` the panel's borrow, `'b` the bitmap's.
-pub type PanelChart<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Cartesian2d<Axis, Axis>>;
+pub(super) type PanelChart<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Cartesian2d<Axis, Axis>>;
 
 /// A chart on `panel` over `x` and `y` (each a range and its ticks), its light grid and,
 /// on the edges of the grid, its tick numbers labelled by `x_label` and `y_label`.
-pub fn chart<'a, 'b>(
+pub(super) fn chart<'a, 'b>(
     panel: &'a Panel<'b>,
     ticks: (u32, u32),
     (x, x_ticks): (std::ops::Range<f64>, Vec<f64>),

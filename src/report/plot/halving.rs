@@ -16,7 +16,7 @@ use crate::tables::read::Config;
 /// Width of the tick numbers left of the panel, height of those below.
 const TICKS: (u32, u32) = (72, 30);
 
-pub fn draw(ctx: &Context<'_>, halving: &Halving) -> Figure {
+pub(super) fn draw(ctx: &Context<'_>, halving: &Halving) -> Figure {
     let title = format!(
         "successive halving: median {} over seeds at each rung",
         halving.metric.name()

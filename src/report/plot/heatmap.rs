@@ -22,7 +22,7 @@ use crate::tables::ConfigSummary;
 
 /// The metrics shown, one row of panels each: whether it trains reliably, how well it
 /// generalises, how fast it trains and how far the loss goes down.
-pub const METRICS: [Metric; 4] = [
+pub(super) const METRICS: [Metric; 4] = [
     Metric::TestAcc1,
     Metric::FinalTestAcc,
     Metric::FirstEpochTrainAcc1,
@@ -30,7 +30,7 @@ pub const METRICS: [Metric; 4] = [
 ];
 
 /// At most this many panels per metric; more combinations of the other settings are pooled.
-pub const MAX_FACETS: usize = 10;
+pub(super) const MAX_FACETS: usize = 10;
 
 /// Width of the colour bar region beside each row.
 const BAR: u32 = 120;
@@ -38,7 +38,7 @@ const BAR: u32 = 120;
 const CELL_H: (u32, u32) = (36, 54);
 
 /// The pairs of swept settings a heatmap is drawn for: every pair of categorical ones.
-pub fn pairs(ctx: &Context<'_>) -> Vec<(Key, Key)> {
+pub(super) fn pairs(ctx: &Context<'_>) -> Vec<(Key, Key)> {
     let keys: Vec<Key> = super::super::outline::swept(ctx.sweep)
         .into_iter()
         .filter(|s| s.categorical())
@@ -55,7 +55,7 @@ pub fn pairs(ctx: &Context<'_>) -> Vec<(Key, Key)> {
 
 /// Which settings split a heatmap into panels and which are pooled into its cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Split {
+pub(super) struct Split {
     /// One column of panels per combination of these settings' values.
     pub facets: Vec<Key>,
     /// Pooled into the cells (sampled settings, or too many combinations).
@@ -65,7 +65,7 @@ pub struct Split {
 impl Split {
     /// How a heatmap of `a` against `b` treats the other swept settings, given how many
     /// values each setting has (`values`) and whether it is categorical.
-    pub fn of(a: Key, b: Key, swept: &[super::layout::Swept]) -> Split {
+    pub(super) fn of(a: Key, b: Key, swept: &[super::layout::Swept]) -> Split {
         let others: Vec<_> = swept.iter().filter(|s| s.key != a && s.key != b).collect();
         let categorical: Vec<Key> = others
             .iter()
@@ -93,7 +93,7 @@ impl Split {
 
     /// The subtitle's words for it: `one panel per gradient`, `pooled over clip x gradient
     /// (each cell holds the runs of all their values)`.
-    pub fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         let mut parts = Vec::new();
         if !self.facets.is_empty() {
             parts.push(format!("one panel per {}", names(&self.facets)));
@@ -279,7 +279,7 @@ impl Shading {
 }
 
 /// A cell's figure as it prints: `0.95`, `50%`, `412`, `never`, `0.0012`.
-pub fn cell_text(metric: Metric, v: f64) -> String {
+pub(super) fn cell_text(metric: Metric, v: f64) -> String {
     match metric.kind() {
         Kind::Share { .. } => format!("{:.0}%", 100.0 * v),
         Kind::FirstEpoch { .. } if v.is_infinite() => "never".into(),
@@ -309,7 +309,7 @@ fn row_title(metric: Metric) -> String {
 
 /// What the heatmap of `a` and `b` does with the other settings, in a sentence for the
 /// report: `learning_rate x clip, one panel per gradient.`
-pub fn caption(ctx: &Context<'_>, a: Key, b: Key) -> String {
+pub(super) fn caption(ctx: &Context<'_>, a: Key, b: Key) -> String {
     let split = Split::of(a, b, &super::super::outline::swept(ctx.sweep));
     let how = split.describe();
     if how.is_empty() {
@@ -319,7 +319,7 @@ pub fn caption(ctx: &Context<'_>, a: Key, b: Key) -> String {
     }
 }
 
-pub fn draw(ctx: &Context<'_>, a: Key, b: Key) -> Figure {
+pub(super) fn draw(ctx: &Context<'_>, a: Key, b: Key) -> Figure {
     let swept = super::super::outline::swept(ctx.sweep);
     let split = Split::of(a, b, &swept);
     let mut metrics = METRICS.to_vec();

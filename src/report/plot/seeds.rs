@@ -13,7 +13,7 @@ use crate::tables::read::Config;
 /// Width of the tick numbers left of the panel, height of those below.
 const TICKS: (u32, u32) = (64, 30);
 
-pub fn draw(ctx: &Context<'_>, config: &Config) -> Figure {
+pub(super) fn draw(ctx: &Context<'_>, config: &Config) -> Figure {
     let diverged = config.summary.diverged;
     let title = format!(
         "{}: train loss of each of {} seeds ({diverged} diverged)",
