@@ -11,8 +11,8 @@ What it is for:
   `sweep trace` wrote (benches/replay.py compares the losses epoch by epoch);
 - the numpy side of the speed comparison (benches/vs_numpy.py).
 
-The algorithm is the article's (see ../shared/ARTICLE.md and the README's Fidelity
-section), written to do sweep's arithmetic in sweep's order wherever numpy allows it
+The algorithm is the article's (see ../shared/ARTICLE.md and docs/fidelity.md),
+written to do sweep's arithmetic in sweep's order wherever numpy allows it
 cheaply (pre-activation `(W_hh h + column) + b_h`, the loss as `log_sum_exp - y_c` with the
 maximum subtracted, sums of the BPTT terms in sweep's order, `w - lr * clip(g)`): one-hot
 inputs as a column lookup of W_xh, tanh recurrence, many-to-one softmax output,
@@ -808,7 +808,7 @@ def table_text(metrics, status, diverged):
 
 
 def runs_row(run_id, settings, seed, metrics, status, diverged):
-    """One runs.csv row with sweep's meanings (README "Results"); settings written as sweep
+    """One runs.csv row with sweep's meanings (docs/results.md); settings written as sweep
     writes them, metrics as Python repr."""
     s = settings
     tests = [m for m in metrics if m[3] is not None]

@@ -158,7 +158,7 @@ pub struct ReportArgs {
     pub results: PathBuf,
     /// Split the curve figures into panels by this swept setting (columns; a second one:
     /// rows). Comma-separated or repeated [default: the experiment's [report] facet, else
-    /// the rule in the README's Figures section]
+    /// the rule in docs/figures.md]
     #[arg(long, value_name = "SETTING", value_delimiter = ',', value_parser = parse_setting)]
     pub facet: Vec<Key>,
     /// Colour series by this swept setting [default: the experiment's [report] color, else

@@ -166,7 +166,7 @@ fn overview_section(page: &Page<'_>) -> String {
     }
     md += &format!(
         "Curves over epochs, the median over seeds with its 25-75% band: {} (how the panels \
-         and colours are chosen: README, Figures).\n\n",
+         and colours are chosen: docs/figures.md).\n\n",
         page.outline.layout.describe()
     );
     md += &figures(page.drawn, Figure::Bands);
