@@ -5,8 +5,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The modules bottom up, as `lib.rs` lists them.
-const LAYERS: [&str; 20] = [
+const LAYERS: [&str; 21] = [
     "error",
+    "number",
     "data",
     "numeric",
     "simd",

@@ -2,7 +2,8 @@
 //! seeds and hyperparameter grids.
 //!
 //! The layers, bottom up, each using only those before it:
-//! - [`error`]: the one error type, and its exit codes;
+//! - [`error`]: the one error type, and its exit codes; [`number`]: how every number
+//!   prints;
 //! - [`data`]: files turned into encoded examples;
 //! - [`numeric`]: the maths library (`exp`, `ln`, `tanh`, normal draws) with the same bits
 //!   on every CPU; [`simd`]: eight-lane vectors per instruction set and the kernel loops;
@@ -42,6 +43,7 @@ pub mod error;
 pub mod experiment;
 pub mod metric;
 pub mod model;
+pub mod number;
 pub mod numeric;
 pub mod plan;
 pub mod report;

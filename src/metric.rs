@@ -6,6 +6,7 @@
 //! `runs.csv` stores, its computation in [`Metric::compute`]; the tables, the summary, the
 //! report and the statistics take it from there.
 
+use crate::number::significant;
 use crate::stats::Interval;
 use crate::train::{EpochMetrics, Status};
 
@@ -22,9 +23,10 @@ pub enum Metric {
     FirstEpochTrainAcc1,
 }
 
-/// What kind of number a metric is, which decides its statistics.
+/// What a metric measures, which decides its statistics: a measurement, a share of seeds,
+/// or a first epoch.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Kind {
+pub enum Measure {
     /// A measurement (loss, accuracy): medians, quartiles, rank tests.
     Continuous,
     /// Yes or no per run, reported as the share of seeds where it is yes: whether `of` is
@@ -49,7 +51,7 @@ pub struct Info {
     pub name: &'static str,
     /// In words, for reports: "final test acc".
     pub label: &'static str,
-    pub kind: Kind,
+    pub kind: Measure,
     pub better: Better,
     /// A column of `runs.csv` (computed from the epochs) rather than derived from another.
     pub stored: bool,
@@ -62,7 +64,7 @@ static INFO: [Info; 7] = [
     Info {
         name: "final_train_loss",
         label: "final train loss",
-        kind: Kind::Continuous,
+        kind: Measure::Continuous,
         better: Better::Lower,
         stored: true,
         summarised: true,
@@ -70,7 +72,7 @@ static INFO: [Info; 7] = [
     Info {
         name: "final_train_acc",
         label: "final train acc",
-        kind: Kind::Continuous,
+        kind: Measure::Continuous,
         better: Better::Higher,
         stored: true,
         summarised: true,
@@ -78,7 +80,7 @@ static INFO: [Info; 7] = [
     Info {
         name: "final_test_loss",
         label: "final test loss",
-        kind: Kind::Continuous,
+        kind: Measure::Continuous,
         better: Better::Lower,
         stored: true,
         summarised: true,
@@ -86,7 +88,7 @@ static INFO: [Info; 7] = [
     Info {
         name: "final_test_acc",
         label: "final test acc",
-        kind: Kind::Continuous,
+        kind: Measure::Continuous,
         better: Better::Higher,
         stored: true,
         summarised: true,
@@ -94,7 +96,7 @@ static INFO: [Info; 7] = [
     Info {
         name: "best_test_acc",
         label: "best test acc",
-        kind: Kind::Continuous,
+        kind: Measure::Continuous,
         better: Better::Higher,
         stored: true,
         summarised: false,
@@ -102,7 +104,7 @@ static INFO: [Info; 7] = [
     Info {
         name: "test_acc_1",
         label: "100% test acc",
-        kind: Kind::Share {
+        kind: Measure::Share {
             of: Metric::FinalTestAcc,
             at: 1.0,
         },
@@ -113,7 +115,7 @@ static INFO: [Info; 7] = [
     Info {
         name: "first_epoch_train_acc_1",
         label: "first epoch at 100% train acc",
-        kind: Kind::FirstEpoch {
+        kind: Measure::FirstEpoch {
             goal: "train_acc_1",
         },
         better: Better::Lower,
@@ -146,7 +148,7 @@ impl Metric {
         self.info().label
     }
 
-    pub fn kind(self) -> Kind {
+    pub fn kind(self) -> Measure {
         self.info().kind
     }
 
@@ -207,7 +209,7 @@ impl Metric {
         let accuracy = self.name().ends_with("_acc");
         match self.kind() {
             _ if !x.is_finite() => false,
-            Kind::FirstEpoch { .. } => x >= 1.0 && x.fract() == 0.0,
+            Measure::FirstEpoch { .. } => x >= 1.0 && x.fract() == 0.0,
             _ if accuracy => (0.0..=1.0).contains(&x),
             _ => x >= 0.0,
         }
@@ -216,7 +218,7 @@ impl Metric {
     /// What [`Metric::admits`], in words.
     pub fn allowed(self) -> &'static str {
         match self.kind() {
-            Kind::FirstEpoch { .. } => "a whole epoch >= 1, or empty for never",
+            Measure::FirstEpoch { .. } => "a whole epoch >= 1, or empty for never",
             _ if self.name().ends_with("_acc") => "an accuracy from 0 to 1",
             _ => "a finite number >= 0",
         }
@@ -226,7 +228,7 @@ impl Metric {
     /// 1.000]`, `52% [38%, 66%]`, `529.5 [498, 560]`, `529.5 [498, never]`; a first epoch
     /// whose median is "never" prints as what the interval still allows: `≥ 870` or `never`.
     pub fn format_interval(self, i: &Interval) -> String {
-        if let Kind::FirstEpoch { .. } = self.kind()
+        if let Measure::FirstEpoch { .. } = self.kind()
             && i.estimate.is_infinite()
         {
             return match i.low.is_finite() {
@@ -246,22 +248,12 @@ impl Metric {
     /// `never`.
     pub fn format(self, x: f64) -> String {
         match self.kind() {
-            Kind::Continuous => significant(x),
-            Kind::Share { .. } => format!("{:.0}%", 100.0 * x),
-            Kind::FirstEpoch { .. } if x.is_infinite() => "never".into(),
-            Kind::FirstEpoch { .. } => format!("{x}"),
+            Measure::Continuous => significant(x),
+            Measure::Share { .. } => format!("{:.0}%", 100.0 * x),
+            Measure::FirstEpoch { .. } if x.is_infinite() => "never".into(),
+            Measure::FirstEpoch { .. } => format!("{x}"),
         }
     }
-}
-
-/// A number to three decimals, or to three significant digits where it is smaller than
-/// 0.1 (losses near zero): `0.975`, `0.0312`, `0.000560`.
-pub fn significant(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() || x.abs() >= 0.1 {
-        return format!("{x:.3}");
-    }
-    let digits = (2 - x.abs().log10().floor() as i32).clamp(3, 15) as usize;
-    format!("{x:.digits$}")
 }
 
 impl std::fmt::Display for Metric {
@@ -324,13 +316,13 @@ impl RunSummary {
             return None;
         }
         match metric.kind() {
-            Kind::Continuous => self
+            Measure::Continuous => self
                 .status
                 .finished()
                 .then(|| self.stored(metric))
                 .flatten(),
-            Kind::Share { of, at } => Some(f64::from(u8::from(self.value(of) == Some(at)))),
-            Kind::FirstEpoch { .. } => Some(self.stored(metric).unwrap_or(f64::INFINITY)),
+            Measure::Share { of, at } => Some(f64::from(u8::from(self.value(of) == Some(at)))),
+            Measure::FirstEpoch { .. } => Some(self.stored(metric).unwrap_or(f64::INFINITY)),
         }
     }
 }

@@ -1,6 +1,13 @@
 //! End-to-end tests of `sweep compare` and the comparisons a sweep writes: sides from a
 //! results directory and from a runs table made elsewhere, every format, and bad tables.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
 use std::path::{Path, PathBuf};
 
 mod common;

@@ -1,5 +1,12 @@
 //! End-to-end tests of what a user reads after a sweep: figures, report.md, tables, predict.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
 use std::path::{Path, PathBuf};
 
 mod common;

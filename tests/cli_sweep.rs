@@ -2,6 +2,13 @@
 //! determinism across `--jobs`, resume, reproducible reruns, bad experiments (kill and
 //! resume: tests/robustness.rs).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
 mod common;
 
 use common::{

@@ -1,6 +1,13 @@
 //! End-to-end tests of `sweep train`: the article's table format, and bad input turning into
 //! exit code 2 with one message naming the file and line, or the flag and value.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
 mod common;
 
 use std::path::Path;

@@ -2,6 +2,13 @@
 //! directory, a changed experiment, a full disk or an unwritable record, hostile input and
 //! exploding numerics.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
 use std::path::Path;
 use std::process::{Child, Command as Std, Stdio};
 use std::time::{Duration, Instant};

@@ -2,13 +2,13 @@
 //! [`crate::compare`]); each side a results directory, `DIR:LABEL` or a runs table.
 
 use super::{CompareArgs, print};
-use crate::compare::seeds::{Needed, needed};
+use crate::compare::sample_size::{Needed, needed};
 use crate::compare::sides::{align, load};
 use crate::compare::{self, Comparison, Design, design, verdict};
 use crate::error::{Error, Result};
 use crate::metric::Metric;
+use crate::report::epoch_tables::text;
 use crate::report::export::Table;
-use crate::report::tables::text;
 use crate::tables::rows::Row;
 
 pub(super) fn execute(args: &CompareArgs) -> Result<()> {

@@ -2,7 +2,7 @@
 
 use super::{Format, ReportArgs, TableArgs, diverged_line, print};
 use crate::error::{Error, Result};
-use crate::report::{self, tables};
+use crate::report::{self, epoch_tables};
 use crate::store::ResultsDir;
 use crate::tables::Sweep;
 
@@ -33,7 +33,7 @@ pub(super) fn table(args: &TableArgs) -> Result<()> {
             if args.format == Format::Text {
                 // The article's own format, exactly, and the line `sweep train` ends a
                 // diverged run with.
-                let mut text = tables::run_text(&sweep.curves[run]);
+                let mut text = epoch_tables::run_text(&sweep.curves[run]);
                 if let Some(epoch) = diverged {
                     text += &diverged_line(epoch);
                 }
@@ -43,11 +43,11 @@ pub(super) fn table(args: &TableArgs) -> Result<()> {
             if let Some(epoch) = diverged {
                 note!("sweep: run {id} diverged in epoch {epoch}: the table stops before it");
             }
-            tables::run_table(&sweep.curves[run])
+            epoch_tables::run_table(&sweep.curves[run])
         }
         (None, label) => {
             let config = match label {
-                Some(l) => tables::find_config(&sweep, l).map_err(Error::Usage)?,
+                Some(l) => epoch_tables::find_config(&sweep, l).map_err(Error::Usage)?,
                 None => sweep
                     .configs
                     .first()
@@ -58,11 +58,11 @@ pub(super) fn table(args: &TableArgs) -> Result<()> {
                 config.label,
                 config.runs.len()
             );
-            tables::config_table(config)
+            epoch_tables::config_table(config)
         }
     };
     let bytes = match args.format.export() {
-        None => tables::text(&table).into_bytes(),
+        None => epoch_tables::text(&table).into_bytes(),
         Some(export) => export.serialize(&table),
     };
     print(&String::from_utf8_lossy(&bytes))?;

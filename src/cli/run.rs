@@ -7,8 +7,8 @@ use super::{RunArgs, prepare, print};
 use crate::error::{Error, Result};
 use crate::metric::Metric;
 use crate::plan;
+use crate::report::epoch_tables;
 use crate::report::export::Table;
-use crate::report::tables;
 use crate::runner;
 use crate::runner::shard::Shard;
 use crate::runner::sweep::{self, SweepOptions};
@@ -53,7 +53,7 @@ fn print_first_config(dir: &ResultsDir) -> Result<()> {
             "\n{}: median [25%, 75%] over {} seed(s)\n{}",
             first.label,
             first.runs.len(),
-            tables::text(&tables::config_table(first))
+            epoch_tables::text(&epoch_tables::config_table(first))
         ))?;
     }
     Ok(())
@@ -105,7 +105,7 @@ fn summary_table(configs: &[ConfigSummary]) -> String {
             ),
         ]);
     }
-    let mut out = format!("\n{}", tables::text(&t));
+    let mut out = format!("\n{}", epoch_tables::text(&t));
     if shown.len() > SHOWN {
         out += &format!(
             "... and {} more configurations in summary.csv\n",

@@ -14,15 +14,15 @@
 //! `sweep compare`, [`verdict`] words the outcome, [`table`] lays out `comparisons.csv`,
 //! [`seeds`] estimates the seeds a comparison needs.
 
+pub mod columns;
 pub mod pairs;
-pub mod seeds;
+pub mod sample_size;
 pub mod sides;
-pub mod table;
 pub mod verdict;
 
 use rayon::prelude::*;
 
-use crate::metric::{Kind, Metric};
+use crate::metric::{Measure, Metric};
 use crate::settings::SettingsParams;
 use crate::stats::power::{POWER, mde_paired_shares, mde_shares, mde_shift, robust_sigma};
 use crate::stats::{
@@ -49,7 +49,7 @@ pub struct Side {
     pub values: Vec<Option<Vec<Option<f64>>>>,
     /// What decides whether two sides' seeds draw the same numbers: the data fingerprint,
     /// hidden size and init scale, where known.
-    pub draws: Option<Draws>,
+    pub draws: Option<DrawKey>,
     /// The epochs its runs train and its evaluation interval, where known.
     pub schedule: Option<(u64, u64)>,
     /// The settings of its runs, where they are one configuration's.
@@ -69,7 +69,7 @@ pub fn differing(a: &Side, b: &Side) -> Option<String> {
 
 /// What a run's random draws depend on besides its seed.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Draws {
+pub struct DrawKey {
     pub data: String,
     pub hidden_size: u64,
     pub init_scale: f64,
@@ -190,7 +190,7 @@ pub fn compare(a: &Side, b: &Side, metric: Metric, setting: Option<String>) -> O
         detectable: None,
     };
     Some(match (&design, metric.kind()) {
-        (Design::Paired { seeds }, Kind::Share { .. }) => {
+        (Design::Paired { seeds }, Measure::Share { .. }) => {
             let (x, y) = paired(a, va, b, vb, seeds);
             paired_shares(base, &x, &y)
         }
@@ -198,7 +198,7 @@ pub fn compare(a: &Side, b: &Side, metric: Metric, setting: Option<String>) -> O
             let (x, y) = paired(a, va, b, vb, seeds);
             paired_location(base, &x, &y)
         }
-        (Design::Unpaired { .. }, Kind::Share { .. }) => {
+        (Design::Unpaired { .. }, Measure::Share { .. }) => {
             unpaired_shares(base, &counted(va), &counted(vb))
         }
         (Design::Unpaired { .. }, _) => unpaired_location(base, &counted(va), &counted(vb)),
@@ -346,7 +346,7 @@ pub fn side_of_config(config: &ConfigSummary, data: &str) -> Side {
             .iter()
             .map(|&m| Some(config.values(m).collect()))
             .collect(),
-        draws: Some(Draws {
+        draws: Some(DrawKey {
             data: data.to_owned(),
             hidden_size: s.hidden_size,
             init_scale: s.init_scale,

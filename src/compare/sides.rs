@@ -10,15 +10,14 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::{Draws, Side};
+use super::{DrawKey, Side};
 use crate::error::{Error, Result};
 use crate::experiment::recorded_fingerprint;
-use crate::metric::{Kind, Metric, RunSummary};
+use crate::metric::{Measure, Metric};
 use crate::store::{EXPERIMENT, RUNS};
 use crate::tables::configs;
-use crate::tables::rows::{self, Cells, ReadRow, Row};
-use crate::tables::schema::RunRow;
-use crate::train::Status;
+use crate::tables::rows::{self, Row};
+use crate::tables::schema::{ForeignRunRow, RunRow};
 
 /// The data of a side from a directory without its `experiment.toml`: the directory.
 pub const UNRECORDED: &str = "results directory ";
@@ -84,7 +83,7 @@ fn from_dir(dir: &Path, label: Option<&str>, spec: &str) -> Result<Side> {
     // configurations of one directory still share their data.
     let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     let data = fingerprint.unwrap_or_else(|| format!("{UNRECORDED}{}", canonical.display()));
-    side.draws = Some(data).map(|data| Draws {
+    side.draws = Some(data).map(|data| DrawKey {
         data,
         hidden_size: group.settings.hidden_size,
         init_scale: group.settings.init_scale,
@@ -131,7 +130,7 @@ pub fn align(a: &mut Side, b: &mut Side) -> Vec<String> {
             for metric in Metric::ALL {
                 let slot = &mut side.values[metric as usize];
                 match metric.kind() {
-                    Kind::FirstEpoch { .. } => {
+                    Measure::FirstEpoch { .. } => {
                         for v in slot.iter_mut().flatten().flatten() {
                             if *v > horizon {
                                 *v = f64::INFINITY;
@@ -167,7 +166,7 @@ pub fn align(a: &mut Side, b: &mut Side) -> Vec<String> {
 fn from_table(path: &Path, label: Option<&str>, spec: &str) -> Result<Side> {
     let header = header(path)?;
     check_columns(path, &header)?;
-    let rows: Vec<LooseRow> = rows::read(path)?;
+    let rows: Vec<ForeignRunRow> = rows::read(path)?;
     let mut lines: std::collections::HashMap<&str, usize> = Default::default();
     for r in &rows {
         if let Some(first) = lines.insert(r.row.run_id.as_str(), r.line) {
@@ -213,7 +212,7 @@ fn from_table(path: &Path, label: Option<&str>, spec: &str) -> Result<Side> {
     let present: Vec<Metric> = Metric::ALL
         .into_iter()
         .filter(|m| match m.kind() {
-            Kind::Share { of, .. } => header.contains(&of.name().to_owned()),
+            Measure::Share { of, .. } => header.contains(&of.name().to_owned()),
             _ => header.contains(&m.name().to_owned()),
         })
         .collect();
@@ -266,83 +265,4 @@ fn header(path: &Path) -> Result<Vec<String>> {
         .headers()
         .map(|h| h.iter().map(str::to_owned).collect())
         .unwrap_or_default())
-}
-
-/// A row of a runs table from elsewhere: `run_id` and `seed` required; `config`, `status`
-/// (`ok` if absent), `diverged_epoch`, `epochs_run`, settings and metrics where present.
-struct LooseRow {
-    row: RunRow,
-    /// Its `epochs` and `eval_every` columns, where the table has them.
-    schedule: Option<(u64, u64)>,
-    /// Its line in the file.
-    line: usize,
-}
-
-impl Row for LooseRow {
-    fn header() -> Vec<String> {
-        RunRow::header()
-    }
-    fn cells(&self) -> Vec<String> {
-        self.row.cells()
-    }
-}
-
-impl ReadRow for LooseRow {
-    fn required() -> Vec<String> {
-        vec!["run_id".into(), "seed".into()]
-    }
-
-    fn read(cells: &Cells<'_>) -> Result<LooseRow> {
-        let run_id = cells.text("run_id")?.to_owned();
-        let seed = cells.integer("seed")?;
-        let seed = cells.required("seed", seed)?;
-        let status = match cells.get("status").unwrap_or("ok") {
-            "ok" | "" => Status::Ok,
-            "pruned" => Status::Pruned { epoch: 0 },
-            "diverged" => {
-                let epoch = cells.integer("diverged_epoch")?;
-                Status::Diverged {
-                    epoch: cells.required("diverged_epoch", epoch)?,
-                }
-            }
-            other => {
-                return Err(cells.error(
-                    "status",
-                    format!("`{other}` is not a run status; allowed: ok, diverged, pruned"),
-                ));
-            }
-        };
-        let epochs_run = match cells.get("epochs_run") {
-            Some(_) => cells.integer("epochs_run")?.unwrap_or(0),
-            None => 0,
-        };
-        let mut summary = RunSummary::empty(status, epochs_run);
-        for metric in Metric::stored() {
-            if cells.get(metric.name()).is_some() {
-                let value = cells.number(metric.name())?;
-                if let Some(x) = value.filter(|&x| !metric.admits(x)) {
-                    return Err(cells.error(
-                        metric.name(),
-                        format!("`{x}` is not allowed: {}", metric.allowed()),
-                    ));
-                }
-                summary.set(metric, value);
-            }
-        }
-        let schedule = match (cells.get("epochs"), cells.get("eval_every")) {
-            (Some(_), Some(_)) => cells.integer("epochs")?.zip(cells.integer("eval_every")?),
-            _ => None,
-        };
-        Ok(LooseRow {
-            schedule,
-            line: cells.line(),
-            row: RunRow {
-                run_id,
-                config: cells.get("config").unwrap_or("").to_owned(),
-                settings: Default::default(),
-                seed,
-                summary,
-            },
-        })
-    }
 }

@@ -13,7 +13,7 @@ fn side(name: &str, metric: Metric, values: &[f64], hidden_size: u64) -> Side {
         name: name.into(),
         seeds: (0..values.len() as u64).collect(),
         values: all,
-        draws: Some(Draws {
+        draws: Some(DrawKey {
             data: "d".into(),
             hidden_size,
             init_scale: 0.001,
@@ -90,7 +90,7 @@ fn swapping_the_sides_flips_the_effect_and_keeps_p() {
             let draw = |rng: &mut rand_chacha::ChaCha8Rng| -> Vec<f64> {
                 (0..n)
                     .map(|_| match m.kind() {
-                        Kind::Share { .. } => {
+                        Measure::Share { .. } => {
                             f64::from(u8::from(rand::RngExt::random::<bool>(rng)))
                         }
                         _ => (rand::RngExt::random_range(rng, 0..8) * 50) as f64,

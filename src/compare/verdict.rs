@@ -4,7 +4,8 @@
 //! be found 80% of the time)".
 
 use super::{Comparison, Design};
-use crate::metric::{Kind, Metric, significant};
+use crate::metric::{Measure, Metric};
+use crate::number::{half_step, significant};
 use crate::stats::Interval;
 
 /// The comparison's verdict, one sentence.
@@ -71,17 +72,17 @@ fn direction(metric: Metric, effect: f64) -> String {
     let more = effect > 0.0;
     let label = metric.label();
     match metric.kind() {
-        Kind::FirstEpoch { .. } => {
+        Measure::FirstEpoch { .. } => {
             let goal = label.strip_prefix("first epoch at ").unwrap_or(label);
             format!("reaches {goal} {}", if more { "later" } else { "earlier" })
         }
-        Kind::Share { .. } => {
+        Measure::Share { .. } => {
             format!(
                 "reaches {label} on {} seeds",
                 if more { "more" } else { "fewer" }
             )
         }
-        Kind::Continuous => format!("has a {} {label}", if more { "higher" } else { "lower" }),
+        Measure::Continuous => format!("has a {} {label}", if more { "higher" } else { "lower" }),
     }
 }
 
@@ -112,9 +113,9 @@ pub fn signed(metric: Metric, e: &Interval) -> String {
     };
     let one = |x: f64| sign(x, bound(metric, x.abs()));
     let unit = match metric.kind() {
-        Kind::Share { .. } => " points",
-        Kind::FirstEpoch { .. } => " epochs",
-        Kind::Continuous => "",
+        Measure::Share { .. } => " points",
+        Measure::FirstEpoch { .. } => " epochs",
+        Measure::Continuous => "",
     };
     format!(
         "{}{unit} [{}, {}]",
@@ -127,32 +128,27 @@ pub fn signed(metric: Metric, e: &Interval) -> String {
 /// An amount of `metric`: `0.025`, `0.000560`, `131 epochs`, `18 percentage points`.
 fn amount(metric: Metric, x: f64) -> String {
     match metric.kind() {
-        Kind::Continuous => significant(x),
-        Kind::FirstEpoch { .. } if x.is_infinite() => "never".into(),
-        Kind::FirstEpoch { .. } => format!("{} epochs", round(x)),
-        Kind::Share { .. } => format!("{:.0} percentage points", 100.0 * x),
+        Measure::Continuous => significant(x),
+        Measure::FirstEpoch { .. } if x.is_infinite() => "never".into(),
+        Measure::FirstEpoch { .. } => format!("{} epochs", half_step(x)),
+        Measure::Share { .. } => format!("{:.0} percentage points", 100.0 * x),
     }
 }
 
 /// An interval bound in the same units, without the unit.
 fn bound(metric: Metric, x: f64) -> String {
     match metric.kind() {
-        Kind::Continuous => significant(x),
-        Kind::FirstEpoch { .. } if x.is_infinite() => "never".into(),
-        Kind::FirstEpoch { .. } => round(x),
-        Kind::Share { .. } => format!("{:.0}", 100.0 * x),
+        Measure::Continuous => significant(x),
+        Measure::FirstEpoch { .. } if x.is_infinite() => "never".into(),
+        Measure::FirstEpoch { .. } => half_step(x),
+        Measure::Share { .. } => format!("{:.0}", 100.0 * x),
     }
-}
-
-/// An epoch count or a half: `131`, `131.5`.
-fn round(x: f64) -> String {
-    format!("{}", (x * 2.0).round() / 2.0)
 }
 
 /// What the effect is.
 pub fn effect_name(c: &Comparison) -> &'static str {
     match (c.metric.kind(), &c.design) {
-        (Kind::Share { .. }, _) => "difference in share",
+        (Measure::Share { .. }, _) => "difference in share",
         (_, Design::Paired { .. }) => "median paired difference",
         (_, Design::Unpaired { .. }) => "difference of medians",
     }
@@ -161,7 +157,7 @@ pub fn effect_name(c: &Comparison) -> &'static str {
 /// What a minimal difference is a difference in.
 fn what(metric: Metric) -> &'static str {
     match metric.kind() {
-        Kind::Share { .. } => "share",
+        Measure::Share { .. } => "share",
         _ => "median",
     }
 }

@@ -483,7 +483,7 @@ fn a_random_search_draws_its_configurations_reproducibly_on_every_seed() {
     for r in &runs {
         let lr = r.settings.learning_rate;
         assert!((1e-3..=1.0).contains(&lr), "{lr}");
-        assert_eq!(crate::settings::short_float(lr).parse::<f64>().unwrap(), lr);
+        assert_eq!(crate::number::short_float(lr).parse::<f64>().unwrap(), lr);
         assert!((8..=64).contains(&r.settings.hidden_size));
     }
     // The same file gives the same ids; the resolved file too.

@@ -16,7 +16,7 @@ pub use passes::Step;
 use ndarray::{Array1, Array2, Order};
 use serde::{Deserialize, Serialize};
 
-use crate::numeric::normal;
+use crate::numeric::normal_draws;
 use crate::simd::aligned::{self, AlignedVec};
 
 /// How BPTT carries the gradient from `h_t` to `h_{t-1}`.
@@ -166,7 +166,7 @@ impl Rnn {
         rng: &mut R,
     ) -> Rnn {
         let mut rnn = Rnn::zeros(vocab, hidden, classes);
-        let mut normals = normal::Normals::default();
+        let mut normals = normal_draws::Normals::default();
         for w in [&mut rnn.w_hh, &mut rnn.w_xh, &mut rnn.w_hy] {
             // `iter_mut` walks the logical (row-major) order whatever the memory layout.
             for x in w.iter_mut() {

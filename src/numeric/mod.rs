@@ -5,7 +5,7 @@
 
 pub mod explog;
 pub mod math;
-pub(crate) mod normal;
+pub(crate) mod normal_draws;
 pub mod tanh;
 
 pub use explog::{exp, ln};

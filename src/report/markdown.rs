@@ -6,14 +6,14 @@
 use std::path::Path;
 
 use super::article::{self, PUBLISHED};
+use super::best;
 use super::differences;
+use super::epoch_tables::iqr;
 use super::export::{Export, MarkdownExport, Table};
 use super::outline::{self, Outline};
-use super::plot::{Drawn, Kind as Figure, file_safe};
-use super::rank;
-use super::tables::iqr;
+use super::plot::{Drawn, FigureKind, file_safe};
 use crate::compare::Comparison;
-use crate::metric::{Kind, Metric};
+use crate::metric::{Measure, Metric};
 use crate::tables::read::Config;
 use crate::tables::schema::Curve;
 use crate::tables::{ConfigSummary, Sweep};
@@ -52,7 +52,7 @@ pub fn report(page: &Page<'_>) -> String {
     );
     md += &best_section(page);
     if let Some(state) = page.halving {
-        md += &super::halving::section(state, &figures(page.drawn, Figure::Halving));
+        md += &super::halving::section(state, &figures(page.drawn, FigureKind::Halving));
     }
     md += &overview_section(page);
     md += &effects_section(page);
@@ -64,7 +64,7 @@ pub fn report(page: &Page<'_>) -> String {
 }
 
 /// Figures of one kind, each under its name.
-fn figures(drawn: &[Drawn], kind: Figure) -> String {
+fn figures(drawn: &[Drawn], kind: FigureKind) -> String {
     let mut md = String::new();
     for d in drawn.iter().filter(|d| d.kind == kind) {
         md += &format!("### {0}\n\n", d.name);
@@ -100,7 +100,7 @@ fn best_section(page: &Page<'_>) -> String {
             } else {
                 format!("The best {shown}")
             },
-            rank::describe(outline.rank_by)
+            best::describe(outline.rank_by)
         ),
     };
     // Configurations successive halving stopped have no final figures to rank by.
@@ -154,13 +154,13 @@ fn first_place(sweep: &Sweep, outline: &Outline) -> String {
 /// The heatmaps and the curves over epochs, with the faceting rule's outcome.
 fn overview_section(page: &Page<'_>) -> String {
     let mut md = String::from("## Overview\n\n");
-    let heatmaps = page.drawn.iter().any(|d| d.kind == Figure::Heatmap);
+    let heatmaps = page.drawn.iter().any(|d| d.kind == FigureKind::Heatmap);
     if heatmaps {
         md += "Each pair of swept settings, as a grid of cells for four metrics (one row of \
                panels each): darker is better in every panel, whichever way the metric is \
                better. A third swept setting splits each into panels, one per value, rather \
                than being pooled into the cells; where it is pooled, the figure says so.\n\n";
-        md += &figures(page.drawn, Figure::Heatmap);
+        md += &figures(page.drawn, FigureKind::Heatmap);
     } else if page.sweep.varying.len() >= 2 {
         md += "No heatmaps: they need two swept settings of at most 10 values each.\n\n";
     }
@@ -169,7 +169,7 @@ fn overview_section(page: &Page<'_>) -> String {
          and colours are chosen: docs/figures.md).\n\n",
         page.outline.layout.describe()
     );
-    md += &figures(page.drawn, Figure::Bands);
+    md += &figures(page.drawn, FigureKind::Bands);
     md
 }
 
@@ -181,7 +181,7 @@ fn effects_section(page: &Page<'_>) -> String {
     let mut md = String::from("## Effect of each setting\n\n");
     md += "Every run's final test accuracy and first epoch at 100% train accuracy against each \
            swept setting; the comparisons below say which differences are real.\n\n";
-    md += &figures(page.drawn, Figure::Effect);
+    md += &figures(page.drawn, FigureKind::Effect);
     md
 }
 
@@ -206,7 +206,7 @@ fn curves_section(page: &Page<'_>) -> String {
             outline::BEST_CURVES.min(sweep.configs.len())
         );
     }
-    md += &figures(page.drawn, Figure::Curves);
+    md += &figures(page.drawn, FigureKind::Curves);
     md
 }
 
@@ -310,9 +310,9 @@ fn summary_table(sweep: &Sweep, rows: &[usize], ranked: bool) -> Table {
 /// A summary column's title: what its cells show of the metric.
 fn column_title(metric: Metric) -> String {
     match metric.kind() {
-        Kind::Continuous => format!("{}, median", metric.label()),
-        Kind::Share { .. } => format!("seeds at {}", metric.label()),
-        Kind::FirstEpoch { .. } => format!("{}, median", metric.label()),
+        Measure::Continuous => format!("{}, median", metric.label()),
+        Measure::Share { .. } => format!("seeds at {}", metric.label()),
+        Measure::FirstEpoch { .. } => format!("{}, median", metric.label()),
     }
 }
 
@@ -323,8 +323,8 @@ fn summary_cell(s: &ConfigSummary, metric: Metric) -> String {
         .interval(metric)
         .map_or("-".into(), |i| metric.format_interval(&i));
     match metric.kind() {
-        Kind::Share { .. } if s.share(metric).is_none() => "-".into(),
-        Kind::Share { .. } => format!("{}/{} = {figure}", s.count(metric), s.runs() - s.pruned),
+        Measure::Share { .. } if s.share(metric).is_none() => "-".into(),
+        Measure::Share { .. } => format!("{}/{} = {figure}", s.count(metric), s.runs() - s.pruned),
         _ => figure,
     }
 }

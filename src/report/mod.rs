@@ -4,14 +4,14 @@
 //! tables and the user's [`Options`].
 
 pub mod article;
+pub mod best;
 pub mod differences;
+pub mod epoch_tables;
 pub mod export;
 pub mod halving;
 pub mod markdown;
 pub mod outline;
 pub mod plot;
-pub mod rank;
-pub mod tables;
 
 use std::path::PathBuf;
 

@@ -7,9 +7,9 @@
 use std::path::Path;
 
 use super::article;
+use super::best;
+use super::epoch_tables::find_config;
 use super::plot::layout::{Choice, Layout, MAX_LEVELS, Swept};
-use super::rank;
-use super::tables::find_config;
 use crate::error::{Error, Result};
 use crate::experiment::{Experiment, ReportKeys};
 use crate::metric::Metric;
@@ -34,7 +34,7 @@ pub struct Options {
     pub color: Option<Key>,
     /// Configurations whose every-seed curves are drawn whatever the grid's size.
     pub configs: Vec<String>,
-    /// The metric the configurations are ranked by [default: [`rank::DEFAULT`], or for a
+    /// The metric the configurations are ranked by [default: [`best::DEFAULT`], or for a
     /// successive halving search the final value of the metric it ranked by].
     pub rank_by: Option<Metric>,
     /// The successive halving schedule of the recorded experiment, if it has one (not a
@@ -140,9 +140,9 @@ impl Outline {
             color: options.color,
         };
         let layout = Layout::choose(&swept, &choice);
-        let rank_by = options.rank_by.unwrap_or(rank::DEFAULT);
+        let rank_by = options.rank_by.unwrap_or(best::DEFAULT);
         let summaries: Vec<_> = sweep.configs.iter().map(|c| &c.summary).collect();
-        let ranked = rank::order(&summaries, rank_by);
+        let ranked = best::order(&summaries, rank_by);
         let article = sweep
             .configs
             .iter()

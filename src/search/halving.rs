@@ -16,7 +16,7 @@
 use std::collections::BTreeSet;
 
 use crate::error::Result;
-use crate::stats::describe::median_sorted;
+use crate::stats::descriptive::median_sorted;
 use crate::train::{Curve, EpochMetrics, RunSpec, Status};
 
 /// What the decisions read of a sweep's saved runs (its store implements it): which runs

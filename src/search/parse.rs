@@ -10,6 +10,7 @@ use super::halving::{Halving, Keep};
 use super::space::{Axis, Distribution, Method, SOBOL_MAX_DIMENSIONS, SOBOL_MAX_SAMPLES, Search};
 use crate::doc::{Doc, describe};
 use crate::error::{Error, Result};
+use crate::number::fmt_f64;
 use crate::settings::{Key, Kind, SettingsParams, Value};
 use crate::train::Curve;
 
@@ -155,7 +156,7 @@ fn check_bounds(doc: &Doc<'_>, key: &str, setting: Key, d: Distribution, at: usi
         Some(why) => Err(doc.error(
             key,
             at,
-            format!("[{}, {}] is not allowed: {why}", fmt(lo), fmt(hi)),
+            format!("[{}, {}] is not allowed: {why}", fmt_f64(lo), fmt_f64(hi)),
         )),
         None => Ok(()),
     }
@@ -430,8 +431,4 @@ fn check_halving(doc: &Doc<'_>, h: HalvingSpec, axes: &[Axis]) -> Result<Halving
         rungs,
         keep,
     })
-}
-
-fn fmt(x: f64) -> String {
-    crate::settings::fmt_f64(x)
 }

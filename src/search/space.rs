@@ -13,8 +13,9 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::doc::Origin;
 use crate::error::Location;
+use crate::number::short_float;
 use crate::numeric::{exp, ln};
-use crate::settings::{Key, Value, short_float};
+use crate::settings::{Key, Value};
 
 /// How an experiment's configurations are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,8 +3,9 @@
 //! label prints it and whether its axis is logarithmic. Grids expand, run ids hash and CSV
 //! columns appear in the one canonical order of [`Key::ALL`].
 
-use super::{MAX_EPOCHS, MAX_HIDDEN, SettingsParams, fmt_f64};
+use super::{MAX_EPOCHS, MAX_HIDDEN, SettingsParams};
 use crate::model::Gradient;
+use crate::number::{fmt_f64, short_float};
 
 /// A setting's name and the kind of value it takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -325,16 +326,6 @@ impl Value {
             Value::Gradient(_) => None,
         }
     }
-}
-
-/// A float to four significant digits, as labels and tick marks print it: `0.003162`, `1`,
-/// `inf`.
-pub fn short_float(v: f64) -> String {
-    if !v.is_finite() || v == 0.0 {
-        return fmt_f64(v);
-    }
-    let s = format!("{v:.3e}");
-    fmt_f64(s.parse().unwrap_or(v))
 }
 
 #[cfg(test)]

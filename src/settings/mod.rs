@@ -7,7 +7,7 @@
 
 mod key;
 
-pub use key::{Allowed, Key, Kind, Setting, Value, short_float};
+pub use key::{Allowed, Key, Kind, Setting, Value};
 
 use std::fmt;
 use std::ops::Deref;
@@ -140,7 +140,7 @@ mod float {
         if x.is_finite() {
             s.serialize_f64(*x)
         } else {
-            s.serialize_str(&super::fmt_f64(*x))
+            s.serialize_str(&crate::number::fmt_f64(*x))
         }
     }
 
@@ -157,20 +157,6 @@ mod float {
                 .parse()
                 .map_err(|_| serde::de::Error::custom(format!("`{t}` is not a number"))),
         }
-    }
-}
-
-/// Formats a float the way a user writes it, exact and round-trippable: `inf`, `nan`,
-/// `0.02`, `1`, and very large or small magnitudes in scientific notation (`1e307`).
-pub fn fmt_f64(x: f64) -> String {
-    if x.is_nan() {
-        "nan".into()
-    } else if x.is_infinite() {
-        if x > 0.0 { "inf" } else { "-inf" }.into()
-    } else if x != 0.0 && (x.abs() >= 1e16 || x.abs() < 1e-5) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
     }
 }
 
@@ -261,18 +247,6 @@ mod tests {
             serde_json::from_str(&serde_json::to_string(&SettingsParams::default()).unwrap())
                 .unwrap();
         assert_eq!(back, SettingsParams::default());
-    }
-
-    #[test]
-    fn floats_print_short_and_exact() {
-        assert_eq!(fmt_f64(0.02), "0.02");
-        assert_eq!(fmt_f64(1.0), "1");
-        assert_eq!(fmt_f64(1e307), "1e307");
-        assert_eq!(fmt_f64(2.5e-7), "2.5e-7");
-        assert_eq!(fmt_f64(f64::INFINITY), "inf");
-        for x in [1e307, 2.5e-7, 0.1 + 0.2, 123456.789] {
-            assert_eq!(fmt_f64(x).parse::<f64>().unwrap(), x);
-        }
     }
 
     #[test]

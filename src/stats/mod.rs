@@ -16,7 +16,7 @@
 //! -inf and +inf is 0 (see [`values`]). NaN is not a value: functions given one return `None`.
 
 mod bootstrap;
-pub mod describe;
+pub mod descriptive;
 mod fisher;
 mod hodges_lehmann;
 mod holm;

@@ -11,7 +11,7 @@ use super::schema::{Curve, CurveRow, RunRow};
 use super::summary::ConfigSummary;
 use crate::error::Result;
 use crate::settings::{Key, Value};
-use crate::stats::describe::{median_sorted, quantile_sorted};
+use crate::stats::descriptive::{median_sorted, quantile_sorted};
 use crate::store::{CURVES, RUNS};
 use crate::train::EpochMetrics;
 

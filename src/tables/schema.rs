@@ -8,7 +8,8 @@
 use super::rows::{Cells, ReadRow, Row};
 use crate::error::Result;
 use crate::metric::{Metric, RunSummary};
-use crate::settings::{Key, SettingsParams, Value, fmt_f64};
+use crate::number::fmt_f64;
+use crate::settings::{Key, SettingsParams, Value};
 pub use crate::train::Curve;
 use crate::train::{EpochMetrics, Eval, Status};
 
@@ -81,14 +82,9 @@ impl ReadRow for RunRow {
                 seed = s;
             }
         }
-        let mut summary = RunSummary::empty(status(cells)?, epochs_run(cells)?);
+        let mut summary = RunSummary::empty(status(cells, epochs_run(cells)?)?, epochs_run(cells)?);
         for metric in Metric::stored() {
-            let value = cells.number(metric.name())?;
-            if let Some(x) = value.filter(|&x| !metric.admits(x)) {
-                let allowed = metric.allowed();
-                return Err(cells.error(metric.name(), format!("`{x}` is not allowed: {allowed}")));
-            }
-            summary.set(metric, value);
+            summary.set(metric, metric_value(cells, metric)?);
         }
         Ok(RunRow {
             run_id: cells.text("run_id")?.to_owned(),
@@ -100,13 +96,22 @@ impl ReadRow for RunRow {
     }
 }
 
-/// The `status` column read, with the epoch a diverged run stopped in.
-fn status(cells: &Cells<'_>) -> Result<Status> {
+/// A metric's cell: empty, or a number in the metric's range.
+fn metric_value(cells: &Cells<'_>, metric: Metric) -> Result<Option<f64>> {
+    let value = cells.number(metric.name())?;
+    if let Some(x) = value.filter(|&x| !metric.admits(x)) {
+        let allowed = metric.allowed();
+        return Err(cells.error(metric.name(), format!("`{x}` is not allowed: {allowed}")));
+    }
+    Ok(value)
+}
+
+/// The `status` column read, with the epoch a diverged run stopped in (a pruned one stopped
+/// after `pruned_at`).
+fn status(cells: &Cells<'_>, pruned_at: u32) -> Result<Status> {
     match cells.text(STATUS)? {
         "ok" => Ok(Status::Ok),
-        "pruned" => Ok(Status::Pruned {
-            epoch: epochs_run(cells)?,
-        }),
+        "pruned" => Ok(Status::Pruned { epoch: pruned_at }),
         "diverged" => {
             let epoch = cells.integer(DIVERGED_EPOCH)?;
             Ok(Status::Diverged {
@@ -123,6 +128,65 @@ fn status(cells: &Cells<'_>) -> Result<Status> {
 fn epochs_run(cells: &Cells<'_>) -> Result<u32> {
     let n = cells.integer(EPOCHS_RUN)?;
     cells.required(EPOCHS_RUN, n)
+}
+
+/// A row of a runs table from elsewhere (`sweep compare FILE.csv`): `run_id` and `seed`
+/// required; `config`, `status` (`ok` if absent), `diverged_epoch`, `epochs_run`, settings
+/// and metrics where present, each read by [`RunRow`]'s rules.
+pub struct ForeignRunRow {
+    pub row: RunRow,
+    /// Its `epochs` and `eval_every` columns, where the table has them.
+    pub schedule: Option<(u64, u64)>,
+    /// Its line in the file.
+    pub line: usize,
+}
+
+impl Row for ForeignRunRow {
+    fn header() -> Vec<String> {
+        RunRow::header()
+    }
+    fn cells(&self) -> Vec<String> {
+        self.row.cells()
+    }
+}
+
+impl ReadRow for ForeignRunRow {
+    fn required() -> Vec<String> {
+        vec!["run_id".into(), "seed".into()]
+    }
+
+    fn read(cells: &Cells<'_>) -> Result<ForeignRunRow> {
+        let run_id = cells.text("run_id")?.to_owned();
+        let seed = cells.integer("seed")?;
+        let seed = cells.required("seed", seed)?;
+        let status = match cells.get(STATUS) {
+            None | Some("") => Status::Ok,
+            Some(_) => status(cells, 0)?,
+        };
+        let epochs_run = match cells.get(EPOCHS_RUN) {
+            Some(_) => cells.integer(EPOCHS_RUN)?.unwrap_or(0),
+            None => 0,
+        };
+        let mut summary = RunSummary::empty(status, epochs_run);
+        for metric in Metric::stored().filter(|m| cells.get(m.name()).is_some()) {
+            summary.set(metric, metric_value(cells, metric)?);
+        }
+        let schedule = match (cells.get("epochs"), cells.get("eval_every")) {
+            (Some(_), Some(_)) => cells.integer("epochs")?.zip(cells.integer("eval_every")?),
+            _ => None,
+        };
+        Ok(ForeignRunRow {
+            schedule,
+            line: cells.line(),
+            row: RunRow {
+                run_id,
+                config: cells.get("config").unwrap_or("").to_owned(),
+                settings: Default::default(),
+                seed,
+                summary,
+            },
+        })
+    }
 }
 
 /// One row of `curves.csv`: one epoch of one run.

@@ -1,5 +1,5 @@
 //! Statistics over the seeds of one configuration, and `summary.csv`, one row per
-//! configuration. Which statistics a metric gets follows from its kind ([`Kind`]); which
+//! configuration. Which statistics a metric gets follows from its kind ([`Measure`]); which
 //! values count follows [`RunSummary::value`]'s one rule for runs that did not finish.
 //!
 //! Every per-configuration figure comes with a 95% interval ([`ConfigSummary::interval`]):
@@ -8,9 +8,9 @@
 
 use super::rows::Row;
 use super::schema::cell;
-use crate::metric::{Kind, Metric, RunSummary};
+use crate::metric::{Measure, Metric, RunSummary};
 use crate::settings::{Key, SettingsParams};
-use crate::stats::describe::{Stats, median_sorted, stats};
+use crate::stats::descriptive::{Stats, median_sorted, stats};
 use crate::stats::{DEFAULT_RESAMPLES, Interval, bootstrap_median, wilson};
 
 /// The confidence level of every interval in the tables and the report.
@@ -95,7 +95,7 @@ impl ConfigSummary {
         self.values(metric)
             .flatten()
             .filter(|&v| match metric.kind() {
-                Kind::FirstEpoch { .. } => v.is_finite(),
+                Measure::FirstEpoch { .. } => v.is_finite(),
                 _ => v == 1.0,
             })
             .count()
@@ -124,9 +124,9 @@ impl ConfigSummary {
     /// every run (`inf`: never), the share of a share metric. `None` without values.
     pub fn figure(&self, metric: Metric) -> Option<f64> {
         match metric.kind() {
-            Kind::Continuous => self.stats(metric).map(|s| s.median),
-            Kind::Share { .. } => self.share(metric),
-            Kind::FirstEpoch { .. } => self.median_epoch(metric),
+            Measure::Continuous => self.stats(metric).map(|s| s.median),
+            Measure::Share { .. } => self.share(metric),
+            Measure::FirstEpoch { .. } => self.median_epoch(metric),
         }
     }
 
@@ -136,10 +136,12 @@ impl ConfigSummary {
     /// interval; the share of a share metric with a Wilson interval. `None` without values.
     pub fn interval(&self, metric: Metric) -> Option<Interval> {
         match metric.kind() {
-            Kind::Continuous | Kind::FirstEpoch { .. } => {
+            Measure::Continuous | Measure::FirstEpoch { .. } => {
                 bootstrap_median(&self.counted(metric), DEFAULT_RESAMPLES, LEVEL)
             }
-            Kind::Share { .. } => wilson(self.count(metric) as u64, self.counting() as u64, LEVEL),
+            Measure::Share { .. } => {
+                wilson(self.count(metric) as u64, self.counting() as u64, LEVEL)
+            }
         }
     }
 }
@@ -163,11 +165,11 @@ impl Row for ConfigSummary {
         for metric in Metric::summarised() {
             let name = metric.name();
             match metric.kind() {
-                Kind::Continuous => h.extend(STATS.map(|s| format!("{name}_{s}"))),
-                Kind::Share { .. } => {
+                Measure::Continuous => h.extend(STATS.map(|s| format!("{name}_{s}"))),
+                Measure::Share { .. } => {
                     h.extend(["", "_low", "_high"].map(|bound| format!("share_{name}{bound}")))
                 }
-                Kind::FirstEpoch { goal } => {
+                Measure::FirstEpoch { goal } => {
                     h.push(format!("seeds_{goal}"));
                     h.extend(["", "_low", "_high"].map(|bound| format!("median_{name}{bound}")));
                 }
@@ -189,7 +191,7 @@ impl Row for ConfigSummary {
             // An epoch bound or median that is "never" is an empty cell.
             let finite = |x: Option<f64>| cell(x.filter(|x| x.is_finite()));
             match metric.kind() {
-                Kind::Continuous => {
+                Measure::Continuous => {
                     let s = self.stats(metric);
                     c.extend([
                         cell(s.map(|s| s.mean)),
@@ -201,12 +203,12 @@ impl Row for ConfigSummary {
                         cell(s.map(|s| s.max)),
                     ]);
                 }
-                Kind::Share { .. } => c.extend([
+                Measure::Share { .. } => c.extend([
                     cell(self.share(metric)),
                     cell(i.map(|i| i.low)),
                     cell(i.map(|i| i.high)),
                 ]),
-                Kind::FirstEpoch { .. } => c.extend([
+                Measure::FirstEpoch { .. } => c.extend([
                     self.count(metric).to_string(),
                     finite(self.median_epoch(metric)),
                     finite(i.map(|i| i.low)),

@@ -11,7 +11,8 @@ use super::frame::{self, Frame, Legend, Panel, RowStyle};
 use super::layout::HIGHLIGHTED;
 use super::scale::{epoch_axis, log_ticks};
 use super::{Context, DrawResult, Figure, LOSS_FLOOR, MUTED, curve_title, rank_color, render};
-use crate::settings::{Key, Value, short_float};
+use crate::number::short_float;
+use crate::settings::{Key, Value};
 use crate::tables::read::Band;
 use crate::tables::schema::Curve;
 

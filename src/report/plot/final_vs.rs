@@ -11,8 +11,9 @@ use super::layout::names;
 use super::scale::{Scale, linear_ticks};
 use super::{Context, DrawResult, Figure, render};
 use crate::metric::Metric;
-use crate::settings::{Key, Value, short_float};
-use crate::stats::describe::median_sorted;
+use crate::number::short_float;
+use crate::settings::{Key, Value};
+use crate::stats::descriptive::median_sorted;
 use crate::tables::schema::RunRow;
 
 /// Width of the tick numbers left of the panels, height of those below.

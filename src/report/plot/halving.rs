@@ -9,8 +9,8 @@ use plotters::prelude::*;
 use super::frame::{self, Frame};
 use super::scale::{linear_ticks, log_ticks};
 use super::{Context, DrawResult, Figure, LOSS_FLOOR, MUTED, rank_color, render};
+use crate::number::short_float;
 use crate::search::Halving;
-use crate::settings::short_float;
 use crate::tables::read::Config;
 
 /// Width of the tick numbers left of the panel, height of those below.

@@ -16,8 +16,9 @@ use super::frame::{self, Frame, Panel, RowStyle, style};
 use super::layout::names;
 use super::scale::tick_label;
 use super::{Context, DrawResult, Figure, TEXT, TICK, darker_is_better, render, text_width};
-use crate::metric::{Better, Kind, Metric};
-use crate::settings::{Key, SettingsParams, Value, short_float};
+use crate::metric::{Better, Measure, Metric};
+use crate::number::short_float;
+use crate::settings::{Key, SettingsParams, Value};
 use crate::tables::ConfigSummary;
 
 /// The metrics shown, one row of panels each: whether it trains reliably, how well it
@@ -219,7 +220,7 @@ impl Shading {
         let (lo, hi, any) = Shading::range(metric, cells, log);
         let accuracy = matches!(metric, Metric::FinalTrainAcc | Metric::FinalTestAcc);
         let (lo, hi) = match metric.kind() {
-            Kind::Share { .. } => (0.0, 1.0),
+            Measure::Share { .. } => (0.0, 1.0),
             _ if accuracy => (lo.min(1.0), 1.0),
             _ => (lo, hi),
         };
@@ -281,11 +282,11 @@ impl Shading {
 /// A cell's figure as it prints: `0.95`, `50%`, `412`, `never`, `0.0012`.
 pub(super) fn cell_text(metric: Metric, v: f64) -> String {
     match metric.kind() {
-        Kind::Share { .. } => format!("{:.0}%", 100.0 * v),
-        Kind::FirstEpoch { .. } if v.is_infinite() => "never".into(),
-        Kind::FirstEpoch { .. } => format!("{v:.0}"),
-        Kind::Continuous if v == 0.0 || !v.is_finite() => short_float(v),
-        Kind::Continuous => {
+        Measure::Share { .. } => format!("{:.0}%", 100.0 * v),
+        Measure::FirstEpoch { .. } if v.is_infinite() => "never".into(),
+        Measure::FirstEpoch { .. } => format!("{v:.0}"),
+        Measure::Continuous if v == 0.0 || !v.is_finite() => short_float(v),
+        Measure::Continuous => {
             // Two significant digits, at least two decimals (accuracies: 0.95).
             let decimals = (1 - v.abs().log10().floor() as i32).max(2) as usize;
             format!("{v:.decimals$}")
@@ -296,11 +297,11 @@ pub(super) fn cell_text(metric: Metric, v: f64) -> String {
 /// The title of a metric's row: `share of seeds at 100% test acc (darker: higher)`.
 fn row_title(metric: Metric) -> String {
     let what = match metric.kind() {
-        Kind::Share { .. } => format!("share of seeds at {}", metric.label()),
+        Measure::Share { .. } => format!("share of seeds at {}", metric.label()),
         _ => format!("median {}", metric.label()),
     };
     let better = match (metric.better(), metric.kind()) {
-        (Better::Lower, Kind::FirstEpoch { .. }) => "earlier",
+        (Better::Lower, Measure::FirstEpoch { .. }) => "earlier",
         (Better::Lower, _) => "lower",
         (Better::Higher, _) => "higher",
     };

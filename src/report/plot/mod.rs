@@ -7,13 +7,13 @@
 //! ([`render`]), in parallel, and written atomically.
 
 mod bands;
+mod every_seed;
 mod final_vs;
 mod frame;
 mod halving;
 mod heatmap;
 pub mod layout;
 pub mod scale;
-mod seeds;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -126,7 +126,7 @@ pub fn file_safe(label: &str) -> String {
 
 /// What a figure shows, which decides where the report puts it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum FigureKind {
     /// Two settings against each other: `heatmap-<a>-<b>.png`.
     Heatmap,
     /// A curve's median and spread over seeds: `loss-train.png`, ...
@@ -142,7 +142,7 @@ pub enum Kind {
 /// A figure written.
 #[derive(Debug, Clone)]
 pub struct Drawn {
-    pub kind: Kind,
+    pub kind: FigureKind,
     /// The file name, under `plots/`.
     pub name: String,
     pub path: PathBuf,
@@ -200,14 +200,18 @@ impl<'a> Context<'a> {
 
 /// A figure to draw: its kind, its file name's stem, its caption and how to draw it.
 struct Job<'a> {
-    kind: Kind,
+    kind: FigureKind,
     name: String,
     caption: String,
     draw: Box<dyn Fn() -> Figure + Send + Sync + 'a>,
 }
 
 impl<'a> Job<'a> {
-    fn new(kind: Kind, name: String, draw: impl Fn() -> Figure + Send + Sync + 'a) -> Job<'a> {
+    fn new(
+        kind: FigureKind,
+        name: String,
+        draw: impl Fn() -> Figure + Send + Sync + 'a,
+    ) -> Job<'a> {
         Job {
             kind,
             name,
@@ -256,31 +260,33 @@ pub fn draw_all(sweep: &Sweep, outline: &Outline, dir: &Path) -> Result<Vec<Draw
 fn jobs<'a>(ctx: &'a Context<'a>) -> Vec<Job<'a>> {
     let mut jobs: Vec<Job<'a>> = Vec::new();
     if let Some(h) = &ctx.outline.halving {
-        jobs.push(Job::new(Kind::Halving, "halving".into(), move || {
+        jobs.push(Job::new(FigureKind::Halving, "halving".into(), move || {
             halving::draw(ctx, h)
         }));
     }
     for (a, b) in heatmap::pairs(ctx) {
         let name = format!("heatmap-{}-{}", file_safe(a.name()), file_safe(b.name()));
-        let mut job = Job::new(Kind::Heatmap, name, move || heatmap::draw(ctx, a, b));
+        let mut job = Job::new(FigureKind::Heatmap, name, move || heatmap::draw(ctx, a, b));
         job.caption = heatmap::caption(ctx, a, b);
         jobs.push(job);
     }
     for curve in bands::CURVES {
         let name = bands::file_name(curve);
-        jobs.push(Job::new(Kind::Bands, name, move || bands::draw(ctx, curve)));
+        jobs.push(Job::new(FigureKind::Bands, name, move || {
+            bands::draw(ctx, curve)
+        }));
     }
     for &axis in &ctx.sweep.varying {
         let name = format!("final-vs-{}", file_safe(axis.name()));
-        jobs.push(Job::new(Kind::Effect, name, move || {
+        jobs.push(Job::new(FigureKind::Effect, name, move || {
             final_vs::draw(ctx, axis)
         }));
     }
     for &i in &ctx.outline.curves {
         let config: &Config = &ctx.sweep.configs[i];
         let name = format!("curves-{}", file_safe(&config.label));
-        jobs.push(Job::new(Kind::Curves, name, move || {
-            seeds::draw(ctx, config)
+        jobs.push(Job::new(FigureKind::Curves, name, move || {
+            every_seed::draw(ctx, config)
         }));
     }
     jobs

@@ -5,7 +5,8 @@
 //! to four significant digits.
 
 use super::layout::MAX_LEVELS;
-use crate::settings::{Key, Value, short_float};
+use crate::number::short_float;
+use crate::settings::{Key, Value};
 
 /// How values are placed along the axis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

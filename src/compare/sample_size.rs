@@ -18,7 +18,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::{ALPHA, Design, Side, design};
-use crate::metric::{Kind, Metric};
+use crate::metric::{Measure, Metric};
 use crate::stats::power::POWER;
 use crate::stats::{fisher_exact, mann_whitney_u, mcnemar_exact, median, wilcoxon_differences};
 
@@ -55,7 +55,7 @@ pub fn needed(a: &Side, b: &Side, metric: Metric, given: Option<f64>) -> Option<
     let share = |x: &[f64]| x.iter().filter(|&&v| v == 1.0).count() as f64 / x.len() as f64;
     let effect = match (given, metric.kind()) {
         (Some(e), _) => e,
-        (None, Kind::Share { .. }) => share(&xb) - share(&xa),
+        (None, Measure::Share { .. }) => share(&xb) - share(&xa),
         (None, _) => crate::stats::difference(median(&xb)?, median(&xa)?),
     };
     if effect == 0.0 || !effect.is_finite() {
@@ -63,8 +63,8 @@ pub fn needed(a: &Side, b: &Side, metric: Metric, given: Option<f64>) -> Option<
     }
     let given = given.is_some();
     let model = match (metric.kind(), paired) {
-        (Kind::Share { .. }, false) => Model::Shares(share(&xa), share(&xa) + effect),
-        (Kind::Share { .. }, true) => Model::PairedShares(discordant(a, va, b, vb), effect),
+        (Measure::Share { .. }, false) => Model::Shares(share(&xa), share(&xa) + effect),
+        (Measure::Share { .. }, true) => Model::PairedShares(discordant(a, va, b, vb), effect),
         (_, false) if given => {
             let shifted = xa.iter().map(|v| v + effect).collect();
             Model::Samples(xa, shifted)

@@ -77,13 +77,13 @@ pub fn describe(by: Metric) -> String {
 
 /// `the median final test acc (higher first)`
 fn figure_words(m: Metric) -> String {
-    use crate::metric::Kind;
+    use crate::metric::Measure;
     let what = match m.kind() {
-        Kind::Share { .. } => format!("the share of seeds at {}", m.label()),
+        Measure::Share { .. } => format!("the share of seeds at {}", m.label()),
         _ => format!("the median {}", m.label()),
     };
     let direction = match (m.better(), m.kind()) {
-        (Better::Lower, Kind::FirstEpoch { .. }) => "earlier first",
+        (Better::Lower, Measure::FirstEpoch { .. }) => "earlier first",
         (Better::Lower, _) => "lower first",
         (Better::Higher, _) => "higher first",
     };

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use super::frame::{self, Frame};
 use super::scale::{epoch_axis, log_ticks};
 use super::{Context, DrawResult, Figure, LOSS_FLOOR, render};
-use crate::settings::short_float;
+use crate::number::short_float;
 use crate::tables::read::Config;
 
 /// Width of the tick numbers left of the panel, height of those below.
