@@ -107,13 +107,17 @@ pub fn section(s: &State, figure: &str) -> String {
             h.rungs.len() + 1
         );
     }
+    let (counted, trains) = match s.unfinished {
+        None => ("", "trained"),
+        Some(_) => (" so far", "trains, once finished,"),
+    };
     md += &format!(
         "At epochs {:?} the configurations were ranked by the median over their seeds of `{}` \
          there (a seed that diverged before: last; ties in the experiment's order) and only the \
-         best went on: {} configuration(s) at the rungs and the last epoch ({}). The search \
-         trained {} epochs in all (each stage's runs from their first epoch), {:.0}% of the {} \
-         that training every configuration in full takes. Stopped runs have status `pruned` in \
-         `runs.csv` and count in no statistic.\n\n",
+         best went on: {} configuration(s) at the rungs and the last epoch ({}){counted}. The \
+         search {trains} {} epochs in all (each stage's runs from their first epoch), {:.0}% of \
+         the {} that training every configuration in full takes. Stopped runs have status \
+         `pruned` in `runs.csv` and count in no statistic.\n\n",
         h.rungs,
         h.metric.name(),
         counts.join(" -> "),

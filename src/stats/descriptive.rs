@@ -22,11 +22,23 @@ pub fn stats(values: &[f64]) -> Option<Stats> {
         return None;
     }
     let n = values.len();
-    let mean = values.iter().sum::<f64>() / n as f64;
+    // Values so large that their sum or squares would overflow (a loss of 1e308 is finite)
+    // are summed scaled down by a power of two, which changes no bit of the result of
+    // ordinary values and keeps these finite.
+    let big = values.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let scale = if big > 1e150 { 2f64.powi(-600) } else { 1.0 };
+    let mean = values.iter().map(|x| x * scale).sum::<f64>() / n as f64;
     let std = (n > 1).then(|| {
-        let ss: f64 = values.iter().map(|x| (x - mean) * (x - mean)).sum();
-        (ss / (n - 1) as f64).sqrt()
+        let ss: f64 = values
+            .iter()
+            .map(|x| {
+                let d = x * scale - mean;
+                d * d
+            })
+            .sum();
+        (ss / (n - 1) as f64).sqrt() / scale
     });
+    let mean = mean / scale;
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     Some(Stats {
@@ -47,7 +59,7 @@ pub fn median_sorted(sorted: &[f64]) -> f64 {
     if n % 2 == 1 {
         sorted[n / 2]
     } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+        midpoint(sorted[n / 2 - 1], sorted[n / 2])
     }
 }
 
@@ -58,9 +70,34 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
 
+/// The mean of two values, finite wherever both are (`(a + b) / 2` overflows near the
+/// largest floats); the same bits as `(a + b) / 2` otherwise.
+fn midpoint(a: f64, b: f64) -> f64 {
+    let m = (a + b) / 2.0;
+    if m.is_finite() { m } else { a / 2.0 + b / 2.0 }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_largest_finite_values_give_finite_statistics() {
+        // Regression: a record's loss of 1e308 made the standard deviation inf.
+        let s = stats(&[1e308, 1e308, 5e307, 1.5e308]).unwrap();
+        assert!(s.mean.is_finite() && s.std.unwrap().is_finite() && s.median.is_finite());
+        assert_eq!(s.median, 1e308);
+        // By hand: the mean is 4e308 / 4 = 1e308; deviations 0, 0, -0.5, 0.5 (x 1e308),
+        // squares summing to 0.5, over n - 1 = 3.
+        assert!((s.mean / 1e308 - 1.0).abs() < 1e-12, "{}", s.mean);
+        let want = (0.5f64 / 3.0).sqrt() * 1e308;
+        assert!((s.std.unwrap() / want - 1.0).abs() < 1e-12);
+        // Ordinary values: the same bits as the plain formulas.
+        let v = [0.1, 0.2, 0.7];
+        let s = stats(&v).unwrap();
+        let mean: f64 = (0.1 + 0.2 + 0.7) / 3.0;
+        assert_eq!(s.mean.to_bits(), mean.to_bits());
+    }
 
     #[test]
     fn by_hand() {

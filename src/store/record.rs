@@ -12,8 +12,8 @@ use super::atomic;
 use crate::error::{Error, Result};
 use crate::metric::RunSummary;
 use crate::search::halving::{Saved, SavedRun};
-use crate::settings::SettingsParams;
-use crate::train::{EpochMetrics, Eval, Status};
+use crate::settings::{Settings, SettingsParams};
+use crate::train::{EpochMetrics, Eval, Status, run_id};
 use crate::weights::SavedModel;
 
 /// Version of the record layout.
@@ -109,6 +109,93 @@ impl RunRecord {
             .iter()
             .zip(&again.metrics)
             .find_map(|(a, b)| epoch_difference(a, b))
+    }
+}
+
+impl RunRecord {
+    /// Whether this record is what run `id`'s record must be: its id, recomputed from its
+    /// own settings, seed and data fingerprint; as many epochs as its status says, numbered
+    /// from 1; test metrics exactly on its evaluation epochs; every number in its range.
+    /// Why not, if not: a record that contradicts itself is damaged, however well-formed
+    /// its bytes (this holds of a record whatever the store keeps it in).
+    pub fn check(&self, id: &str) -> std::result::Result<(), String> {
+        if self.run_id != id {
+            return Err(format!("it holds run {}", self.run_id));
+        }
+        if self.format != RECORD_FORMAT {
+            return Err(format!(
+                "its format is {}, this sweep reads {RECORD_FORMAT}",
+                self.format
+            ));
+        }
+        let settings = self
+            .settings
+            .clone()
+            .check()
+            .map_err(|e| format!("its settings are not valid ({e})"))?;
+        let computed = run_id(&settings, self.seed, &self.data.fingerprint);
+        if computed != id {
+            return Err(format!(
+                "its settings, seed and data fingerprint make run id {computed}, not {id}: it \
+                 was changed after it was written"
+            ));
+        }
+        self.check_epochs(&settings)
+    }
+
+    /// The epochs a record of `settings` and its status must have, and their numbers.
+    fn check_epochs(&self, settings: &Settings) -> std::result::Result<(), String> {
+        let epochs = settings.epoch_count();
+        let (want, what) = match self.status {
+            Status::Ok => (epochs, "a finished run".to_owned()),
+            Status::Diverged { epoch } if (1..=epochs).contains(&epoch) => {
+                (epoch - 1, format!("a run that diverged in epoch {epoch}"))
+            }
+            Status::Pruned { epoch } if (1..epochs).contains(&epoch) => {
+                (epoch, format!("a run stopped after epoch {epoch}"))
+            }
+            Status::Diverged { epoch } | Status::Pruned { epoch } => {
+                return Err(format!(
+                    "its status says epoch {epoch}, outside its {epochs} epochs"
+                ));
+            }
+        };
+        if self.metrics.len() != want as usize {
+            return Err(format!(
+                "it has {} epoch(s) of metrics where {what} of {epochs} epochs has {want}",
+                self.metrics.len()
+            ));
+        }
+        for (i, m) in self.metrics.iter().enumerate() {
+            let epoch = i as u32 + 1;
+            if m.epoch != epoch {
+                return Err(format!("its epoch {epoch} is numbered {}", m.epoch));
+            }
+            if m.test.is_some() != settings.evaluates_at(epoch) {
+                let has = if m.test.is_some() { "has" } else { "lacks" };
+                return Err(format!(
+                    "epoch {epoch} {has} test metrics, against its evaluation schedule (every \
+                     {} epochs and the last)",
+                    settings.eval_every
+                ));
+            }
+            let evals = [("train", Some(m.train)), ("test", m.test)];
+            for (name, e) in evals.iter().filter_map(|(n, e)| e.map(|e| (n, e))) {
+                if !(e.loss.is_finite() && e.loss >= 0.0) {
+                    return Err(format!(
+                        "epoch {epoch}: {name} loss {} is not a finite number >= 0",
+                        e.loss
+                    ));
+                }
+                if !(0.0..=1.0).contains(&e.accuracy) {
+                    return Err(format!(
+                        "epoch {epoch}: {name} accuracy {} is not from 0 to 1",
+                        e.accuracy
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -284,10 +371,7 @@ impl RecordStore {
         }
         let record: RunRecord =
             serde_json::from_slice(&bytes).map_err(|e| format!("not a run record ({e})"))?;
-        if record.run_id != id {
-            return Err(format!("it holds run {}", record.run_id));
-        }
-        Ok(())
+        record.check(id)
     }
 
     /// Moves record `id` (and its weights) into `runs/damaged/`, under a name not taken

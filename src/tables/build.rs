@@ -14,7 +14,7 @@ use super::summary::ConfigSummary;
 use crate::error::Result;
 use crate::experiment::Experiment;
 use crate::search::halving;
-use crate::store::record::RecordStore;
+use crate::store::record::RunRecord;
 use crate::store::{CURVES, RUNS, ResultsDir, SUMMARY, TIMINGS};
 use crate::train::RunSpec;
 
@@ -75,10 +75,16 @@ pub fn write(dir: &ResultsDir, exp: &Experiment, runs: &[RunSpec]) -> Result<Wri
         if !available.contains(&spec.id) {
             continue;
         }
+        let record = store.load(&spec.id)?;
+        let stop = stops.as_ref().and_then(|s| s[i]);
+        // A run of a configuration the search promoted holds, until its next stage trains
+        // it, the record of the rung it was promoted at: not yet its result.
+        if stops.is_some() && stop.is_none() && record.status.pruned() {
+            continue;
+        }
         present += 1;
         let config = &mut configs[config_of[i]];
-        let stop = stops.as_ref().and_then(|s| s[i]);
-        let row = tables.add(store, &spec.id, &config.label, stop)?;
+        let row = tables.add(record, &config.label, stop)?;
         config.add(row.seed, &row.summary);
     }
     let mut files = tables.commit()?;
@@ -111,17 +117,9 @@ impl Tables {
         })
     }
 
-    /// Adds the run whose record is `id`, under configuration label `config` (as it stood
-    /// at epoch `stop`, if successive halving stopped it there); returns its row of
-    /// `runs.csv`.
-    fn add(
-        &mut self,
-        store: &RecordStore,
-        id: &str,
-        config: &str,
-        stop: Option<u32>,
-    ) -> Result<RunRow> {
-        let mut record = store.load(id)?;
+    /// Adds the run of `record` under configuration label `config` (as it stood at epoch
+    /// `stop`, if successive halving stopped it there); returns its row of `runs.csv`.
+    fn add(&mut self, mut record: RunRecord, config: &str, stop: Option<u32>) -> Result<RunRow> {
         if let Some(epoch) = stop {
             record = record.stopped_at(epoch);
         }
