@@ -1,0 +1,137 @@
+//! End-to-end tests of records that lie (issue #22): a well-formed record that contradicts
+//! its own run id, its epoch count, its evaluation schedule or its metrics' ranges is
+//! damaged: `report` names it and leaves its run out, `run` sets it aside and trains the
+//! run again, and the tables come out byte-identical to those of an untouched sweep.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use serde_json::Value;
+
+/// 12 runs: 2 learning rates x 6 seeds, 60 epochs, test every 20.
+const BODY: &str = "[train]\nepochs = 60\neval_every = 20\nhidden_size = 8\n[grid]\n\
+                    learning_rate = [0.05, 0.02]\nseed = { start = 0, count = 6 }\n";
+
+fn record_path(out: &Path) -> PathBuf {
+    let mut ids = run_ids(out);
+    ids.sort();
+    out.join("runs").join(format!("{}.json", ids[0]))
+}
+
+/// Sweeps, tampers with one record by `edit`, and checks that `report` and `run` both
+/// notice (naming `why`), and that `run` restores the untouched tables.
+#[track_caller]
+fn a_tampered_record_is_retrained(name: &str, edit: impl Fn(&mut Value), why: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), name, BODY);
+    let out = dir.path().join("out");
+    run_ok(&exp, &out, &[]);
+    let before: Vec<String> = TABLES.iter().map(|t| read(&out.join(t))).collect();
+    let path = record_path(&out);
+    let mut record: Value = serde_json::from_str(&read(&path)).unwrap();
+    edit(&mut record);
+    std::fs::write(&path, serde_json::to_string(&record).unwrap()).unwrap();
+
+    let o = sweep_on("report", &out, &[]);
+    assert!(o.status.success(), "{name}: {}", stderr(&o));
+    let err = stderr(&o);
+    assert_contains(&err, why);
+    assert_contains(&err, "1 of 12 runs have no record yet");
+    assert_eq!(read(&out.join("runs.csv")).lines().count(), 12, "{name}");
+
+    // `report` moved it aside already; a second tampered copy is set aside by `run` itself.
+    std::fs::write(&path, serde_json::to_string(&record).unwrap()).unwrap();
+    let o = run_ok(&exp, &out, &[]);
+    let err = stderr(&o);
+    assert_contains(&err, why);
+    assert_contains(&err, "its run is trained again");
+    assert_contains(&err, "training 1 on");
+    for (table, want) in TABLES.iter().zip(&before) {
+        assert_eq!(&read(&out.join(table)), want, "{name}: {table}");
+    }
+}
+
+#[test]
+fn a_record_whose_settings_were_changed_is_retrained() {
+    a_tampered_record_is_retrained(
+        "lr",
+        |r| r["settings"]["learning_rate"] = Value::from(0.5),
+        "make run id",
+    );
+}
+
+#[test]
+fn a_record_whose_seed_was_changed_is_retrained() {
+    a_tampered_record_is_retrained("seed", |r| r["seed"] = Value::from(7), "make run id");
+}
+
+#[test]
+fn a_record_cut_to_fewer_epochs_than_its_status_says_is_retrained() {
+    a_tampered_record_is_retrained(
+        "cut",
+        |r| r["metrics"].as_array_mut().unwrap().truncate(30),
+        "it has 30 epoch(s) of metrics where a finished run of 60 epochs has 60",
+    );
+    a_tampered_record_is_retrained(
+        "empty",
+        |r| r["metrics"].as_array_mut().unwrap().clear(),
+        "it has 0 epoch(s) of metrics",
+    );
+}
+
+#[test]
+fn a_record_without_its_last_evaluation_is_retrained() {
+    a_tampered_record_is_retrained(
+        "test",
+        |r| r["metrics"][59]["test"] = Value::Null,
+        "epoch 60 lacks test metrics",
+    );
+}
+
+#[test]
+fn a_record_with_an_impossible_metric_is_retrained_and_named() {
+    // Regression: the error named runs.csv (the generated table), and blocked the directory.
+    a_tampered_record_is_retrained(
+        "acc",
+        |r| r["metrics"][59]["test"]["accuracy"] = Value::from(5.0),
+        "test accuracy 5 is not from 0 to 1",
+    );
+    a_tampered_record_is_retrained(
+        "loss",
+        |r| r["metrics"][10]["train"]["loss"] = Value::from(-1.0),
+        "train loss -1 is not a finite number >= 0",
+    );
+}
+
+#[test]
+fn a_merge_leaves_out_a_record_that_contradicts_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "m", BODY);
+    let shard = dir.path().join("shard");
+    run_ok(&exp, &shard, &[]);
+    let path = record_path(&shard);
+    let mut record: Value = serde_json::from_str(&read(&path)).unwrap();
+    record["metrics"][59]["test"]["accuracy"] = Value::from(5.0);
+    std::fs::write(&path, serde_json::to_string(&record).unwrap()).unwrap();
+    let merged = dir.path().join("merged");
+    let o = sweep()
+        .arg("merge")
+        .arg(&merged)
+        .arg(&shard)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_contains(&stderr(&o), "it is left out of the merge");
+    let id = path.file_stem().unwrap().to_str().unwrap();
+    assert!(!merged.join("runs").join(format!("{id}.json")).exists());
+    assert_eq!(read(&merged.join("runs.csv")).lines().count(), 12);
+}
