@@ -1,10 +1,8 @@
 //! End-to-end tests of `sweep run`, `plan` and `rerun` in temp dirs: files and row counts,
 //! determinism across `--jobs`, resume, reproducible reruns, bad experiments (kill and
-//! resume: tests/robustness.rs).
+//! resume: robustness.rs).
 
-mod common;
-
-use common::{
+use crate::common::{
     TABLES, assert_contains, assert_same_tables, bin, experiment, read, refused, run, run_ids,
     run_ok, skip, stderr, stdout, sweep, sweep_on,
 };

@@ -3,9 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-mod common;
-
-use common::{assert_contains, csv_rows, experiment, read, run_ok, stderr, stdout, sweep};
+use crate::common::{assert_contains, csv_rows, experiment, read, run_ok, stderr, stdout, sweep};
 
 /// A sweep of two gradient variants over `seeds` seeds, 60 epochs.
 fn two_variants(dir: &Path, seeds: u32) -> PathBuf {

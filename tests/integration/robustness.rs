@@ -6,9 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command as Std, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
-
-use common::{
+use crate::common::{
     assert_contains, assert_same_tables, bin, experiment, read, refused, run, run_ids, run_ok,
     skip, stderr, sweep_on, train_file,
 };

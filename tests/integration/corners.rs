@@ -3,9 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-mod common;
-
-use common::{
+use crate::common::{
     TABLES, assert_contains, assert_same_tables, experiment, read, run, run_ids, run_ok, stderr,
     stdout, sweep, sweep_on,
 };

@@ -1,8 +1,6 @@
 //! Helpers shared by the end-to-end tests: the binary, the bundled data, experiment files
 //! written into temp dirs, running `sweep` on them, and reading what it wrote.
 
-#![allow(dead_code)] // each test crate uses its own subset
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -6,10 +6,9 @@ use std::path::Path;
 use std::process::{Command as Std, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
-
-use common::{
-    TABLES, assert_contains, assert_same_tables, bin, csv_rows, experiment, read, run_ok, stderr,
+use crate::common::{
+    self, TABLES, assert_contains, assert_same_tables, bin, csv_rows, experiment, read, run_ok,
+    stderr,
 };
 
 /// A Sobol search of 9 configurations x 3 seeds with two rungs.

@@ -2,9 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-mod common;
-
-use common::{
+use crate::common::{
     TABLES, assert_contains, csv_rows, data, experiment, experiment_with, read, run_ids, run_ok,
     stderr, stdout, sweep, sweep_on,
 };
