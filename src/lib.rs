@@ -59,5 +59,16 @@ pub mod weights;
 
 pub use error::{Error, Result};
 
+/// For a unit test that cannot make its check on this machine: `SKIPPED <test>: <why>` on
+/// stderr (past the harness's capture), or, under `SWEEP_STRICT_TESTS` (set, not empty nor
+/// `0`: `.ci/run`), a panic with the reason. tests/integration/common.rs has the same.
+#[cfg(test)]
+pub(crate) fn skip_or_fail(test: &str, why: &str) {
+    if std::env::var_os("SWEEP_STRICT_TESTS").is_some_and(|v| !v.is_empty() && v != "0") {
+        panic!("{test} cannot make its check on this machine (SWEEP_STRICT_TESTS is set): {why}");
+    }
+    note!("SKIPPED {test}: {why}");
+}
+
 #[cfg(test)]
 mod layers;

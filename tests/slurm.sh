@@ -8,14 +8,30 @@
 #
 # Needs root and Debian's packages slurmctld slurmd slurm-client munge; installs them with
 # apt-get when missing. When that cannot be done, prints `slurm test: SKIPPED: <why>` and
-# exits 0. Usage: bash tests/slurm.sh   (SWEEP_SLURM_DIR: the cluster's state directory)
+# exits 0, except in strict mode (SWEEP_STRICT_TESTS set to anything but empty or 0, as
+# .ci/run does; or, with SWEEP_STRICT_TESTS unset, CI=true), where it prints
+# `slurm test: FAILED: cannot run (strict mode): <why>` and exits 1.
+# Usage: bash tests/slurm.sh   (SWEEP_SLURM_DIR: the cluster's state directory)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 t_begin=$EPOCHREALTIME
 say() { echo "slurm test: $*"; }
-skip() { say "SKIPPED: $*"; exit 0; }
+if [ -n "${SWEEP_STRICT_TESTS+set}" ]; then
+  case $SWEEP_STRICT_TESTS in "" | 0) strict= ;; *) strict=1 ;; esac
+else
+  strict=$([ "${CI:-}" = true ] && echo 1 || true)
+fi
+# A check that cannot run here: skipped, or in strict mode a failure.
+skip() {
+  if [ -n "$strict" ]; then
+    say "FAILED: cannot run (strict mode): $*" >&2
+    exit 1
+  fi
+  say "SKIPPED: $*"
+  exit 0
+}
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f s", b - a }'; }
 
 # Run outside any Slurm job's environment (only the cluster below counts).

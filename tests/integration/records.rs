@@ -3,18 +3,9 @@
 //! damaged: `report` names it and leaves its run out, `run` sets it aside and trains the
 //! run again, and the tables come out byte-identical to those of an untouched sweep.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    unreachable_pub
-)]
-
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// 12 runs: 2 learning rates x 6 seeds, 60 epochs, test every 20.

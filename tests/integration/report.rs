@@ -1,17 +1,8 @@
 //! End-to-end tests of what a user reads after a sweep: figures, report.md, tables, predict.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    unreachable_pub
-)]
-
 use std::path::{Path, PathBuf};
 
-mod common;
-
-use common::{
+use crate::common::{
     TABLES, assert_contains, csv_rows, data, experiment, experiment_with, read, run_ids, run_ok,
     stderr, stdout, sweep, sweep_on,
 };

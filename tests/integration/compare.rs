@@ -1,18 +1,9 @@
 //! End-to-end tests of `sweep compare` and the comparisons a sweep writes: sides from a
 //! results directory and from a runs table made elsewhere, every format, and bad tables.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    unreachable_pub
-)]
-
 use std::path::{Path, PathBuf};
 
-mod common;
-
-use common::{assert_contains, csv_rows, experiment, read, run_ok, stderr, stdout, sweep};
+use crate::common::{assert_contains, csv_rows, experiment, read, run_ok, stderr, stdout, sweep};
 
 /// A sweep of two gradient variants over `seeds` seeds, 60 epochs.
 fn two_variants(dir: &Path, seeds: u32) -> PathBuf {

@@ -1,18 +1,9 @@
 //! End-to-end tests of the corners a new user hits: overrides on the command line, merges
 //! that conflict, damaged records, short runs, diverged runs on the command line.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    unreachable_pub
-)]
-
 use std::path::{Path, PathBuf};
 
-mod common;
-
-use common::{
+use crate::common::{
     TABLES, assert_contains, assert_same_tables, experiment, read, run, run_ids, run_ok, stderr,
     stdout, sweep, sweep_on,
 };

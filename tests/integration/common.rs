@@ -1,8 +1,6 @@
 //! Helpers shared by the end-to-end tests: the binary, the bundled data, experiment files
 //! written into temp dirs, running `sweep` on them, and reading what it wrote.
 
-#![allow(dead_code)] // each test crate uses its own subset
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -169,11 +167,24 @@ pub fn assert_same_tables(a: &Path, b: &Path) {
     }
 }
 
-/// Says that `test` could not run here, and why, on stderr itself: the harness captures
-/// only `print!`-family output, and a skipped test still passes, so this line is all that
-/// shows it. One line, so that `grep SKIPPED` gives the whole reason.
-pub fn skip(test: &str, why: &str) {
+/// Whether the tests run in strict mode: `SWEEP_STRICT_TESTS` set to anything but empty or
+/// `0` (`.ci/run` sets it to 1). There a test that cannot make its check on this machine fails
+/// instead of passing with a `SKIPPED` line.
+pub fn strict() -> bool {
+    std::env::var_os("SWEEP_STRICT_TESTS").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// For a test that cannot make its check here: in strict mode ([`strict`]) it panics with
+/// `why`, failing the test; otherwise it says that `test` was skipped, and why, on stderr
+/// itself (the harness captures only `print!`-family output, and a skipped test still passes,
+/// so this line is all that shows it) and the caller returns. One line, so that
+/// `grep SKIPPED` gives the whole reason.
+#[track_caller]
+pub fn skip_or_fail(test: &str, why: &str) {
     use std::io::Write;
     let why = why.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    if strict() {
+        panic!("{test} cannot make its check on this machine (SWEEP_STRICT_TESTS is set): {why}");
+    }
     let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
 }

@@ -1,18 +1,9 @@
 //! End-to-end tests of `sweep train`: the article's table format, and bad input turning into
 //! exit code 2 with one message naming the file and line, or the flag and value.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    unreachable_pub
-)]
-
-mod common;
-
 use std::path::Path;
 
-use common::{Trained, data, train, train_file};
+use crate::common::{Trained, data, train, train_file};
 
 /// `sweep train` on the bundled English set.
 fn train_bundled(args: &[&str]) -> Trained {

@@ -2,22 +2,13 @@
 //! directory, a changed experiment, a full disk or an unwritable record, hostile input and
 //! exploding numerics.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    unreachable_pub
-)]
-
 use std::path::Path;
 use std::process::{Child, Command as Std, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
-
-use common::{
+use crate::common::{
     assert_contains, assert_same_tables, bin, experiment, read, refused, run, run_ids, run_ok,
-    skip, stderr, sweep_on, train_file,
+    skip_or_fail, stderr, sweep_on, train_file,
 };
 
 fn spawn(exp: &Path, out: &Path, extra: &[&str]) -> Child {
@@ -266,7 +257,7 @@ fn a_full_disk_loses_nothing_already_saved() {
     let disk = match SmallDisk::mount(&out) {
         Ok(disk) => disk,
         Err(why) => {
-            skip(
+            skip_or_fail(
                 "a_full_disk_loses_nothing_already_saved",
                 &format!(
                     "{why}; the unwritable-record test covers the save error without a full \
@@ -494,7 +485,7 @@ fn metrics_that_would_not_fit_in_memory_are_refused_naming_epochs() {
     match available {
         Some(bytes) if bytes < need => {}
         other => {
-            skip(
+            skip_or_fail(
                 "metrics_that_would_not_fit_in_memory_are_refused_naming_epochs",
                 &format!("needs a machine with less than {need} bytes available, found {other:?}"),
             );

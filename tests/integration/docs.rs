@@ -4,13 +4,6 @@
 //! Self-contained (no shared test helpers), so it can move into another test binary as a
 //! module unchanged.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    unreachable_pub
-)]
-
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;

@@ -2,21 +2,13 @@
 //! decisions depend only on the records (any `--jobs`, kill -9 at any moment, stage-by-stage
 //! shards), and runs continued past a rung that equal uninterrupted ones.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    unreachable_pub
-)]
-
 use std::path::Path;
 use std::process::{Command as Std, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
-
-use common::{
-    TABLES, assert_contains, assert_same_tables, bin, csv_rows, experiment, read, run_ok, stderr,
+use crate::common::{
+    self, TABLES, assert_contains, assert_same_tables, bin, csv_rows, experiment, read, run_ok,
+    stderr,
 };
 
 /// A Sobol search of 9 configurations x 3 seeds with two rungs.

@@ -3,18 +3,9 @@
 //! record yet in the tables (never `pruned`), a configuration never mixes finished and
 //! stopped seeds, and the report says the search is unfinished and what is missing.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    unreachable_pub
-)]
-
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::*;
+use crate::common::*;
 
 /// 9 Sobol configurations x 3 seeds, halving at epochs 20 and 60 (9 -> 3 -> 1).
 const SEARCH: &str = "[train]\nepochs = 150\neval_every = 50\ngradient = \"exact\"\n\
