@@ -98,7 +98,22 @@ impl Doc<'_> {
 
     pub fn scalar(&self, key: &str, setting: Key, v: &Spanned<DeValue<'_>>) -> Result<Value> {
         Ok(match setting.kind() {
-            Kind::Integer => Value::Integer(self.integer(key, v, 0, u64::MAX)?),
+            Kind::Integer => {
+                // Not an integer a setting can hold (a negative epoch count, say): the
+                // setting's own range in the message, not the integer type's. Integers in
+                // the type's range are checked against the setting's with the rest.
+                Value::Integer(self.integer(key, v, 0, u64::MAX).map_err(|e| {
+                    let DeValue::Integer(i) = v.get_ref() else {
+                        return e;
+                    };
+                    let what = setting
+                        .setting()
+                        .allowed
+                        .describe(&crate::settings::SettingsParams::DEFAULT);
+                    let text = format!("{} is not allowed: {what}", i.as_str());
+                    self.error(key, v.span().start, text)
+                })?)
+            }
             Kind::Float => Value::Float(self.float(key, v)?),
             Kind::Gradient => {
                 let s = self.string(key, v)?;
@@ -128,10 +143,7 @@ impl Doc<'_> {
             _ => Err(self.error(
                 key,
                 v.span().start,
-                format!(
-                    "{} is not allowed: an integer from {min} to {max}",
-                    i.as_str()
-                ),
+                format!("{} is not allowed: {}", i.as_str(), integers(min, max)),
             )),
         }
     }
@@ -193,5 +205,13 @@ pub fn describe(v: &DeValue<'_>) -> String {
         DeValue::Datetime(d) => format!("the date {d}"),
         DeValue::Array(_) => "a list".into(),
         DeValue::Table(_) => "a table".into(),
+    }
+}
+
+/// Integers from `min` to `max` in words, without the integer type's own bound.
+fn integers(min: u64, max: u64) -> String {
+    match max {
+        u64::MAX => format!("an integer >= {min} (at most 2^64 - 1)"),
+        _ => format!("an integer from {min} to {max}"),
     }
 }

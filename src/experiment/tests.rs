@@ -12,6 +12,10 @@ fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
 
 const DATA: &str = "[data]\ntrain = \"train.tsv\"\ntest = \"test.tsv\"\n";
 
+/// A grid of 4 configurations with the start of a halving table.
+const H4: &str =
+    "[grid]\nhidden_size = [8, 16]\nclip = [1.0, 2.0]\n[search.halving]\nmetric = \"train_loss\"\n";
+
 fn load(text: &str) -> Result<Experiment> {
     let (_dir, path) = write(text);
     Experiment::load(&path)
@@ -248,7 +252,7 @@ fn bad_experiments_name_file_line_and_key() {
         ),
         (
             format!("{DATA}[grid]\nseed = [-1]\n"),
-            "key `grid.seed`: -1 is not allowed: an integer from 0 to 18446744073709551615",
+            "key `grid.seed`: -1 is not allowed: an integer >= 0 (at most 2^64 - 1)",
         ),
         (
             format!("{DATA}[grid]\nseed = [18446744073709551616]\n"),
@@ -589,6 +593,36 @@ fn bad_searches_name_file_line_and_key() {
         (
             format!("{DATA}[search.halving]\nmetric = \"test_acc\"\nrungs = [150]\n"),
             "rung 150 is not an evaluation epoch",
+        ),
+        // Regressions (#22): keys one of which was silently ignored, clamped or costly
+        // counts, draw keys on a grid.
+        (
+            format!("{DATA}{H4}rungs = [100]\nkeep = [2]\nreduction_factor = 3\n"),
+            "key `search.halving.reduction_factor`: `reduction_factor` would be ignored beside `keep`",
+        ),
+        (
+            format!("{DATA}{H4}rungs = [100]\nmin_epochs = 50\n"),
+            "key `search.halving.min_epochs`: `min_epochs` would be ignored beside `rungs`",
+        ),
+        (
+            format!("{DATA}{H4}rungs = [100, 300]\nkeep = [2, 3]\n"),
+            "[2, 3] is not allowed: counts that do not increase",
+        ),
+        (
+            format!("{DATA}{H4}rungs = [100, 300]\nkeep = [4, 2]\n"),
+            "[4, 2] is not allowed: counts below the 4 configurations",
+        ),
+        (
+            format!("{DATA}[grid]\nhidden_size = [8, 16]\n[search]\nsamples = 5\n"),
+            "key `search.samples`: `samples` applies to a drawn search",
+        ),
+        (
+            format!("{DATA}[grid]\nhidden_size = [8, 16]\n[search]\nseed = 0\n"),
+            "key `search.seed`: `seed` applies to a drawn search",
+        ),
+        (
+            format!("{DATA}[train]\nepochs = -5\n"),
+            "-5 is not allowed: an integer from 1 to 1000000",
         ),
     ];
     for (text, want) in cases {

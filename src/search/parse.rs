@@ -22,6 +22,8 @@ const HALVING_KEYS: [&str; 5] = ["metric", "rungs", "min_epochs", "reduction_fac
 pub struct SearchSpec {
     search: Search,
     halving: Option<HalvingSpec>,
+    /// The keys given that only a drawn search uses (`samples`, `seed`).
+    draw_keys: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone)]
@@ -194,8 +196,14 @@ pub(crate) fn search_key(
                 )
             })?;
         }
-        "samples" => spec.search.samples = doc.integer(&key, v, 1, 1_000_000)? as usize,
-        "seed" => spec.search.seed = doc.integer(&key, v, 0, u64::MAX)?,
+        "samples" => {
+            spec.search.samples = doc.integer(&key, v, 1, 1_000_000)? as usize;
+            spec.draw_keys.push("samples");
+        }
+        "seed" => {
+            spec.search.seed = doc.integer(&key, v, 0, u64::MAX)?;
+            spec.draw_keys.push("seed");
+        }
         "halving" => {
             let halving = spec.halving.get_or_insert_with(|| HalvingSpec::at(at));
             for (k, v) in doc.table(&key, v)?.iter() {
@@ -269,6 +277,16 @@ pub(crate) fn check_search(
     let sampled: Vec<&Axis> = axes.iter().filter(|a| a.sampled.is_some()).collect();
     match search.method {
         Method::Grid => {
+            if let Some(k) = spec.draw_keys.first() {
+                return Err(doc.error(
+                    &format!("search.{k}"),
+                    at,
+                    format!(
+                        "`{k}` applies to a drawn search (method = \"random\" or \"sobol\"); \
+                         this experiment is a grid, which trains every combination"
+                    ),
+                ));
+            }
             if let Some(a) = sampled.first() {
                 return Err(Error::experiment(
                     doc.path,
@@ -294,7 +312,15 @@ pub(crate) fn check_search(
         }
     }
     if let Some(h) = spec.halving {
-        search.halving = Some(check_halving(doc, h, axes)?);
+        let configs = match search.method {
+            Method::Grid => axes
+                .iter()
+                .filter(|a| a.key != Key::Seed)
+                .map(|a| a.values.len())
+                .product(),
+            Method::Random | Method::Sobol => search.samples,
+        };
+        search.halving = Some(check_halving(doc, h, axes, configs)?);
     }
     Ok(search)
 }
@@ -391,7 +417,55 @@ fn check_evaluated(
     }
 }
 
-fn check_halving(doc: &Doc<'_>, h: HalvingSpec, axes: &[Axis]) -> Result<Halving> {
+/// Keys of `[search.halving]` that would be silently ignored beside others: `min_epochs`
+/// beside `rungs`, `reduction_factor` beside `keep` when it generates no rungs.
+fn check_conflicts(doc: &Doc<'_>, h: &HalvingSpec) -> Result<()> {
+    let conflict = match (&h.rungs, h.min_epochs, &h.keep, h.factor) {
+        (Some(_), Some(_), _, _) => Some(("min_epochs", "rungs", "rungs are given")),
+        (_, None, Some(_), Some(_)) => Some((
+            "reduction_factor",
+            "keep",
+            "keep gives the counts and no min_epochs needs the factor",
+        )),
+        _ => None,
+    };
+    match conflict {
+        Some((unused, by, why)) => Err(doc.error(
+            &format!("search.halving.{unused}"),
+            h.at,
+            format!("`{unused}` would be ignored beside `{by}` ({why}): give one of them"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `keep`: one count per rung, decreasing, the first below the number of configurations
+/// (else the first rung stops nothing and halving costs more than no halving).
+fn check_keep(doc: &Doc<'_>, h: &HalvingSpec, rungs: usize, configs: usize) -> Result<Keep> {
+    let Some(k) = &h.keep else {
+        return Ok(Keep::Factor(h.factor.unwrap_or(3)));
+    };
+    let why = if k.len() != rungs {
+        format!("one count per rung ({rungs} rungs)")
+    } else if k.windows(2).any(|w| w[1] > w[0]) {
+        "counts that do not increase (a rung keeps at most what the one before kept)".into()
+    } else if k[0] >= configs {
+        format!(
+            "counts below the {configs} configurations (keeping them all at the first rung \
+             costs more than no halving)"
+        )
+    } else {
+        return Ok(Keep::Counts(k.clone()));
+    };
+    Err(doc.error(
+        "search.halving.keep",
+        h.at,
+        format!("{k:?} is not allowed: {why}, each at least 1"),
+    ))
+}
+
+fn check_halving(doc: &Doc<'_>, h: HalvingSpec, axes: &[Axis], configs: usize) -> Result<Halving> {
+    check_conflicts(doc, &h)?;
     let metric = h.metric.ok_or_else(|| {
         doc.error(
             "search.halving.metric",
@@ -412,20 +486,7 @@ fn check_halving(doc: &Doc<'_>, h: HalvingSpec, axes: &[Axis]) -> Result<Halving
     let factor = h.factor.unwrap_or(3);
     let rungs = rungs(doc, &h, epochs, factor)?;
     check_evaluated(doc, &h, metric, &rungs, axes, epochs)?;
-    let keep = match h.keep {
-        Some(k) if k.len() != rungs.len() => {
-            return Err(doc.error(
-                &key("keep"),
-                h.at,
-                format!(
-                    "{k:?} is not allowed: one count per rung ({} rungs), each at least 1",
-                    rungs.len()
-                ),
-            ));
-        }
-        Some(k) => Keep::Counts(k),
-        None => Keep::Factor(factor),
-    };
+    let keep = check_keep(doc, &h, rungs.len(), configs)?;
     Ok(Halving {
         metric,
         rungs,

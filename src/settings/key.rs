@@ -275,6 +275,9 @@ impl Allowed {
     /// What is allowed, in words, for messages.
     pub fn describe(self, params: &SettingsParams) -> String {
         match self {
+            Allowed::Integers { min, max: u64::MAX } => {
+                format!("an integer >= {min} (at most 2^64 - 1)")
+            }
             Allowed::Integers { min, max } => format!("an integer from {min} to {max}"),
             Allowed::UpToEpochs => format!("an integer from 1 to epochs ({})", params.epochs),
             Allowed::Positive => "a finite number > 0".into(),

@@ -412,7 +412,7 @@ fn hostile_experiment_values() {
         ("[grid]\nseed = [-3]\n", "-3 is not allowed"),
         (
             "[grid]\nseed = [99999999999999999999]\n",
-            "is not allowed: an integer from 0 to 18446744073709551615",
+            "is not allowed: an integer >= 0 (at most 2^64 - 1)",
         ),
         ("[grid]\nclip = [1.0]\nclip = [2.0]\n", "duplicate key"),
         (
