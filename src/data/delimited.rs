@@ -3,11 +3,13 @@
 
 use std::path::Path;
 
+use super::lines::{LineIndex, scanned};
 use super::raw::RawExample;
 use crate::error::{Error, Location, Result, quoted};
 
 /// Parses delimited `text` (already checked UTF-8) from `path`.
 pub(super) fn parse(path: &Path, text: &str, delimiter: u8) -> Result<Vec<RawExample>> {
+    let lines = LineIndex::new(text);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         // A tab-separated phrase may hold a lone `"`; only CSV uses quoting.
@@ -16,7 +18,7 @@ pub(super) fn parse(path: &Path, text: &str, delimiter: u8) -> Result<Vec<RawExa
         .from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| csv_error(path, text, &e))?
+        .map_err(|e| csv_error(path, text, &lines, &e))?
         .clone();
     let column = |name: &str| {
         headers
@@ -39,8 +41,10 @@ pub(super) fn parse(path: &Path, text: &str, delimiter: u8) -> Result<Vec<RawExa
 
     let mut examples = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(path, text, &e))?;
-        let line = record.position().map_or(0, |p| line_of(text, p.byte()));
+        let record = record.map_err(|e| csv_error(path, text, &lines, &e))?;
+        let line = record
+            .position()
+            .map_or(0, |p| line_of(text, &lines, p.byte()));
         let field = |i: usize| record.get(i).unwrap_or("").trim().to_owned();
         examples.push(RawExample {
             text: field(text_col),
@@ -60,20 +64,23 @@ pub(super) fn parse(path: &Path, text: &str, delimiter: u8) -> Result<Vec<RawExa
 
 /// The 1-based line of the record the csv crate places at byte `offset`. Its own line count
 /// drifts on blank lines and CRLF, and its offset may point at the line ends before the
-/// record, so those are skipped first.
-fn line_of(text: &str, offset: u64) -> usize {
+/// record, so those are skipped first (each only once in a file: they lie between this
+/// record and the one before).
+fn line_of(text: &str, lines: &LineIndex, offset: u64) -> usize {
     let bytes = text.as_bytes();
-    let mut start = (offset as usize).min(bytes.len());
-    while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
-        start += 1;
-    }
-    1 + bytes[..start].iter().filter(|&&b| b == b'\n').count()
+    let from = (offset as usize).min(bytes.len());
+    let skipped = bytes[from..]
+        .iter()
+        .take_while(|&&b| matches!(b, b'\r' | b'\n'))
+        .count();
+    scanned(skipped);
+    lines.line(from + skipped)
 }
 
-fn csv_error(path: &Path, text: &str, err: &csv::Error) -> Error {
-    let location = err
-        .position()
-        .map_or(Location::File, |p| Location::Line(line_of(text, p.byte())));
+fn csv_error(path: &Path, text: &str, lines: &LineIndex, err: &csv::Error) -> Error {
+    let location = err.position().map_or(Location::File, |p| {
+        Location::Line(line_of(text, lines, p.byte()))
+    });
     let message = match err.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -85,6 +92,7 @@ fn csv_error(path: &Path, text: &str, err: &csv::Error) -> Error {
 
 #[cfg(test)]
 mod tests {
+    use super::super::lines::take_scanned;
     use super::*;
 
     fn ex(text: &str, label: &str, line: usize) -> RawExample {
@@ -124,6 +132,46 @@ mod tests {
             err.to_string(),
             "t.tsv:1: the header has no `label` column (found `text`, `labl`); \
              the header must name a `text` and a `label` column"
+        );
+    }
+
+    #[test]
+    fn line_numbers_read_the_text_once() {
+        // Regression (issue #22): each record's line was found by counting the line ends
+        // from the start of the text, so loading was quadratic in the file's lines (80,000
+        // took two minutes). Counted, not timed: the bytes read to find line numbers, with
+        // blank lines and CRLF between the records, and a ragged last line for the error's.
+        let mut text = String::from("text\tlabel\r\n");
+        for i in 0..2000 {
+            text += &format!("phrase {i}\t{}\r\n", i % 2);
+            if i % 7 == 0 {
+                text += "\r\n\n";
+            }
+        }
+        take_scanned();
+        let got = parse(Path::new("t.tsv"), &text, b'\t').unwrap();
+        assert_eq!(got.len(), 2000);
+        assert_eq!(got[1], ex("phrase 1", "1", 5));
+        assert_eq!(got[1999].line, 2 + 1999 + 2 * 286);
+        let scanned = take_scanned();
+        assert!(
+            scanned <= 2 * text.len(),
+            "{scanned} bytes read for {}",
+            text.len()
+        );
+
+        text += "ragged\n";
+        let err = parse(Path::new("t.tsv"), &text, b'\t').unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("t.tsv:2574: this line has 1 fields"),
+            "{err}"
+        );
+        let scanned = take_scanned();
+        assert!(
+            scanned <= 2 * text.len(),
+            "{scanned} bytes read for {}",
+            text.len()
         );
     }
 

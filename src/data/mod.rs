@@ -6,12 +6,13 @@
 //! including a fingerprint of its content that goes into run ids.
 
 mod delimited;
+mod lines;
 mod pyliteral;
 mod raw;
 mod source;
 mod tokenize;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -91,13 +92,17 @@ pub fn build(
     let train_tokens = tokenize_all(train_path, train_raw)?;
     let test_tokens = tokenize_all(test_path, test_raw)?;
     let classes = Classes::from_labels(train_path, train_raw)?;
-    let vocab: Vec<String> = train_tokens
+    // The distinct words, then sorted: collecting every occurrence into an ordered set sorts
+    // them all, O(tokens log tokens).
+    let mut vocab: Vec<String> = train_tokens
         .iter()
         .flatten()
-        .cloned()
-        .collect::<BTreeSet<_>>()
+        .map(String::as_str)
+        .collect::<HashSet<&str>>()
         .into_iter()
+        .map(str::to_owned)
         .collect();
+    vocab.sort_unstable();
     let index: HashMap<&str, u32> = vocab
         .iter()
         .enumerate()
@@ -293,7 +298,10 @@ fn conflicting_duplicates(
     tokens: &[Vec<String>],
     encoded: &[Example],
 ) -> Option<String> {
-    let mut seen: BTreeMap<&[String], (usize, usize)> = BTreeMap::new();
+    // Hashed: an ordered map compared each phrase with log(n) whole phrases, the most costly
+    // step of loading a large file after the vocabulary's sort; the conflicts are listed in
+    // file order either way.
+    let mut seen: HashMap<&[String], (usize, usize)> = HashMap::with_capacity(raw.len());
     let mut conflicts = Vec::new();
     for ((ex, words), enc) in raw.iter().zip(tokens).zip(encoded) {
         match seen.get(words.as_slice()) {

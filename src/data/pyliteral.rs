@@ -6,7 +6,7 @@
 //! escapes `\\ \' \" \n \t`), values `True`, `False` or integers, commas (a trailing one
 //! too), `#` comments and blank lines. Anything else is an error at its line and column.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::raw::{Loaded, RawExample, Role};
@@ -25,7 +25,10 @@ pub(super) fn parse(path: &Path, text: &str, role: Role) -> Result<Loaded> {
         col: 1,
     };
     let wanted = role.py_variable();
+    // The names assigned, in order, for the message when `wanted` is not among them; the set
+    // keeps a module of many assignments linear (a search of the list was quadratic).
     let mut found: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut assignments: Vec<(usize, Dict)> = Vec::new();
     while parser.skip_blank() {
         let (name, line) = parser.assignment_target()?;
@@ -33,7 +36,8 @@ pub(super) fn parse(path: &Path, text: &str, role: Role) -> Result<Loaded> {
         if name == wanted {
             assignments.push((line, dict));
         }
-        if !found.contains(&name) {
+        if !seen.contains(&name) {
+            seen.insert(name.clone());
             found.push(name);
         }
     }
@@ -466,6 +470,12 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "d.py: no `test_data = {...}` in this Python data module (it assigns: train_data)"
+        );
+        // Each name once, in the order of its first assignment.
+        let err = parse_str("b = {}\na = {'x': 1}\nb = {}\nc = {}\na = {}\n", Role::Test);
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "d.py: no `test_data = {...}` in this Python data module (it assigns: b, a, c)"
         );
     }
 }
