@@ -7,7 +7,9 @@ use std::process::Command;
 
 use super::{PlanArgs, SlurmArgs, prepare};
 use crate::error::{Error, Result};
+use crate::store::SLURM;
 use crate::store::atomic::write as write_atomic;
+use crate::store::safe;
 
 pub(super) fn execute(args: &SlurmArgs) -> Result<()> {
     if let Some(jobs) = args.plan.jobs {
@@ -23,7 +25,9 @@ pub(super) fn execute(args: &SlurmArgs) -> Result<()> {
         ..args.plan.clone()
     };
     let p = prepare(&plan)?;
-    std::fs::create_dir_all(p.out.join("slurm/logs")).map_err(|e| Error::io(&p.out, e))?;
+    std::fs::create_dir_all(&p.out).map_err(|e| Error::io(&p.out, e))?;
+    safe::dir(&p.out.join(SLURM))?;
+    safe::dir(&p.out.join(SLURM).join("logs"))?;
     let abs = |path: &Path| std::fs::canonicalize(path).map_err(|e| Error::io(path, e));
     let paths = Paths {
         binary: abs(&std::env::current_exe().map_err(|e| Error::io(Path::new("sweep"), e))?)?,

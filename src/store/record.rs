@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic;
+use super::{atomic, safe};
 use crate::error::{Error, Result};
 use crate::metric::RunSummary;
 use crate::search::halving::{Saved, SavedRun};
@@ -174,10 +174,11 @@ impl RecordStore {
         &self.dir
     }
 
-    /// Opens (creating) `<out>/runs`.
+    /// Opens (creating) `<out>/runs`, which must be a real directory (`out` may be a link).
     pub fn open(out: &Path) -> Result<RecordStore> {
+        std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
         let dir = out.join("runs");
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        safe::dir(&dir)?;
         Ok(RecordStore { dir })
     }
 
@@ -191,7 +192,8 @@ impl RecordStore {
     /// Opens an existing results directory without creating anything.
     pub fn existing(out: &Path) -> Result<RecordStore> {
         let dir = out.join("runs");
-        if dir.is_dir() {
+        // Not a link: `clean` removes records and damaged ones are moved, here.
+        if safe::existing_dir(&dir)? {
             Ok(RecordStore { dir })
         } else {
             Err(Error::Usage(format!(
@@ -296,7 +298,7 @@ impl RecordStore {
     /// replace a file, and a record another process moved first is left to it.
     fn set_aside(&self, id: &str) -> Result<PathBuf> {
         let damaged = self.dir.join(DAMAGED);
-        std::fs::create_dir_all(&damaged).map_err(|e| Error::io(&damaged, e))?;
+        safe::dir(&damaged)?;
         let from = self.path(id);
         let mut n = 0;
         let (to, free) = loop {
