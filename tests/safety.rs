@@ -174,6 +174,46 @@ fn linked_folders_inside_a_results_directory_are_refused_not_written_through() {
 }
 
 #[test]
+fn a_fifo_planted_as_a_record_is_set_aside_not_waited_on() {
+    // Regression: every `sweep run` reads the records to set damaged ones aside; a FIFO
+    // named like one made it wait for a writer for ever. (A link to /dev/zero was read
+    // until memory ran out: the same check refuses it, not tested here, where a
+    // regression would eat the machine's memory.)
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "tiny", TINY);
+    let out = dir.path().join("out");
+    let runs = out.join("runs");
+    std::fs::create_dir_all(&runs).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(runs.join("fifo.json"))
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED a_fifo_planted_as_a_record_is_set_aside_not_waited_on: mkfifo failed"
+        );
+        return;
+    }
+    let o = sweep()
+        .arg("run")
+        .arg(&exp)
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("the record of run fifo could not be read (not a regular file"),
+        "{err}"
+    );
+    assert_eq!(names(&runs.join("damaged")), ["fifo.json"]);
+}
+
+#[test]
 fn a_set_value_with_a_line_break_is_refused_before_training() {
     // Regression: `x=1` was ignored, every run trained, the line break went into
     // experiment.toml's `# with --set` comment, and `run` exited 2 after training.

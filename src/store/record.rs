@@ -227,7 +227,7 @@ impl RecordStore {
     /// Reads one record.
     pub fn load(&self, run_id: &str) -> Result<RunRecord> {
         let path = self.path(run_id);
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let bytes = safe::read_regular(&path).map_err(|e| Error::io(&path, e))?;
         serde_json::from_slice(&bytes).map_err(|e| {
             Error::io(
                 &path,
@@ -254,7 +254,7 @@ impl RecordStore {
     /// Reads a run's saved weights.
     pub fn load_weights(&self, run_id: &str) -> Result<SavedModel> {
         let path = self.weights_path(run_id);
-        let bytes = std::fs::read(&path).map_err(|e| {
+        let bytes = safe::read_regular(&path).map_err(|e| {
             Error::Usage(format!(
                 "cannot read {} ({e}); was the sweep run with --no-weights?",
                 path.display()
@@ -280,7 +280,8 @@ impl RecordStore {
     /// Whether record `id` reads back as a record of run `id`; why not, if not.
     fn check(&self, id: &str) -> std::result::Result<(), String> {
         let path = self.path(id);
-        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+        // Not waiting on a FIFO, nor reading a device without end, planted as a record.
+        let bytes = safe::read_regular(&path).map_err(|e| e.to_string())?;
         if bytes.is_empty() {
             return Err("it is empty".into());
         }

@@ -111,16 +111,24 @@ pub fn existing_dir(path: &Path) -> Result<bool> {
 }
 
 #[cfg(unix)]
-fn no_follow(options: &mut OpenOptions, extra: i32) -> &mut OpenOptions {
+fn flags(options: &mut OpenOptions, flags: i32) -> &mut OpenOptions {
     use std::os::unix::fs::OpenOptionsExt;
-    options.custom_flags(libc::O_NOFOLLOW | extra)
+    options.custom_flags(flags)
 }
 
 #[cfg(not(unix))]
-fn no_follow(options: &mut OpenOptions, _extra: i32) -> &mut OpenOptions {
+fn flags(options: &mut OpenOptions, _flags: i32) -> &mut OpenOptions {
     options
 }
 
+fn no_follow(options: &mut OpenOptions, extra: i32) -> &mut OpenOptions {
+    flags(options, NOFOLLOW | extra)
+}
+
+#[cfg(unix)]
+const NOFOLLOW: i32 = libc::O_NOFOLLOW;
+#[cfg(not(unix))]
+const NOFOLLOW: i32 = 0;
 #[cfg(unix)]
 const NONBLOCK: i32 = libc::O_NONBLOCK;
 #[cfg(not(unix))]
@@ -207,6 +215,22 @@ pub fn read_own(path: &Path) -> std::io::Result<String> {
     Ok(text)
 }
 
+/// The bytes of the regular file at `path` (through a link to one): a FIFO, a device or a
+/// directory there is an error, found without waiting on it or reading it without end.
+/// For the records, which every sweep reads.
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut file = flags(OpenOptions::new().read(true), NONBLOCK).open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file (a FIFO, a device or a directory)",
+        ));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::symlink;
@@ -249,6 +273,27 @@ mod tests {
                 .to_string()
                 .contains("is a directory")
         );
+    }
+
+    #[test]
+    fn only_regular_files_are_read_and_never_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            // Without O_NONBLOCK the open would wait for a writer for ever.
+            let err = read_regular(&fifo).unwrap_err();
+            assert!(err.to_string().contains("not a regular file"), "{err}");
+        }
+        // (Not /dev/zero: a regression would read it until memory ran out.)
+        let null = dir.path().join("null.json");
+        symlink("/dev/null", &null).unwrap();
+        assert!(read_regular(&null).is_err());
+        let file = dir.path().join("r.json");
+        std::fs::write(&file, "{}").unwrap();
+        let link = dir.path().join("link.json");
+        symlink(&file, &link).unwrap();
+        assert_eq!(read_regular(&link).unwrap(), b"{}");
     }
 
     #[test]
