@@ -108,7 +108,8 @@ pub struct TraceArgs {
     /// The run to trace (the `run_id` column of runs.csv).
     #[arg(long)]
     pub run: String,
-    /// The directory to write trace.json and initial.safetensors into (created).
+    /// The directory to write trace.json and initial.safetensors into (created if missing;
+    /// an existing file there is refused).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 }
@@ -128,8 +129,8 @@ pub struct SlurmArgs {
     /// D-HH:MM:SS, or UNLIMITED.
     #[arg(long, default_value = "01:00:00", value_parser = parse_slurm_time)]
     pub time: String,
-    /// Slurm partition.
-    #[arg(long)]
+    /// Slurm partition (or several, comma-separated): letters, digits, -, _ and . only.
+    #[arg(long, value_parser = parse_slurm_name)]
     pub partition: Option<String>,
     /// At most this many array tasks running at once.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
@@ -256,7 +257,7 @@ pub struct PlanArgs {
     pub yes: bool,
     /// Override a key of the experiment file, e.g. `train.epochs=200`,
     /// `grid.seed='{ start = 0, count = 4 }'` or `data.train=PATH` (relative to the current
-    /// directory); the value as TOML, checked as in the file. Repeatable.
+    /// directory); the value one TOML value on one line, checked as in the file. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = Override::parse)]
     pub overrides: Vec<Override>,
 }
@@ -405,6 +406,25 @@ fn parse_slurm_time(s: &str) -> Result<String, String> {
         Err(format!(
             "`{s}` is not a Slurm time limit; allowed: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, \
              D-HH:MM:SS (e.g. 01:30:00 or 2-00), or UNLIMITED"
+        ))
+    }
+}
+
+/// A Slurm name (a partition, or a comma-separated list of them) as written into a
+/// script's `#SBATCH` line, or why not: anything else could end the line and add another.
+fn parse_slurm_name(s: &str) -> Result<String, String> {
+    let name = |n: &str| {
+        !n.is_empty()
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    if s.split(',').all(name) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "{} is not a Slurm name; allowed: letters, digits, -, _ and . (several names \
+             separated by commas), e.g. gpu or short,long",
+            crate::error::quoted(&s.escape_default().to_string())
         ))
     }
 }

@@ -7,7 +7,9 @@ use std::process::Command;
 
 use super::{PlanArgs, SlurmArgs, prepare};
 use crate::error::{Error, Result};
+use crate::store::SLURM;
 use crate::store::atomic::write as write_atomic;
+use crate::store::safe;
 
 pub(super) fn execute(args: &SlurmArgs) -> Result<()> {
     if let Some(jobs) = args.plan.jobs {
@@ -23,7 +25,10 @@ pub(super) fn execute(args: &SlurmArgs) -> Result<()> {
         ..args.plan.clone()
     };
     let p = prepare(&plan)?;
-    std::fs::create_dir_all(p.out.join("slurm/logs")).map_err(|e| Error::io(&p.out, e))?;
+    one_line(&p.out)?;
+    std::fs::create_dir_all(&p.out).map_err(|e| Error::io(&p.out, e))?;
+    safe::dir(&p.out.join(SLURM))?;
+    safe::dir(&p.out.join(SLURM).join("logs"))?;
     let abs = |path: &Path| std::fs::canonicalize(path).map_err(|e| Error::io(path, e));
     let paths = Paths {
         binary: abs(&std::env::current_exe().map_err(|e| Error::io(Path::new("sweep"), e))?)?,
@@ -31,6 +36,9 @@ pub(super) fn execute(args: &SlurmArgs) -> Result<()> {
         out: abs(&p.out)?,
         workdir: abs(Path::new("."))?,
     };
+    for path in [&paths.binary, &paths.experiment, &paths.out, &paths.workdir] {
+        one_line(path)?;
+    }
     let max_array = max_array_size();
     let mut arrays = Vec::new();
     // One array for a sweep; one per stage, in order, for a halving search.
@@ -190,6 +198,20 @@ fn quote_word(s: &str) -> String {
     }
 }
 
+/// Refuses a path with a control character (a line break): in an `#SBATCH` line, where
+/// shell quoting does not apply, it would end the line and start another.
+fn one_line(path: &Path) -> Result<()> {
+    let text = path.display().to_string();
+    if !text.chars().any(char::is_control) {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "the path {} has a control character (a line break?); `sweep slurm` writes it into \
+         #SBATCH lines, which allow none: use a path without one",
+        crate::error::quoted(&text.escape_default().to_string())
+    )))
+}
+
 /// The cluster's MaxArraySize, when `scontrol` can tell.
 fn max_array_size() -> Option<usize> {
     let out = Command::new("scontrol")
@@ -243,6 +265,33 @@ mod tests {
             let err = super::super::parse_slurm_time(bad).unwrap_err();
             assert!(err.contains("is not a Slurm time limit"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn partitions_are_slurm_names_only() {
+        // Regression (issue #22): `--partition $'gpu\necho INJECTED'` was written as is into
+        // both scripts, its second line a command of the job.
+        for good in ["gpu", "short,long", "a-b_c.d", "GPU2"] {
+            assert_eq!(super::super::parse_slurm_name(good), Ok(good.to_owned()));
+        }
+        for bad in [
+            "",
+            "gpu\necho INJECTED",
+            "gpu ",
+            "a,,b",
+            "gpu;x",
+            "$(id)",
+            "g\u{7}",
+        ] {
+            let err = super::super::parse_slurm_name(bad).unwrap_err();
+            assert!(
+                err.contains("is not a Slurm name; allowed: letters"),
+                "{bad:?}: {err}"
+            );
+            assert!(!err.contains('\n'), "{bad:?}: {err}");
+        }
+        assert!(one_line(Path::new("/a\nb")).is_err());
+        assert!(one_line(Path::new("/a b/c")).is_ok());
     }
 
     #[test]

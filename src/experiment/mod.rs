@@ -358,7 +358,8 @@ impl Experiment {
         out += &format!("description = {}\n", quote(&self.description));
         out += &format!("{FINGERPRINT_COMMENT} {fingerprint}\n");
         for o in &self.overrides {
-            out += &format!("# with --set {}\n", o.text());
+            // One comment line, whatever the value: a line break would end the comment.
+            out += &format!("# with --set {}\n", o.one_line());
         }
         out += "\n[data]\n";
         for (key, path) in [("train", &self.train), ("test", &self.test)] {

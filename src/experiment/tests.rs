@@ -425,6 +425,98 @@ fn an_override_is_checked_by_the_files_rules_and_named_in_the_message() {
 }
 
 #[test]
+fn a_set_value_is_one_toml_value_on_one_line_refused_before_anything_else() {
+    // Regression (issue #22): `60\nx=1` parsed as a document with keys `v` and `x`, so
+    // `x=1` was ignored, the runs trained, and the line break broke experiment.toml.
+    for (text, want) in [
+        (
+            "train.epochs=60\nx=1",
+            "`train.epochs=60\\nx=1`: the value has a control character (\\n); allowed: one \
+             TOML value on one line",
+        ),
+        ("train.epochs=60\rx=1", "control character (\\r)"),
+        ("data.train=a\u{7}b", "control character (\\u{7})"),
+        (
+            "train epochs=3",
+            "`train epochs` is not a key of an experiment file; allowed: names of letters",
+        ),
+        ("train.=3", "is not a key of an experiment file"),
+        ("train\n.epochs=3", "`train\\n.epochs` is not a key"),
+    ] {
+        let err = Override::parse(text).unwrap_err();
+        assert!(err.contains(want), "{text:?}: {err}\n--- lacks ---\n{want}");
+        assert!(!err.contains('\n'), "{text:?}: {err}");
+    }
+    // A TOML comment after the value leaves it one value.
+    let o = Override::parse("grid.seed=[0, 1] # two seeds").unwrap();
+    assert_eq!(o.value, "[0, 1] # two seeds");
+}
+
+#[test]
+fn a_section_given_a_value_is_named_a_section_with_its_keys() {
+    // Regression (issue #22): `--set train=5` said "unknown key" of a known section.
+    let base = format!("{DATA}[train]\nepochs = 10\n");
+    for (set, want) in [
+        (
+            "train=5",
+            "--set train=5: `train` is a section, not a key; set one of its keys: \
+             train.hidden_size, train.learning_rate, train.clip, train.gradient, \
+             train.epochs, train.eval_every, train.init_scale, train.seed (e.g. `--set \
+             train.epochs=...`)",
+        ),
+        (
+            "train={epochs=10}",
+            "--set train={epochs=10}: `train` is a section, not a key",
+        ),
+        (
+            "grid=[1]",
+            "`grid` is a section, not a key; set one of its keys: grid.hidden_size",
+        ),
+        (
+            "data=x.tsv",
+            "`data` is a section, not a key; set one of its keys: data.train, data.test",
+        ),
+        (
+            "search=1",
+            "set one of its keys: search.method, search.samples",
+        ),
+        (
+            "report=1",
+            "set one of its keys: report.facet, report.color",
+        ),
+    ] {
+        let err = load_set(&base, &[set]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(
+            err.to_string().contains(want),
+            "{set}: {err}\n--- lacks ---\n{want}"
+        );
+    }
+}
+
+#[test]
+fn an_override_is_recorded_on_one_comment_line_whatever_its_value() {
+    // An `Override` built by hand (not by `parse`) with a line break in a one-value TOML
+    // document: the resolved experiment must still read back as the same runs.
+    let (_dir, path) = write(&format!("{DATA}[train]\nepochs = 10\n"));
+    let o = Override {
+        key: "grid.seed".into(),
+        value: "[0,\n1]".into(),
+    };
+    let exp = Experiment::load_with(&path, &[o]).unwrap();
+    let resolved = exp.resolved_toml("fp");
+    assert!(
+        resolved.contains("\n# with --set grid.seed=[0,\\n1]\n"),
+        "{resolved}"
+    );
+    let back = Experiment::from_text(&path, &resolved).unwrap();
+    let ids = |e: &Experiment| -> Vec<String> {
+        e.runs("fp").unwrap().into_iter().map(|r| r.id).collect()
+    };
+    assert_eq!(ids(&back), ids(&exp));
+}
+
+#[test]
 fn data_paths_can_come_from_overrides_alone_relative_to_the_current_directory() {
     let e = load_set(
         "[train]\nepochs = 10\n",

@@ -34,6 +34,15 @@ struct TraceFile<'a> {
 
 /// Writes the trace of run `id` of `dir` into `out` (created); returns the files written.
 pub fn write(dir: &ResultsDir, id: &str, out: &Path) -> Result<Vec<PathBuf>> {
+    // Checked first, before the run's data is loaded and its draws made.
+    if out.exists() && !out.is_dir() {
+        return Err(Error::Usage(format!(
+            "{} exists and is not a directory; trace writes trace.json and \
+             initial.safetensors into a directory, a new one if --out names none (choose \
+             another --out)",
+            out.display()
+        )));
+    }
     let (record, data, settings) = super::rerun::recorded_run(dir, id)?;
     // Every epoch the run trained, and the one it diverged in.
     let epochs = record

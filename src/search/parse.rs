@@ -14,7 +14,7 @@ use crate::number::fmt_f64;
 use crate::settings::{Key, Kind, SettingsParams, Value};
 use crate::train::Curve;
 
-const SEARCH_KEYS: [&str; 4] = ["method", "samples", "seed", "halving"];
+pub(crate) const SEARCH_KEYS: [&str; 4] = ["method", "samples", "seed", "halving"];
 const HALVING_KEYS: [&str; 5] = ["metric", "rungs", "min_epochs", "reduction_factor", "keep"];
 
 /// `[search]` as written, before it is checked against the axes.

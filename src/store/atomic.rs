@@ -10,6 +10,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use super::safe;
 use crate::error::{Error, Result};
 
 /// A file being written; [`AtomicFile::commit`] puts it in place, dropping it uncommitted
@@ -22,10 +23,13 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
-    /// Starts writing `path` (under its temporary name).
+    /// Starts writing `path` (under its temporary name). The temporary is a new file, never
+    /// one opened through a link planted at its name; a directory at `path` is refused
+    /// here, and a link there is replaced by the rename, its target untouched.
     pub fn create(path: &Path) -> Result<AtomicFile> {
+        safe::replaceable(path)?;
         let tmp = temporary_path(path);
-        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let file = safe::create_new(&tmp)?;
         Ok(AtomicFile {
             path: path.to_path_buf(),
             tmp,
@@ -39,9 +43,17 @@ impl AtomicFile {
         let writer = self.writer.take().expect("commit is called once");
         let path = self.path.clone();
         let fail = |e: std::io::Error| Error::io(&path, e);
-        let file = writer.into_inner().map_err(|e| fail(e.into_error()))?;
-        file.sync_all().map_err(fail)?;
-        std::fs::rename(&self.tmp, &path).map_err(fail)?;
+        let put = writer
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|file| file.sync_all())
+            .and_then(|()| std::fs::rename(&self.tmp, &path));
+        if let Err(e) = put {
+            let _ = std::fs::remove_file(&self.tmp);
+            // A directory made at `path` meanwhile is named as such.
+            safe::replaceable(&path)?;
+            return Err(fail(e));
+        }
         Ok(path)
     }
 }
@@ -268,6 +280,49 @@ mod tests {
             remove_stale(&dir.path().join("none"), Sharing::Locked).unwrap(),
             0
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_at_the_temporarys_name_is_refused_and_one_at_the_files_name_replaced() {
+        // Regression (issue #22): `File::create` opened a link planted at the temporary's
+        // (predictable) name and truncated and filled its target.
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let path = dir.path().join("runs.csv");
+        let tmp = temporary_path(&path);
+        std::os::unix::fs::symlink(&victim, &tmp).unwrap();
+        let err = write(&path, b"table").unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(
+            err.to_string().contains(&format!(
+                "{} is a symbolic link; sweep only writes regular files it creates",
+                tmp.display()
+            )),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(!path.exists());
+        std::fs::remove_file(&tmp).unwrap();
+        // A leftover regular temporary of this name is a killed writer's: replaced.
+        std::fs::write(&tmp, "half").unwrap();
+        write(&path, b"table").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"table");
+        assert!(!tmp.exists());
+        // A link at the file's own name: the rename replaces the link, not its target.
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        write(&path, b"table").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(std::fs::symlink_metadata(&path).unwrap().is_file());
+        // A directory there is refused before anything is written.
+        let taken = dir.path().join("report.md");
+        std::fs::create_dir(&taken).unwrap();
+        let err = write(&taken, b"report").unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("is a directory;"), "{err}");
+        assert_eq!(names(dir.path()).len(), 3, "{:?}", names(dir.path()));
     }
 
     #[test]

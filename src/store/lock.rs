@@ -9,12 +9,13 @@
 //! is no longer the one at the path and tries again. Shards of a Slurm array take no lock:
 //! their records are atomic and never shared.
 
-use std::fs::{File, OpenOptions, TryLockError};
-use std::io::Write;
+use std::fs::{File, TryLockError};
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use super::safe;
 use crate::error::{Error, Result};
 
 pub const LOCK_FILE: &str = ".sweep.lock";
@@ -45,13 +46,8 @@ impl Lock {
         let path = out.join(LOCK_FILE);
         let mut told = false;
         loop {
-            let file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)
-                .map_err(|e| Error::io(&path, e))?;
+            // Never opened through a link, nor a directory or FIFO taken for a lock file.
+            let file = safe::open_own(&path)?;
             match file.try_lock() {
                 Ok(()) => {}
                 Err(TryLockError::WouldBlock) => {
@@ -81,8 +77,10 @@ impl Lock {
     /// Writes our pid into the lock file we hold, saying whose lock it was if a process
     /// ended without removing it.
     fn claim(path: PathBuf, mut file: File) -> Result<Lock> {
-        // Read once: an empty file is a new one, not one being written (we hold the lock).
-        let previous = std::fs::read_to_string(&path).unwrap_or_default();
+        // Read once, from the file we locked: an empty file is a new one, not one being
+        // written (we hold the lock).
+        let mut previous = String::new();
+        let _ = std::io::Read::read_to_string(&mut file, &mut previous);
         if let Some(pid) = previous
             .trim()
             .parse::<u32>()
@@ -93,6 +91,7 @@ impl Lock {
         }
         let written = file
             .set_len(0)
+            .and_then(|()| file.rewind())
             .and_then(|()| writeln!(file, "{}", std::process::id()))
             .and_then(|()| file.flush());
         written.map_err(|e| Error::io(&path, e))?;
@@ -135,7 +134,7 @@ impl Drop for Lock {
 /// again a few times.
 fn owner(path: &Path) -> Option<u32> {
     for _ in 0..5 {
-        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let text = safe::read_own(path).unwrap_or_default();
         if let Some(pid) = text.trim().parse().ok().filter(|&p| is_alive(p)) {
             return Some(pid);
         }
@@ -162,7 +161,7 @@ fn in_use(out: &Path, path: &Path, pid: Option<u32>) -> Error {
 #[cfg(unix)]
 fn is_at(file: &File, path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
-    match (file.metadata(), std::fs::metadata(path)) {
+    match (file.metadata(), std::fs::symlink_metadata(path)) {
         (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
         _ => false,
     }
@@ -230,6 +229,50 @@ mod tests {
         let held = std::fs::read_to_string(dir.path().join(LOCK_FILE)).unwrap();
         assert_eq!(held.trim(), std::process::id().to_string());
         drop(taken);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_path_that_is_a_link_a_directory_or_a_second_name_is_refused() {
+        // Regression (issue #22): a symbolic link at `.sweep.lock` was followed and its
+        // target truncated and filled with a pid; a directory there was an os error, exit 1.
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        let path = out.join(LOCK_FILE);
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        let err = Lock::acquire(&out, false).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(
+            err.to_string().contains(&format!(
+                "{} is a symbolic link; sweep only writes regular files it creates",
+                path.display()
+            )),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(std::fs::symlink_metadata(&path).unwrap().is_symlink());
+        std::fs::remove_file(&path).unwrap();
+
+        std::fs::create_dir(&path).unwrap();
+        let err = Lock::acquire(&out, true).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(
+            err.to_string()
+                .contains(&format!("{} is a directory;", path.display())),
+            "{err}"
+        );
+        std::fs::remove_dir(&path).unwrap();
+
+        std::fs::hard_link(&victim, &path).unwrap();
+        let err = Lock::acquire(&out, false).unwrap_err();
+        assert!(
+            err.to_string().contains("other names (hard links)"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
     }
 
     /// Two threads race for one lock `rounds` times; each round exactly one must get it.

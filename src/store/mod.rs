@@ -15,6 +15,7 @@ pub mod atomic;
 pub mod lock;
 mod merge;
 pub mod record;
+pub mod safe;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -58,10 +59,18 @@ impl ResultsDir {
                 root.display()
             ))
         };
-        let records = RecordStore::open(root).map_err(|e| unusable(&e))?;
-        // Creating a folder can succeed where writing in it fails (a read-only mount).
+        // A link or a file where `runs/` goes is named as such (safe::dir's message).
+        let records = RecordStore::open(root).map_err(|e| match e {
+            Error::Usage(_) => e,
+            e => unusable(&e),
+        })?;
+        // Creating a folder can succeed where writing in it fails (a read-only mount). A new
+        // file: never one opened through a link planted at the (guessable) name.
         let probe = root.join(format!(".write-test.{}", std::process::id()));
-        std::fs::write(&probe, b"").map_err(|e| unusable(&e))?;
+        drop(safe::create_new(&probe).map_err(|e| match e {
+            Error::Usage(_) => e,
+            e => unusable(&e),
+        })?);
         let _ = std::fs::remove_file(&probe);
         Ok(ResultsDir {
             root: root.to_path_buf(),
@@ -108,7 +117,7 @@ impl ResultsDir {
     /// that their runs count as missing, and warns once for each, saying what `then`
     /// happens to the run. Returns how many were set aside.
     pub fn set_aside_damaged(&self, then: &str) -> Result<usize> {
-        if !self.records.dir().is_dir() {
+        if !safe::existing_dir(self.records.dir())? {
             return Ok(0);
         }
         let damaged = self.records.set_aside_damaged()?;
@@ -128,16 +137,19 @@ impl ResultsDir {
         Lock::acquire(&self.root, wait)
     }
 
-    /// Removes the temporaries that writers now gone left anywhere it writes.
+    /// Removes the temporaries that writers now gone left anywhere it writes. A link in
+    /// place of one of its folders is refused (before any training), not followed to remove
+    /// files elsewhere.
     pub fn remove_stale_temporaries(&self, sharing: Sharing) -> Result<usize> {
-        let mut removed = 0;
+        let mut removed = atomic::remove_stale(&self.root, sharing)?;
         for dir in [
-            self.root.clone(),
             self.records.dir().to_path_buf(),
             self.path(PLOTS),
             self.path(SLURM),
         ] {
-            removed += atomic::remove_stale(&dir, sharing)?;
+            if safe::existing_dir(&dir)? {
+                removed += atomic::remove_stale(&dir, sharing)?;
+            }
         }
         Ok(removed)
     }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic;
+use super::{atomic, safe};
 use crate::error::{Error, Result};
 use crate::metric::RunSummary;
 use crate::search::halving::{Saved, SavedRun};
@@ -261,10 +261,11 @@ impl RecordStore {
         &self.dir
     }
 
-    /// Opens (creating) `<out>/runs`.
+    /// Opens (creating) `<out>/runs`, which must be a real directory (`out` may be a link).
     pub fn open(out: &Path) -> Result<RecordStore> {
+        std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
         let dir = out.join("runs");
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        safe::dir(&dir)?;
         Ok(RecordStore { dir })
     }
 
@@ -278,7 +279,8 @@ impl RecordStore {
     /// Opens an existing results directory without creating anything.
     pub fn existing(out: &Path) -> Result<RecordStore> {
         let dir = out.join("runs");
-        if dir.is_dir() {
+        // Not a link: `clean` removes records and damaged ones are moved, here.
+        if safe::existing_dir(&dir)? {
             Ok(RecordStore { dir })
         } else {
             Err(Error::Usage(format!(
@@ -312,7 +314,7 @@ impl RecordStore {
     /// Reads one record.
     pub fn load(&self, run_id: &str) -> Result<RunRecord> {
         let path = self.path(run_id);
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let bytes = safe::read_regular(&path).map_err(|e| Error::io(&path, e))?;
         serde_json::from_slice(&bytes).map_err(|e| {
             Error::io(
                 &path,
@@ -339,7 +341,7 @@ impl RecordStore {
     /// Reads a run's saved weights.
     pub fn load_weights(&self, run_id: &str) -> Result<SavedModel> {
         let path = self.weights_path(run_id);
-        let bytes = std::fs::read(&path).map_err(|e| {
+        let bytes = safe::read_regular(&path).map_err(|e| {
             Error::Usage(format!(
                 "cannot read {} ({e}); was the sweep run with --no-weights?",
                 path.display()
@@ -365,7 +367,8 @@ impl RecordStore {
     /// Whether record `id` reads back as a record of run `id`; why not, if not.
     fn check(&self, id: &str) -> std::result::Result<(), String> {
         let path = self.path(id);
-        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+        // Not waiting on a FIFO, nor reading a device without end, planted as a record.
+        let bytes = safe::read_regular(&path).map_err(|e| e.to_string())?;
         if bytes.is_empty() {
             return Err("it is empty".into());
         }
@@ -380,7 +383,7 @@ impl RecordStore {
     /// replace a file, and a record another process moved first is left to it.
     fn set_aside(&self, id: &str) -> Result<PathBuf> {
         let damaged = self.dir.join(DAMAGED);
-        std::fs::create_dir_all(&damaged).map_err(|e| Error::io(&damaged, e))?;
+        safe::dir(&damaged)?;
         let from = self.path(id);
         let mut n = 0;
         let (to, free) = loop {

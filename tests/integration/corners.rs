@@ -50,7 +50,9 @@ fn set_overrides_give_the_tables_of_the_same_edit_in_the_file() {
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(
-        err.contains("base.toml: --set train.epochs=-3: -3 is not allowed: an integer from 0"),
+        err.contains(
+            "base.toml: --set train.epochs=-3: -3 is not allowed: an integer from 1 to 1000000"
+        ),
         "{err}"
     );
     assert!(!dir.path().join("c").exists());

@@ -20,6 +20,7 @@ mod records;
 mod report;
 mod robustness;
 mod run;
+mod safety;
 mod search;
 mod train;
 mod unfinished;

@@ -32,7 +32,7 @@ impl ReportKeys {
     }
 }
 
-const REPORT_KEYS: [&str; 4] = ["facet", "color", "configs", "rank_by"];
+pub(super) const REPORT_KEYS: [&str; 4] = ["facet", "color", "configs", "rank_by"];
 
 /// One key of `[report]`, given at `at`, into `keys`.
 pub(super) fn report_key(

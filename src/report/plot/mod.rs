@@ -226,7 +226,8 @@ impl<'a> Job<'a> {
 /// written, in the order the report shows them.
 pub fn draw_all(sweep: &Sweep, outline: &Outline, dir: &Path) -> Result<Vec<Drawn>> {
     register_fonts();
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    // A real directory: its stale figures are removed below, never through a link.
+    crate::store::safe::dir(dir)?;
     let ctx = Context::new(sweep, outline);
     let jobs = jobs(&ctx);
     // Drawn on every core; plotters' errors are not `Send`, so they travel as text.
