@@ -1,7 +1,7 @@
 //! Every number the tool prints, formatted in one place: settings as the user writes them
 //! ([`fmt_f64`]), labels and tick marks to four significant digits ([`short_float`]),
 //! metrics in tables and sentences ([`significant`]), epoch counts and halves
-//! ([`half_step`]).
+//! ([`half_step`]), rates to three digits ([`three_digits`]).
 
 /// Formats a float the way a user writes it, exact and round-trippable: `inf`, `nan`,
 /// `0.02`, `1`, and very large or small magnitudes in scientific notation (`1e307`).
@@ -24,6 +24,15 @@ pub fn short_float(v: f64) -> String {
         return fmt_f64(v);
     }
     let s = format!("{v:.3e}");
+    fmt_f64(s.parse().unwrap_or(v))
+}
+
+/// A float to three significant digits (`46.1`, `0.523`, `1230`): rates for people.
+pub fn three_digits(v: f64) -> String {
+    if !v.is_finite() || v == 0.0 {
+        return fmt_f64(v);
+    }
+    let s = format!("{v:.2e}");
     fmt_f64(s.parse().unwrap_or(v))
 }
 
@@ -68,5 +77,9 @@ mod tests {
         assert_eq!(half_step(131.0), "131");
         assert_eq!(half_step(131.5), "131.5");
         assert_eq!(half_step(131.4), "131.5");
+        // Regression: the progress bar said `46.0754/s`.
+        assert_eq!(three_digits(46.0754), "46.1");
+        assert_eq!(three_digits(0.52345), "0.523");
+        assert_eq!(three_digits(1234.5), "1230");
     }
 }

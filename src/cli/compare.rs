@@ -1,20 +1,21 @@
 //! `sweep compare A B`: whether two sets of runs differ, metric by metric (see
 //! [`crate::compare`]); each side a results directory, `DIR:LABEL` or a runs table.
 
-use super::{CompareArgs, print};
+use super::{CompareArgs, Format, print};
 use crate::compare::sample_size::{Needed, needed};
 use crate::compare::sides::{align, load};
 use crate::compare::{self, Comparison, Design, design, verdict};
 use crate::error::{Error, Result};
-use crate::metric::Metric;
+use crate::metric::{Measure, Metric};
 use crate::report::epoch_tables::text;
 use crate::report::export::Table;
 use crate::tables::rows::Row;
 
 pub(super) fn execute(args: &CompareArgs) -> Result<()> {
+    let metrics = chosen_metrics(&args.metrics)?;
+    check_seeds_flags(args, &metrics)?;
     let (mut a, mut b) = (load(&args.a)?, load(&args.b)?);
     let notes = align(&mut a, &mut b);
-    let metrics = chosen_metrics(&args.metrics)?;
     let setting = compare::differing(&a, &b);
     let mut comparisons: Vec<Comparison> = metrics
         .iter()
@@ -57,6 +58,41 @@ pub(super) fn execute(args: &CompareArgs) -> Result<()> {
         out += &format!("\n{}", seeds_text(&a, &b, &metrics, args.effect));
     }
     print(&out)?;
+    Ok(())
+}
+
+/// `--seeds` prints a table for people, and `--effect` must be a difference the metrics
+/// compared can have: checked before any side is read.
+fn check_seeds_flags(args: &CompareArgs, metrics: &[Metric]) -> Result<()> {
+    if args.seeds && args.format != Format::Text {
+        return Err(Error::Usage(
+            "--seeds prints its estimate for people, with --format text (the default); the \
+             csv, markdown and json formats hold the comparisons only"
+                .into(),
+        ));
+    }
+    let Some(effect) = args.effect else {
+        return Ok(());
+    };
+    if effect == 0.0 || !effect.is_finite() {
+        return Err(Error::Usage(format!(
+            "--effect {effect} is not allowed: a finite difference other than 0 (there is \
+             nothing to detect otherwise)"
+        )));
+    }
+    let bounded: Vec<&str> = metrics
+        .iter()
+        .filter(|m| matches!(m.kind(), Measure::Share { .. }) || m.name().ends_with("_acc"))
+        .map(|m| m.name())
+        .collect();
+    if effect.abs() > 1.0 && !bounded.is_empty() {
+        return Err(Error::Usage(format!(
+            "--effect {effect} is not a difference that {} can have: shares and accuracies \
+             lie from 0 to 1, so their differences from -1 to 1 (choose the metric with \
+             --metric)",
+            bounded.join(", ")
+        )));
+    }
     Ok(())
 }
 
@@ -117,11 +153,6 @@ fn seeds_text(
     metrics: &[Metric],
     effect: Option<f64>,
 ) -> String {
-    if effect.is_some_and(|e| e == 0.0 || !e.is_finite()) {
-        return "--effect must be a finite difference other than 0: there is nothing to detect \
-                otherwise\n"
-            .into();
-    }
     let mut t = Table::new(&[
         "metric",
         "difference to detect (B - A)",

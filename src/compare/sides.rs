@@ -189,6 +189,16 @@ fn from_table(path: &Path, label: Option<&str>, spec: &str) -> Result<Side> {
             .push(&r.row);
     }
     let labels: Vec<&str> = by_config.keys().copied().collect();
+    if let Some(l) = label
+        && !header.iter().any(|h| h == "config")
+    {
+        return Err(Error::Usage(format!(
+            "{} has no `config` column, so it has no configuration `{l}` to pick; compare the \
+             whole table ({}) instead",
+            path.display(),
+            path.display()
+        )));
+    }
     let runs = match label {
         Some(l) => by_config.get(l).cloned().ok_or_else(|| {
             Error::Usage(format!(

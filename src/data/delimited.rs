@@ -38,6 +38,25 @@ pub(super) fn parse(path: &Path, text: &str, delimiter: u8) -> Result<Vec<RawExa
             })
     };
     let (text_col, label_col) = (column("text")?, column("label")?);
+    // A second `text` or `label` column: which one holds the examples is anyone's guess.
+    for (name, first) in [("text", text_col), ("label", label_col)] {
+        if let Some(again) = headers
+            .iter()
+            .enumerate()
+            .skip(first + 1)
+            .find(|(_, h)| h.trim().eq_ignore_ascii_case(name))
+        {
+            return Err(Error::data(
+                path,
+                Location::Line(1),
+                format!(
+                    "the header names a `{name}` column twice (columns {} and {}); each once",
+                    first + 1,
+                    again.0 + 1
+                ),
+            ));
+        }
+    }
 
     let mut examples = Vec::new();
     for record in reader.records() {
@@ -172,6 +191,21 @@ mod tests {
             scanned <= 2 * text.len(),
             "{scanned} bytes read for {}",
             text.len()
+        );
+    }
+
+    #[test]
+    fn a_column_named_twice_is_refused() {
+        // Regression (#22): the first of two `label` columns was silently taken.
+        let err = parse(
+            Path::new("t.tsv"),
+            "text\tlabel\tlabel\nhi\tpos\tneg\n",
+            b'\t',
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.tsv:1: the header names a `label` column twice (columns 2 and 3); each once"
         );
     }
 

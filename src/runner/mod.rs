@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::data::Dataset;
@@ -218,15 +218,27 @@ pub fn train_one(
     Some((record, result.model))
 }
 
+/// Runs per second to three significant digits (`46.1/s`, `0.523/s`), not indicatif's four
+/// decimals.
+fn rate(per_sec: f64) -> String {
+    format!("{}/s", crate::number::three_digits(per_sec))
+}
+
 fn progress_bar(total: u64, visible: bool) -> ProgressBar {
     if !visible {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template(
-        "{elapsed_precise} [{bar:30}] {pos}/{len} runs, {msg}, {per_sec}, ETA {eta}",
+        "{elapsed_precise} [{bar:30}] {pos}/{len} runs, {msg}, {rate}, ETA {eta}",
     )
     .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .with_key(
+        "rate",
+        |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{}", rate(state.per_sec()));
+        },
+    )
     .progress_chars("=> ");
     bar.set_style(style);
     bar.set_message("0 diverged");

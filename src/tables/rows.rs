@@ -136,6 +136,23 @@ impl Columns {
     /// The header `names`, or an error naming the first of `required` it lacks (and the
     /// column it has that looks most like it, for a misspelling).
     fn find(path: &Path, names: &[String], required: &[String]) -> Result<Columns> {
+        // A column named twice: which one holds the values is anyone's guess.
+        if let Some((i, name)) = names
+            .iter()
+            .enumerate()
+            .find(|(i, n)| names[..*i].contains(n))
+        {
+            return Err(Error::data(
+                path,
+                Location::Line(1),
+                format!(
+                    "the header names column `{name}` twice (columns {} and {}); each column \
+                     once",
+                    1 + names[..i].iter().position(|n| n == name).unwrap_or(0),
+                    i + 1
+                ),
+            ));
+        }
         if let Some(missing) = required.iter().find(|r| !names.contains(r)) {
             let nearest = names
                 .iter()

@@ -137,6 +137,11 @@ fn a_bad_runs_table_is_refused_naming_file_line_and_column() {
             "run_id,seed,final_test_acc\nx,0,-5\n",
             "t.csv:2: column `final_test_acc`: `-5` is not allowed",
         ),
+        // Regression (#22): a column named twice silently took the first.
+        (
+            "run_id,seed,final_test_acc,final_test_acc\nx,0,1,0\n",
+            "t.csv:1: the header names column `final_test_acc` twice (columns 3 and 4)",
+        ),
     ] {
         std::fs::write(&csv, text).unwrap();
         let o = compare(&a, csv.to_str().unwrap(), &[]);
@@ -164,4 +169,62 @@ fn no_comparison_writes_a_nan() {
     let table = read(&out.join("comparisons.csv"));
     assert!(table.contains("Fisher exact") || table.contains("McNemar exact"));
     assert!(!table.to_lowercase().contains("nan"), "{table}");
+}
+
+#[test]
+fn seeds_flags_that_cannot_be_answered_are_refused_before_any_work() {
+    // Regression (#22): `--effect nan|inf|0` printed the comparison, then the complaint on
+    // stdout, exit 0; `--seeds` with another format vanished; `--effect 2` on a share
+    // answered "12 seeds".
+    let dir = tempfile::tempdir().unwrap();
+    let out = two_variants(dir.path(), 4);
+    let a = format!("{}:h=8 lr=0.1 clip=1 article", out.display());
+    let b = format!("{}:h=8 lr=0.1 clip=1 exact", out.display());
+    for (extra, want) in [
+        (
+            &["--seeds", "--effect", "nan"][..],
+            "--effect NaN is not allowed: a finite",
+        ),
+        (
+            &["--seeds", "--effect", "inf"],
+            "--effect inf is not allowed",
+        ),
+        (&["--seeds", "--effect", "0"], "--effect 0 is not allowed"),
+        (
+            &["--seeds", "--format", "csv"],
+            "--seeds prints its estimate for people, with --format text",
+        ),
+        (
+            &["--seeds", "--effect", "2", "--metric", "test_acc_1"],
+            "--effect 2 is not a difference that test_acc_1 can have",
+        ),
+    ] {
+        let o = compare(&a, &b, extra);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        assert_contains(&stderr(&o), want);
+        assert_eq!(stdout(&o), "", "{extra:?}");
+    }
+    // A loss difference may be any size.
+    let o = compare(
+        &a,
+        &b,
+        &["--seeds", "--effect", "2", "--metric", "final_train_loss"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn a_label_on_a_table_without_configurations_says_so() {
+    // Regression (#22): "it has: ``".
+    let dir = tempfile::tempdir().unwrap();
+    let out = two_variants(dir.path(), 2);
+    let csv = dir.path().join("t.csv");
+    std::fs::write(&csv, "run_id,seed,final_test_acc\nx0,0,1\nx1,1,0.9\n").unwrap();
+    let a = format!("{}:h=8 lr=0.1 clip=1 exact", out.display());
+    let o = compare(&a, &format!("{}:x", csv.display()), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_contains(
+        &stderr(&o),
+        "has no `config` column, so it has no configuration `x`",
+    );
 }
