@@ -187,6 +187,25 @@ impl Classes {
                 "the label is empty",
             ));
         }
+        // An integer label out of range would otherwise read as a class name, "a mix".
+        if let Some(big) = raw.iter().find(|e| {
+            let l = normalise(&e.label);
+            let digits = l.strip_prefix(['-', '+']).unwrap_or(&l);
+            !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && l.parse::<i64>().is_err()
+        }) {
+            return Err(Error::data(
+                path,
+                Location::Line(big.line),
+                format!(
+                    "bad label {}: too large for an integer label (allowed: from {} to {})",
+                    quoted(&big.label),
+                    i64::MIN,
+                    i64::MAX
+                ),
+            ));
+        }
         if let Some(odd) = mixed_kind(raw) {
             return Err(Error::data(
                 path,

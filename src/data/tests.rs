@@ -210,3 +210,22 @@ fn bad_inputs_name_file_line_and_problem() {
         "{msg}"
     );
 }
+
+#[test]
+fn an_integer_label_too_large_says_so() {
+    // Regression (#22): it read as a class name, and the message said "not a mix".
+    let dir = tempfile::tempdir().unwrap();
+    let train = write(
+        dir.path(),
+        "t.tsv",
+        b"text\tlabel\na\t1\nb\t2\nc\t99999999999999999999\n",
+    );
+    let msg = load_err(&train, &train);
+    assert!(
+        msg.ends_with(
+            "t.tsv:4: bad label `99999999999999999999`: too large for an integer label \
+             (allowed: from -9223372036854775808 to 9223372036854775807)"
+        ),
+        "{msg}"
+    );
+}

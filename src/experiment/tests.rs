@@ -824,3 +824,18 @@ fn search_and_report_keys_can_be_overridden_too() {
         "{err}"
     );
 }
+
+#[test]
+fn an_experiment_file_that_is_not_utf8_names_line_and_byte() {
+    // Regression (#22): no line or byte offset, where data files have both.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("exp.toml");
+    std::fs::write(&path, b"name = \"x\"\ndescription = \"caf\xe9\"\n").unwrap();
+    let msg = Experiment::load(&path).unwrap_err().to_string();
+    assert!(
+        msg.ends_with(
+            "exp.toml:2:19: not valid UTF-8 (byte 0xE9); experiment files must be UTF-8 text"
+        ),
+        "{msg}"
+    );
+}

@@ -46,7 +46,7 @@ pub fn describe(p: &Prepared) -> String {
     }
     s += &search(p);
     let saved = RecordStore::existing(&p.out)
-        .and_then(|st| st.ids())
+        .and_then(|st| st.sound_ids())
         .unwrap_or_default();
     let done = p.runs.iter().filter(|r| saved.contains(&r.id)).count();
     s += &format!(

@@ -364,6 +364,16 @@ impl RecordStore {
         Ok(damaged)
     }
 
+    /// Ids of the saved records that read back whole and consistent (what `sweep run` would
+    /// keep), without moving the others: what `sweep plan` counts as saved.
+    pub fn sound_ids(&self) -> Result<BTreeSet<String>> {
+        Ok(self
+            .ids()?
+            .into_iter()
+            .filter(|id| self.check(id).is_ok())
+            .collect())
+    }
+
     /// Whether record `id` reads back as a record of run `id`; why not, if not.
     fn check(&self, id: &str) -> std::result::Result<(), String> {
         let path = self.path(id);

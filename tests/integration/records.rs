@@ -126,3 +126,28 @@ fn a_merge_leaves_out_a_record_that_contradicts_itself() {
     assert!(!merged.join("runs").join(format!("{id}.json")).exists());
     assert_eq!(read(&merged.join("runs.csv")).lines().count(), 12);
 }
+
+#[test]
+fn plan_counts_a_damaged_record_as_not_saved() {
+    // Regression (#22): `plan` and `run --dry-run` counted a truncated record as saved.
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "p", BODY);
+    let out = dir.path().join("out");
+    run_ok(&exp, &out, &[]);
+    let path = record_path(&out);
+    let whole = read(&path);
+    std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
+    for command in [&["plan"][..], &["run", "--dry-run"]] {
+        let o = sweep()
+            .args(command)
+            .arg(&exp)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_contains(&stdout(&o), "(11 of 12 runs already saved)");
+    }
+    // Nothing was moved by looking.
+    assert!(path.exists());
+}

@@ -72,14 +72,28 @@ pub(super) const DATA_KEYS: [&str; 2] = ["train", "test"];
 
 /// Parses the experiment file at `path`, with `overrides` applied in order.
 pub(super) fn parse(path: &Path, overrides: &[Override]) -> Result<Spec> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let bytes = std::fs::read(path).map_err(|e| {
         Error::experiment(
             path,
             Location::File,
             format!("cannot read the experiment file: {e}"),
         )
     })?;
-    parse_text(path, &text, overrides)
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        // Where, as a data file's error says it: the line, and the bad byte.
+        let good = &bytes[..e.valid_up_to()];
+        let line = 1 + good.iter().filter(|&&b| b == b'\n').count();
+        let column = 1 + good.iter().rev().take_while(|&&b| b != b'\n').count();
+        Error::experiment(
+            path,
+            Location::LineCol(line, column),
+            format!(
+                "not valid UTF-8 (byte 0x{:02X}); experiment files must be UTF-8 text",
+                bytes[e.valid_up_to()]
+            ),
+        )
+    })?;
+    parse_text(path, text, overrides)
 }
 
 /// Parses experiment `text` with `overrides` applied; `path` names it in messages and
