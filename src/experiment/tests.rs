@@ -839,3 +839,19 @@ fn an_experiment_file_that_is_not_utf8_names_line_and_byte() {
         "{msg}"
     );
 }
+
+#[test]
+fn a_halving_table_started_by_set_is_named_in_its_messages() {
+    // Regression (#22): the message pointed at the file's line 1, where nothing is.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("exp.toml");
+    std::fs::write(&path, format!("{DATA}[grid]\nhidden_size = [8, 16]\n")).unwrap();
+    let set = Override::parse("search.halving.metric=train_loss").unwrap();
+    let msg = Experiment::load_with(&path, &[set])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("exp.toml: --set search.halving.metric=train_loss: missing: give `rungs"),
+        "{msg}"
+    );
+}

@@ -9,7 +9,7 @@ use toml::de::{DeTable, DeValue};
 use super::halving::{Halving, Keep};
 use super::space::{Axis, Distribution, Method, SOBOL_MAX_DIMENSIONS, SOBOL_MAX_SAMPLES, Search};
 use crate::doc::{Doc, describe};
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::number::fmt_f64;
 use crate::settings::{Key, Kind, SettingsParams, Value};
 use crate::train::Curve;
@@ -34,16 +34,31 @@ pub struct HalvingSpec {
     factor: Option<u64>,
     keep: Option<Vec<usize>>,
     at: usize,
+    /// The `--set` that started the table, where the file has none: what its messages name.
+    origin: Option<String>,
 }
 
 impl SearchSpec {
-    /// Its `[search.halving]`, made empty if there was none.
-    pub fn halving_mut(&mut self) -> &mut HalvingSpec {
-        self.halving.get_or_insert_with(|| HalvingSpec::at(0))
+    /// Its `[search.halving]`, made empty if there was none (by the override `origin`, which
+    /// its messages then name).
+    pub fn halving_mut(&mut self, origin: String) -> &mut HalvingSpec {
+        self.halving.get_or_insert_with(|| HalvingSpec {
+            origin: Some(origin),
+            ..HalvingSpec::at(0)
+        })
     }
 }
 
 impl HalvingSpec {
+    /// An error about key `key` of this table: at its line, or naming the `--set` that
+    /// started it.
+    fn error(&self, doc: &Doc<'_>, key: &str, message: impl Into<String>) -> Error {
+        match &self.origin {
+            Some(o) => Error::experiment(doc.path, Location::Override(o.clone()), message),
+            None => doc.error(key, self.at, message),
+        }
+    }
+
     /// An empty `[search.halving]` given at `at`.
     fn at(at: usize) -> HalvingSpec {
         HalvingSpec {
@@ -53,6 +68,7 @@ impl HalvingSpec {
             factor: None,
             keep: None,
             at,
+            origin: None,
         }
     }
 }
@@ -365,18 +381,18 @@ fn rungs(doc: &Doc<'_>, h: &HalvingSpec, epochs: u64, factor: u64) -> Result<Vec
             r
         }
         (None, None) => {
-            return Err(doc.error(
+            return Err(h.error(
+                doc,
                 key,
-                h.at,
                 "missing: give `rungs = [100, 300]` or `min_epochs` (with `reduction_factor`)",
             ));
         }
     };
     let bad = rungs.windows(2).any(|w| w[0] >= w[1]) || rungs.last().is_some_and(|&r| r >= epochs);
     if rungs.is_empty() || bad {
-        return Err(doc.error(
+        return Err(h.error(
+            doc,
             key,
-            h.at,
             format!(
                 "{rungs:?} is not allowed: one or more epochs, increasing, each before the \
                  last epoch ({epochs})"
@@ -404,9 +420,9 @@ fn check_evaluated(
         _ => epochs.min(SettingsParams::DEFAULT.eval_every),
     };
     match rungs.iter().find(|&&r| r % every != 0) {
-        Some(r) => Err(doc.error(
+        Some(r) => Err(h.error(
+            doc,
             "search.halving.rungs",
-            h.at,
             format!(
                 "rung {r} is not an evaluation epoch, so `{}` is not measured there: with \
                  eval_every = {every}, use multiples of {every}",
@@ -430,9 +446,9 @@ fn check_conflicts(doc: &Doc<'_>, h: &HalvingSpec) -> Result<()> {
         _ => None,
     };
     match conflict {
-        Some((unused, by, why)) => Err(doc.error(
+        Some((unused, by, why)) => Err(h.error(
+            doc,
             &format!("search.halving.{unused}"),
-            h.at,
             format!("`{unused}` would be ignored beside `{by}` ({why}): give one of them"),
         )),
         None => Ok(()),
@@ -457,9 +473,9 @@ fn check_keep(doc: &Doc<'_>, h: &HalvingSpec, rungs: usize, configs: usize) -> R
     } else {
         return Ok(Keep::Counts(k.clone()));
     };
-    Err(doc.error(
+    Err(h.error(
+        doc,
         "search.halving.keep",
-        h.at,
         format!("{k:?} is not allowed: {why}, each at least 1"),
     ))
 }
@@ -467,18 +483,18 @@ fn check_keep(doc: &Doc<'_>, h: &HalvingSpec, rungs: usize, configs: usize) -> R
 fn check_halving(doc: &Doc<'_>, h: HalvingSpec, axes: &[Axis], configs: usize) -> Result<Halving> {
     check_conflicts(doc, &h)?;
     let metric = h.metric.ok_or_else(|| {
-        doc.error(
+        h.error(
+            doc,
             "search.halving.metric",
-            h.at,
             "missing: the metric to rank configurations by at each rung (e.g. \"train_loss\")",
         )
     })?;
     let epochs_axis = &axes[Key::Epochs.index()];
     let key = |k: &str| format!("search.halving.{k}");
     let [Value::Integer(epochs)] = epochs_axis.values[..] else {
-        return Err(doc.error(
+        return Err(h.error(
+            doc,
             &key("rungs"),
-            h.at,
             "successive halving needs one number of epochs for every configuration \
              (`epochs` is swept or sampled)",
         ));

@@ -164,7 +164,7 @@ pub(super) fn apply_override(path: &Path, o: &Override, draft: &mut Draft) -> Re
             let spec = &mut draft.search.get_or_insert_with(Default::default).0;
             match rest.split_once('.') {
                 Some(("halving", key)) => {
-                    let halving = spec.halving_mut();
+                    let halving = spec.halving_mut(o.text());
                     parse::halving_key(&doc, key, value, 0, halving)?;
                 }
                 _ => parse::search_key(&doc, rest, value, 0, spec)?,
