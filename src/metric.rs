@@ -256,6 +256,19 @@ impl Metric {
     }
 }
 
+/// A summarised metric by its name, or what is allowed.
+pub fn summarised_named(name: &str) -> std::result::Result<Metric, String> {
+    Metric::from_name(name)
+        .filter(|m| m.info().summarised)
+        .ok_or_else(|| {
+            let names: Vec<&str> = Metric::summarised().map(Metric::name).collect();
+            format!(
+                "`{name}` is not a summarised metric; allowed: {}",
+                names.join(", ")
+            )
+        })
+}
+
 impl std::fmt::Display for Metric {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())

@@ -12,7 +12,7 @@ use super::epoch_tables::find_config;
 use super::plot::layout::{Choice, Layout, MAX_LEVELS, Swept};
 use crate::error::{Error, Result};
 use crate::experiment::{Experiment, ReportKeys};
-use crate::metric::Metric;
+use crate::metric::{Metric, summarised_named};
 use crate::search::Halving;
 use crate::settings::Key;
 use crate::store::EXPERIMENT;
@@ -48,7 +48,7 @@ impl Options {
     pub fn from_keys(keys: &ReportKeys, path: &Path) -> Result<Options> {
         let rank_by = match &keys.rank_by {
             None => None,
-            Some((name, origin)) => Some(metric(name).map_err(|message| {
+            Some((name, origin)) => Some(summarised_named(name).map_err(|message| {
                 Error::experiment(path, origin.location("report.rank_by".into()), message)
             })?),
         };
@@ -99,19 +99,6 @@ impl Options {
         self.rank_by = flags.rank_by.or(self.rank_by);
         self
     }
-}
-
-/// A summarised metric by its name, or what is allowed.
-pub fn metric(name: &str) -> std::result::Result<Metric, String> {
-    Metric::from_name(name)
-        .filter(|m| m.info().summarised)
-        .ok_or_else(|| {
-            let names: Vec<&str> = Metric::summarised().map(Metric::name).collect();
-            format!(
-                "`{name}` is not a summarised metric; allowed: {}",
-                names.join(", ")
-            )
-        })
 }
 
 /// The report's decisions.

@@ -6,6 +6,7 @@ use toml::de::DeValue;
 
 use crate::doc::{Doc, Origin};
 use crate::error::Result;
+use crate::metric::summarised_named;
 use crate::settings::Key;
 
 /// The `[report]` table: how the experiment's report is drawn (which swept settings split
@@ -71,7 +72,12 @@ pub(super) fn report_key(
             keys.configs = strings(doc, &dotted, v)?;
             keys.configs_origin = Some(doc.origin_at(at));
         }
-        "rank_by" => keys.rank_by = Some((doc.string(&dotted, v)?, doc.origin_at(at))),
+        "rank_by" => {
+            // Checked here, with the rest of the file, before any training.
+            let name = doc.string(&dotted, v)?;
+            summarised_named(&name).map_err(|message| doc.error(&dotted, at, message))?;
+            keys.rank_by = Some((name, doc.origin_at(at)));
+        }
         _ => return Err(doc.unknown(&dotted, at, &REPORT_KEYS)),
     }
     Ok(())
