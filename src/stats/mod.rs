@@ -1,8 +1,8 @@
-//! Statistics over seeds: descriptive statistics of one sample ([`describe`]), and
-//! inferential ones: two-sided rank tests (Wilcoxon signed-rank, Mann–Whitney U), exact
-//! tests on counts (Fisher, McNemar), intervals for shares (Wilson, Newcombe),
-//! Hodges–Lehmann shifts with their rank-based intervals, Holm's adjustment and a
-//! deterministic percentile bootstrap.
+//! Statistics over seeds: descriptive statistics of one sample ([`describe`]), its kernel
+//! density estimate ([`density`], for the figures), and inferential ones: two-sided rank
+//! tests (Wilcoxon signed-rank, Mann–Whitney U), exact tests on counts (Fisher, McNemar),
+//! intervals for shares (Wilson, Newcombe), Hodges–Lehmann shifts with their rank-based
+//! intervals, Holm's adjustment and a deterministic percentile bootstrap.
 //!
 //! Each file names the reference it matches (scipy 1.17, statsmodels 0.15, R 4.2); the
 //! cases in `tests/fixtures/stats.json` (made by `tests/fixtures/make_stats_fixtures.py`)
@@ -16,6 +16,7 @@
 //! -inf and +inf is 0 (see [`values`]). NaN is not a value: functions given one return `None`.
 
 mod bootstrap;
+pub mod density;
 pub mod descriptive;
 mod fisher;
 mod hodges_lehmann;

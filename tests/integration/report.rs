@@ -693,3 +693,158 @@ fn an_experiments_report_table_draws_its_report_and_flags_override_it() {
         ":16: key `report.rank_by`: `best_test_acc` is not a summarised metric",
     );
 }
+
+/// A reproducible number in [0, 1) from two integers (splitmix64's finaliser).
+fn unit(a: u64, b: u64) -> f64 {
+    let mut z = a.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ b.wrapping_add(0x632B_E59B_D9B4_E019);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Writes `runs.csv` and `curves.csv` of a synthetic sweep into `dir`, as `sweep run` writes
+/// them: learning rate 0.01 and 0.1, `seeds` seeds each. Final test accuracy on a 20-sentence
+/// test set (steps of 0.05: at 0.01 mostly 1 and 0.95, at 0.1 spread down to 0.7), the first
+/// epoch at 100% train accuracy between 150 and 850 (earlier at 0.01) or never (one run in 10).
+fn synthetic_sweep(dir: &Path, seeds: u64) {
+    use sweep::metric::{Metric, RunSummary};
+    use sweep::settings::SettingsParams;
+    use sweep::store::{CURVES, RUNS};
+    use sweep::tables::rows::TableWriter;
+    use sweep::tables::schema::{CurveRow, RunRow};
+    use sweep::train::{EpochMetrics, Eval, Status};
+
+    let mut runs = TableWriter::<RunRow>::create(&dir.join(RUNS)).unwrap();
+    let mut curves = TableWriter::<CurveRow>::create(&dir.join(CURVES)).unwrap();
+    for (j, lr) in [0.01, 0.1].into_iter().enumerate() {
+        let settings = SettingsParams {
+            learning_rate: lr,
+            epochs: 1000,
+            eval_every: 500,
+            ..SettingsParams::DEFAULT
+        };
+        for seed in 0..seeds {
+            let run_id = format!("v{j}s{seed}");
+            let (u, v) = (unit(2 * j as u64, seed), unit(2 * j as u64 + 1, seed));
+            let steps = if j == 0 {
+                (-u.max(1e-12).log2()).floor()
+            } else {
+                (7.0 * u * u).floor()
+            };
+            let acc = (1.0 - 0.05 * steps).max(0.5);
+            let first = (v >= 0.1).then(|| (150.0 + 700.0 * v.powf(2.0 - j as f64)).round());
+            let mut summary = RunSummary::empty(Status::Ok, 1000);
+            let train_acc = if first.is_some() { 1.0 } else { 0.95 };
+            for (metric, value) in [
+                (Metric::FinalTrainLoss, 0.01),
+                (Metric::FinalTrainAcc, train_acc),
+                (Metric::FinalTestLoss, 0.3),
+                (Metric::FinalTestAcc, acc),
+                (Metric::BestTestAcc, acc),
+            ] {
+                summary.set(metric, Some(value));
+            }
+            summary.set(Metric::FirstEpochTrainAcc1, first);
+            for epoch in [500, 1000] {
+                let metrics = EpochMetrics {
+                    epoch,
+                    train: Eval {
+                        loss: 0.01,
+                        accuracy: train_acc,
+                    },
+                    test: Some(Eval {
+                        loss: 0.3,
+                        accuracy: acc,
+                    }),
+                };
+                let run_id = run_id.clone();
+                curves.write(&CurveRow { run_id, metrics }).unwrap();
+            }
+            runs.write(&RunRow {
+                run_id,
+                config: format!("h=64 lr={lr} clip=1 article"),
+                settings: settings.clone(),
+                seed,
+                summary,
+            })
+            .unwrap();
+        }
+    }
+    runs.commit().unwrap();
+    curves.commit().unwrap();
+}
+
+/// The share of a PNG's pixels at least as dark as a point of the effect figures (one
+/// point of the first two colours at 55% over white is (132, 180, 214) or (255, 185, 122):
+/// its darkest channel is below 150; a violin's fill, at 35%, is not).
+fn share_as_dark_as_a_point(path: &Path) -> f64 {
+    let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let pixels = buf[..info.buffer_size()].chunks(channels);
+    let total = pixels.len();
+    let dark = pixels
+        .filter(|p| p.iter().take(3).min().is_some_and(|&c| c < 150))
+        .count();
+    dark as f64 / total as f64
+}
+
+#[test]
+fn thousands_of_seeds_per_value_are_drawn_as_violins_not_solid_bars() {
+    let dir = tempfile::tempdir().unwrap();
+    synthetic_sweep(dir.path(), 5000);
+    let options = sweep::report::Options::default();
+    let results = sweep::store::ResultsDir::at(dir.path());
+    sweep::report::write_report(&results, &options).unwrap();
+    let figure = dir.path().join("plots/final-vs-learning_rate.png");
+    let (w, h, var) = png_stats(&figure);
+    assert!(
+        (500..=4000).contains(&w) && (300..=2400).contains(&h),
+        "{w} x {h}"
+    );
+    assert!(var > 100.0, "the figure looks blank (grey variance {var})");
+    assert!(
+        png_edges_white(&figure),
+        "the figure is drawn up to its edge"
+    );
+    // The drawing's own account of what it drew, in the report under the figure.
+    let report = read(&dir.path().join("report.md"));
+    assert_contains(
+        &report,
+        "![final-vs-learning_rate.png](plots/final-vs-learning_rate.png)",
+    );
+    assert_contains(
+        &report,
+        "Every value of learning_rate has more than 300 runs, too many to draw as points: \
+         each is a violin",
+    );
+    // 10,000 points made two solid bars per panel: 13% of the image as dark as a point
+    // (48 seeds' points: 1.7%, the text alone about 1.2%). The violins' fill is lighter.
+    let dark = share_as_dark_as_a_point(&figure);
+    assert!(
+        dark < 0.04,
+        "{:.1}% of the figure as dark as a point",
+        dark * 100.0
+    );
+}
+
+#[test]
+fn up_to_300_seeds_per_value_stay_points_and_uncaptioned() {
+    let dir = tempfile::tempdir().unwrap();
+    synthetic_sweep(dir.path(), 300);
+    let options = sweep::report::Options::default();
+    let results = sweep::store::ResultsDir::at(dir.path());
+    sweep::report::write_report(&results, &options).unwrap();
+    let report = read(&dir.path().join("report.md"));
+    assert!(!report.contains("violin"), "{report}");
+    let figure = dir.path().join("plots/final-vs-learning_rate.png");
+    assert!(
+        png_edges_white(&figure),
+        "the figure is drawn up to its edge"
+    );
+    // 600 points: already darker than the 5000-seed violins.
+    assert!(share_as_dark_as_a_point(&figure) > 0.03);
+}

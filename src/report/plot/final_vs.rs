@@ -3,6 +3,13 @@
 //! report's colour setting (its own value when it is the colour setting), with the median
 //! per value (and colour) as a line where the setting has few values. A logarithmic setting
 //! gets a log axis; a setting of many distinct values (sampled) a continuous one.
+//!
+//! A value of more than [`DENSE_RUNS`] runs is drawn as a violin instead of points: each
+//! colour group's runs' density (a Gaussian kernel, Silverman's bandwidth, from the smallest
+//! value to the largest), mirrored and as wide at its densest as the points' lane, with the
+//! median's 95% bootstrap interval (as `summary.csv` has it) as a black bar. The title,
+//! the subtitle and the report's caption say so; a figure without such a value is drawn
+//! exactly as before.
 
 use plotters::prelude::*;
 
@@ -13,8 +20,11 @@ use super::{Context, DrawResult, Figure, render};
 use crate::metric::Metric;
 use crate::number::short_float;
 use crate::settings::{Key, Value};
+use crate::stats::density::{gaussian_density, silverman_bandwidth};
 use crate::stats::descriptive::median_sorted;
+use crate::stats::{DEFAULT_RESAMPLES, bootstrap_median};
 use crate::tables::schema::RunRow;
+use crate::tables::summary::LEVEL;
 
 /// Width of the tick numbers left of the panels, height of those below.
 const TICKS: (u32, u32) = (64, 30);
@@ -22,17 +32,84 @@ const TICKS: (u32, u32) = (64, 30);
 /// What each row of panels shows.
 const METRICS: [Metric; 2] = [Metric::FinalTestAcc, Metric::FirstEpochTrainAcc1];
 
+/// Runs of one value of the x setting above which the value is drawn as a violin rather
+/// than a point per run: where points stop being countable. A point is 7 px across, so two
+/// overlap when their centres are within 7 px (a disc of 154 px²). In the baseline's figure
+/// (2 values, each value's points spread over a strip 216 px wide and 250 px tall, 54,000
+/// px²) the share of points touching another is 1 - exp(-154 N / 54,000) even if the runs
+/// spread evenly over the whole panel: 25% at N = 100, 57% at 300, 94% at 1,000. Runs bunch
+/// far more than that (accuracy on a 20-sentence test set takes a few values), so past 300
+/// the points merge into bars that no longer show how many runs are where. Colour groups
+/// split a value's strip into narrower lanes of fewer runs each, the same density, so the
+/// count is per value, the same for both panels. The committed example reports (at most 160
+/// runs per value, `results/grid3`'s gradient) stay points.
+pub(super) const DENSE_RUNS: usize = 300;
+
+/// Points at which a violin's density is computed, at least and at most: three per
+/// bandwidth in between, so that the peaks of tied values (accuracies) are not missed.
+const VIOLIN_STEPS: (f64, f64) = (64.0, 512.0);
+
 pub(super) fn draw(ctx: &Context<'_>, axis: Key) -> Figure {
     let scale = Scale::new(axis, ctx.sweep.axis_values(axis));
     let groups = Groups::of(ctx, axis);
-    let frame = frame(ctx, &scale, &groups);
+    let dense = dense(ctx, &scale);
+    let frame = frame(ctx, &scale, &groups, &dense);
     render(frame.size(), |root| {
         let panels = frame.draw(root)?;
         for panel in &panels {
-            draw_panel(ctx, &frame, panel, &scale, &groups, METRICS[panel.row])?;
+            let metric = METRICS[panel.row];
+            draw_panel(ctx, &frame, panel, &scale, &groups, &dense, metric)?;
         }
         Ok(())
     })
+}
+
+/// Whether each value of the x setting (in order) has more than [`DENSE_RUNS`] runs, and so
+/// is drawn as a violin. Never on a continuous axis: its runs sit at their own values.
+fn dense(ctx: &Context<'_>, scale: &Scale) -> Vec<bool> {
+    scale
+        .values
+        .iter()
+        .map(|v| {
+            let runs = ctx
+                .sweep
+                .runs
+                .iter()
+                .filter(|r| scale.key.value_of(&r.settings, r.seed).total_cmp(v).is_eq())
+                .count();
+            !scale.continuous() && runs > DENSE_RUNS
+        })
+        .collect()
+}
+
+/// The report's caption of the figure of `axis`: what is drawn as a violin, and how; empty
+/// when every value is drawn as points.
+pub(super) fn caption(ctx: &Context<'_>, axis: Key) -> String {
+    let scale = Scale::new(axis, ctx.sweep.axis_values(axis));
+    let dense = dense(ctx, &scale);
+    let violins: Vec<String> = scale
+        .values
+        .iter()
+        .zip(&dense)
+        .filter(|(_, d)| **d)
+        .map(|(v, _)| v.short())
+        .collect();
+    if violins.is_empty() {
+        return String::new();
+    }
+    let which = match violins.as_slice() {
+        _ if violins.len() == scale.values.len() => format!("Every value of {} has", axis.name()),
+        [one] => format!("The value {one} of {} has", axis.name()),
+        _ => format!("The values {} of {} have", violins.join(", "), axis.name()),
+    };
+    format!(
+        "{which} more than {DENSE_RUNS} runs, too many to draw as points: each is a violin, \
+         the density of its runs' values (a Gaussian kernel with Silverman's bandwidth, from \
+         the smallest value to the largest, as wide at its densest as the points would be), \
+         with the median and a black bar for its 95% bootstrap interval. The first-epoch \
+         violins leave out the runs that never reached 100% train accuracy; the median counts \
+         them as later than any epoch."
+    )
 }
 
 /// The runs split by their value of the colour setting (one group without one).
@@ -76,17 +153,30 @@ impl Groups {
     }
 }
 
-fn frame(ctx: &Context<'_>, scale: &Scale, groups: &Groups) -> Frame {
+fn frame(ctx: &Context<'_>, scale: &Scale, groups: &Groups, dense: &[bool]) -> Frame {
     let never = ctx
         .sweep
         .runs
         .iter()
         .filter(|r| r.value(Metric::FirstEpochTrainAcc1) == Some(f64::INFINITY))
         .count();
-    let title = format!(
-        "final metrics against {}, every run a point",
-        scale.key.name()
-    );
+    let (all_dense, any_dense) = (dense.iter().all(|&d| d), dense.iter().any(|&d| d));
+    let title = if all_dense {
+        format!(
+            "final metrics against {}, the runs' density",
+            scale.key.name()
+        )
+    } else if any_dense {
+        format!(
+            "final metrics against {}, every run a point, or a violin past {DENSE_RUNS} runs",
+            scale.key.name()
+        )
+    } else {
+        format!(
+            "final metrics against {}, every run a point",
+            scale.key.name()
+        )
+    };
     let mut frame = Frame::single(title, (900, 250), TICKS);
     let others: Vec<Key> = ctx
         .sweep
@@ -111,6 +201,13 @@ fn frame(ctx: &Context<'_>, scale: &Scale, groups: &Groups) -> Frame {
     };
     frame.subtitle = if scale.continuous() {
         "points only: too many values for a median per value".into()
+    } else if all_dense {
+        format!("violin: the runs' density; {mark}: {by}{pooled}; bar: its 95% interval")
+    } else if any_dense {
+        format!(
+            "violin where a value has over {DENSE_RUNS} runs (their density; bar: the \
+             median's 95% interval), else seeds spread sideways; {mark}: {by}{pooled}"
+        )
     } else {
         format!("{mark}: {by}{pooled}; seeds spread sideways")
     };
@@ -131,6 +228,7 @@ fn draw_panel(
     panel: &Panel<'_>,
     scale: &Scale,
     groups: &Groups,
+    dense: &[bool],
     metric: Metric,
 ) -> DrawResult {
     let value = |r: &RunRow| r.value(metric).filter(|v| v.is_finite());
@@ -149,18 +247,19 @@ fn draw_panel(
         &|v| short_float(v),
     )?;
     for group in 0..groups.values.len() {
-        draw_group(ctx, &mut chart, scale, groups, group, metric)?;
+        draw_group(ctx, &mut chart, scale, groups, dense, group, metric)?;
     }
     Ok(())
 }
 
-/// One colour group's runs as points, dodged sideways from the other groups, and its
-/// median per value as a line.
+/// One colour group's runs as points (a violin and the median's interval at a dense
+/// value), dodged sideways from the other groups, and its median per value as a line.
 fn draw_group(
     ctx: &Context<'_>,
     chart: &mut frame::PanelChart<'_, '_>,
     scale: &Scale,
     groups: &Groups,
+    dense: &[bool],
     group: usize,
     metric: Metric,
 ) -> DrawResult {
@@ -174,7 +273,8 @@ fn draw_group(
     let lane = width / n;
     let dodge = (group as f64 - (n - 1.0) / 2.0) * lane;
     let mut medians: Vec<((f64, f64), RGBColor)> = Vec::new();
-    for (x, v) in scale.positions().iter().zip(&scale.values) {
+    let values = scale.positions().iter().zip(&scale.values).zip(dense);
+    for ((x, v), &dense) in values {
         let runs: Vec<&RunRow> = ctx
             .sweep
             .runs
@@ -187,14 +287,20 @@ fn draw_group(
         let ys: Vec<f64> = runs.iter().filter_map(|r| value(r)).collect();
         // The median counts every run with a value, "never" (+inf) as later than any epoch.
         let mut all: Vec<f64> = runs.iter().filter_map(|r| r.value(metric)).collect();
-        // Runs spread over most of the lane so equal values stay visible: by the golden
-        // ratio's multiples, evenly but not in run order (which would draw the other
-        // settings' order as a slope).
-        let pts = ys.iter().enumerate().map(|(i, &y)| {
-            let u = (i as f64 * 0.618_033_988_749_895).fract();
-            (x + dodge + lane * 0.8 * (u - 0.5), y)
-        });
-        chart.draw_series(pts.map(|p| Circle::new(p, 3, colour.mix(0.55).filled())))?;
+        let violin = dense && draw_violin(chart, x + dodge, lane * 0.4, &ys, colour)?;
+        if !violin {
+            // Runs spread over most of the lane so equal values stay visible: by the golden
+            // ratio's multiples, evenly but not in run order (which would draw the other
+            // settings' order as a slope).
+            let pts = ys.iter().enumerate().map(|(i, &y)| {
+                let u = (i as f64 * 0.618_033_988_749_895).fract();
+                (x + dodge + lane * 0.8 * (u - 0.5), y)
+            });
+            chart.draw_series(pts.map(|p| Circle::new(p, 3, colour.mix(0.55).filled())))?;
+        }
+        if dense {
+            draw_interval(chart, x + dodge, lane * 0.06, &all)?;
+        }
         all.sort_by(f64::total_cmp);
         let median = (!all.is_empty()).then(|| median_sorted(&all));
         if let Some(m) = median.filter(|m| m.is_finite() && !scale.continuous()) {
@@ -202,6 +308,85 @@ fn draw_group(
         }
     }
     draw_medians(ctx, chart, scale, groups, medians)
+}
+
+/// `ys` as a violin centred at `x`, `half` wide either side at its densest: their Gaussian
+/// kernel density with Silverman's bandwidth, from the smallest value to the largest,
+/// mirrored; a line across where every value is the same. Whether it was drawn (not for
+/// fewer than two values, which stay points).
+fn draw_violin(
+    chart: &mut frame::PanelChart<'_, '_>,
+    x: f64,
+    half: f64,
+    ys: &[f64],
+    colour: RGBColor,
+) -> Result<bool, Box<dyn std::error::Error>> {
+    let Some(bandwidth) = silverman_bandwidth(ys) else {
+        return Ok(false);
+    };
+    let lo = ys.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if hi <= lo {
+        let across = vec![(x - half, lo), (x + half, lo)];
+        chart.draw_series(std::iter::once(PathElement::new(
+            across,
+            colour.stroke_width(2),
+        )))?;
+        return Ok(true);
+    }
+    let steps = (3.0 * (hi - lo) / bandwidth).clamp(VIOLIN_STEPS.0, VIOLIN_STEPS.1) as usize;
+    let profile: Vec<(f64, f64)> = (0..=steps)
+        .map(|i| {
+            let y = lo + (hi - lo) * i as f64 / steps as f64;
+            (y, gaussian_density(ys, bandwidth, y).unwrap_or(0.0))
+        })
+        .collect();
+    let peak = profile.iter().map(|p| p.1).fold(0.0, f64::max);
+    if peak <= 0.0 {
+        return Ok(false);
+    }
+    let right = profile.iter().map(|&(y, d)| (x + half * d / peak, y));
+    let left = profile.iter().rev().map(|&(y, d)| (x - half * d / peak, y));
+    let mut shape: Vec<(f64, f64)> = right.chain(left).collect();
+    chart.draw_series(std::iter::once(Polygon::new(
+        shape.clone(),
+        colour.mix(0.35).filled(),
+    )))?;
+    shape.extend(shape.first().copied());
+    chart.draw_series(std::iter::once(PathElement::new(
+        shape,
+        colour.stroke_width(1),
+    )))?;
+    Ok(true)
+}
+
+/// The 95% interval of the median of `all` (the percentile bootstrap of `summary.csv`) as a
+/// black bar at `x`, capped `cap` either side; an infinite upper bound (never) runs to the
+/// panel's top, uncapped. Nothing where the median itself is infinite.
+fn draw_interval(
+    chart: &mut frame::PanelChart<'_, '_>,
+    x: f64,
+    cap: f64,
+    all: &[f64],
+) -> DrawResult {
+    let Some(interval) = bootstrap_median(all, DEFAULT_RESAMPLES, LEVEL) else {
+        return Ok(());
+    };
+    if !interval.estimate.is_finite() || !interval.low.is_finite() {
+        return Ok(());
+    }
+    let top = chart.y_range().end;
+    let (low, high) = (interval.low, interval.high.min(top));
+    let bar = BLACK.stroke_width(2);
+    let mut lines = vec![
+        vec![(x, low), (x, high)],
+        vec![(x - cap, low), (x + cap, low)],
+    ];
+    if interval.high.is_finite() {
+        lines.push(vec![(x - cap, high), (x + cap, high)]);
+    }
+    chart.draw_series(lines.into_iter().map(|l| PathElement::new(l, bar)))?;
+    Ok(())
 }
 
 /// A group's medians: a line across the values in the group's colour (black without

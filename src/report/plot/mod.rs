@@ -279,9 +279,9 @@ fn jobs<'a>(ctx: &'a Context<'a>) -> Vec<Job<'a>> {
     }
     for &axis in &ctx.sweep.varying {
         let name = format!("final-vs-{}", file_safe(axis.name()));
-        jobs.push(Job::new(FigureKind::Effect, name, move || {
-            final_vs::draw(ctx, axis)
-        }));
+        let mut job = Job::new(FigureKind::Effect, name, move || final_vs::draw(ctx, axis));
+        job.caption = final_vs::caption(ctx, axis);
+        jobs.push(job);
     }
     for &i in &ctx.outline.curves {
         let config: &Config = &ctx.sweep.configs[i];
