@@ -1,7 +1,9 @@
 //! A trained model on disk as safetensors, readable from numpy and PyTorch
 //! (`safetensors.numpy.load_file`): the five parameters in float64, row-major, named
 //! `W_xh` (H×V), `W_hh` (H×H), `W_hy` (K×H), `b_h` (H), `b_y` (K), with the vocabulary and
-//! class names (JSON lists) in the metadata.
+//! class names (JSON lists) in the metadata, and the id of the run they are the final weights
+//! of (`run_id`; files written before it was recorded lack it, as do `sweep trace`'s initial
+//! weights). [`SavedModel::check`] says whether a file is the run's own.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -11,6 +13,8 @@ use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 use crate::model::Rnn;
 
 const FORMAT: &str = "sweep-rnn-v1";
+/// The metadata key of the run's id.
+const RUN_ID: &str = "run_id";
 
 /// A model with the names of its inputs and outputs.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +24,19 @@ pub struct SavedModel {
     pub vocab: Vec<String>,
     /// Name of each output class.
     pub classes: Vec<String>,
+    /// The run these are the final weights of (metadata `run_id`); `None` writes no such key,
+    /// the layout of files written before it was recorded.
+    pub run: Option<String>,
+}
+
+/// What a run's final weights must be: its id and hidden size, from its record, and, when
+/// its data is at hand, the data's vocabulary and classes.
+#[derive(Debug, Clone, Copy)]
+pub struct Expected<'a> {
+    pub run_id: &'a str,
+    pub hidden_size: usize,
+    /// The vocabulary and class names of the run's data, if loaded.
+    pub data: Option<(&'a [String], &'a [String])>,
 }
 
 impl SavedModel {
@@ -65,11 +82,14 @@ impl SavedModel {
             })
             .collect::<Result<Vec<_>, String>>()?;
         let json = |v: &[String]| serde_json::to_string(v).unwrap_or_default();
-        let metadata = HashMap::from([
+        let mut metadata = HashMap::from([
             ("format".to_owned(), FORMAT.to_owned()),
             ("vocab".to_owned(), json(&self.vocab)),
             ("classes".to_owned(), json(&self.classes)),
         ]);
+        if let Some(run) = &self.run {
+            metadata.insert(RUN_ID.to_owned(), run.clone());
+        }
         let bytes = safetensors::serialize(views, Some(metadata)).map_err(|e| e.to_string())?;
         metadata_sorted(bytes)
     }
@@ -126,7 +146,45 @@ impl SavedModel {
             model,
             vocab,
             classes,
+            run: meta.get(RUN_ID).cloned(),
         })
+    }
+
+    /// Whether these are the final weights `want` describes; why not, in words, if not: they
+    /// name another run, or their shapes are not those of the run's hidden size and (when
+    /// given) its data's vocabulary and classes. A file without a run id (written before
+    /// ids were recorded) is judged by its shapes alone.
+    pub fn check(&self, want: &Expected<'_>) -> Result<(), String> {
+        if let Some(run) = &self.run
+            && run != want.run_id
+        {
+            return Err(format!("they are the weights of run {run}"));
+        }
+        let hidden = self.model.hidden_size();
+        if hidden != want.hidden_size {
+            return Err(format!(
+                "their hidden size is {hidden}, where the run's settings say {}",
+                want.hidden_size
+            ));
+        }
+        let Some((vocab, classes)) = want.data else {
+            return Ok(());
+        };
+        if self.classes != classes {
+            return Err(format!(
+                "their classes are {} where the run's data has {}",
+                self.classes.join(", "),
+                classes.join(", ")
+            ));
+        }
+        if self.vocab != vocab {
+            return Err(format!(
+                "their vocabulary ({} words) is not that of the run's data ({} words)",
+                self.vocab.len(),
+                vocab.len()
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -179,6 +237,7 @@ mod tests {
             model: model.clone(),
             vocab: vec!["bad".into(), "good".into(), "not".into()],
             classes: vec!["0".into(), "1".into()],
+            run: Some("0123456789ab".into()),
         };
         let back = SavedModel::from_bytes(&saved.to_bytes().unwrap()).unwrap();
         assert_eq!(back, saved);
@@ -200,6 +259,7 @@ mod tests {
             model,
             vocab: ["a", "b", "c", "d"].map(String::from).to_vec(),
             classes: vec!["neg".into(), "pos".into()],
+            run: None,
         };
         let first = saved.to_bytes().unwrap();
         for _ in 0..20 {
@@ -219,5 +279,102 @@ mod tests {
         ];
         assert_eq!(header.trim_end(), want.concat());
         assert_eq!(SavedModel::from_bytes(&first).unwrap(), saved);
+    }
+
+    #[test]
+    fn a_run_id_is_one_more_sorted_key_and_without_one_the_layout_is_unchanged() {
+        // Files written before the run id was recorded (the header above) are still read,
+        // with no id; a file with one lists it among the sorted metadata keys.
+        let model = Rnn::init(2, 3, 2, 0.5, &mut rand_chacha::ChaCha8Rng::seed_from_u64(1));
+        let saved = SavedModel {
+            model,
+            vocab: vec!["a".into(), "b".into()],
+            classes: vec!["0".into(), "1".into()],
+            run: Some("4fc86d49f44c".into()),
+        };
+        let bytes = saved.to_bytes().unwrap();
+        let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        let header = std::str::from_utf8(&bytes[8..8 + header_len]).unwrap();
+        assert!(
+            header.starts_with(
+                r#"{"__metadata__":{"classes":"[\"0\",\"1\"]","format":"sweep-rnn-v1","run_id":"4fc86d49f44c","vocab":"[\"a\",\"b\"]"},"#
+            ),
+            "{header}"
+        );
+        assert_eq!(SavedModel::from_bytes(&bytes).unwrap(), saved);
+        let old = SavedModel { run: None, ..saved };
+        assert_eq!(
+            SavedModel::from_bytes(&old.to_bytes().unwrap())
+                .unwrap()
+                .run,
+            None
+        );
+    }
+
+    #[test]
+    fn check_names_another_runs_weights_and_shapes_that_are_not_the_runs() {
+        let model = Rnn::init(2, 3, 2, 0.5, &mut rand_chacha::ChaCha8Rng::seed_from_u64(1));
+        let (vocab, classes) = (
+            vec!["a".to_owned(), "b".to_owned()],
+            vec!["0".to_owned(), "1".to_owned()],
+        );
+        let saved = SavedModel {
+            model,
+            vocab: vocab.clone(),
+            classes: classes.clone(),
+            run: Some("aaaaaaaaaaaa".into()),
+        };
+        let want = Expected {
+            run_id: "aaaaaaaaaaaa",
+            hidden_size: 3,
+            data: Some((&vocab, &classes)),
+        };
+        assert_eq!(saved.check(&want), Ok(()));
+        let other = Expected {
+            run_id: "bbbbbbbbbbbb",
+            ..want
+        };
+        assert_eq!(
+            saved.check(&other),
+            Err("they are the weights of run aaaaaaaaaaaa".into())
+        );
+        // Without an id, the shapes decide.
+        let old = SavedModel {
+            run: None,
+            ..saved.clone()
+        };
+        assert_eq!(old.check(&other), Ok(()));
+        let wider = Expected {
+            hidden_size: 8,
+            ..other
+        };
+        assert_eq!(
+            old.check(&wider),
+            Err("their hidden size is 3, where the run's settings say 8".into())
+        );
+        let words = vec!["a".to_owned(), "c".to_owned()];
+        assert_eq!(
+            old.check(&Expected {
+                data: Some((&words, &classes)),
+                ..other
+            }),
+            Err("their vocabulary (2 words) is not that of the run's data (2 words)".into())
+        );
+        let named = vec!["neg".to_owned(), "pos".to_owned()];
+        assert_eq!(
+            old.check(&Expected {
+                data: Some((&vocab, &named)),
+                ..other
+            }),
+            Err("their classes are 0, 1 where the run's data has neg, pos".into())
+        );
+        // No data at hand: the hidden size alone.
+        assert_eq!(
+            old.check(&Expected {
+                data: None,
+                ..other
+            }),
+            Ok(())
+        );
     }
 }

@@ -307,10 +307,11 @@ pub struct PredictArgs {
     /// A results directory written by `sweep run`.
     #[arg(value_name = "RESULTS")]
     pub results: PathBuf,
-    /// The run whose saved weights to use.
+    /// The run whose saved weights to use (re-trained from its seed, and checked against its
+    /// record, when its weights file is missing or not its own).
     #[arg(long)]
     pub run: String,
-    /// Phrases to classify.
+    /// Phrases to classify, each with a word in it (a run of letters or digits).
     #[arg(value_name = "TEXT", required = true)]
     pub texts: Vec<String>,
 }

@@ -6,6 +6,7 @@
 //! a killed sweep loses at most the runs in flight.
 
 pub mod rerun;
+pub mod reweigh;
 pub mod shard;
 pub mod sweep;
 pub mod trace;
@@ -164,6 +165,7 @@ pub fn train_all(
                 model,
                 vocab: data.vocab.clone(),
                 classes: data.classes.clone(),
+                run: Some(record.run_id.clone()),
             });
             // The weights first: a record on disk means its run is complete.
             let saved = weights

@@ -6,9 +6,16 @@ use std::sync::atomic::AtomicBool;
 use super::{RunnerOptions, train_one};
 use crate::data::{self, Dataset};
 use crate::error::{Error, Result};
+use crate::model::Rnn;
 use crate::settings::Settings;
+use crate::store::record::BadWeights;
 use crate::store::{ResultsDir, RunRecord};
 use crate::train::{RunSpec, run_id};
+use crate::weights::SavedModel;
+
+/// What rewrites a run's weights file that cannot be used, for messages.
+pub const REWRITES: &str = "`sweep run` on its experiment (without --no-weights) sets it aside \
+                            into runs/damaged/ and writes the run's own";
 
 /// A recorded run trained again.
 #[derive(Debug)]
@@ -39,15 +46,31 @@ pub(crate) fn recorded_run(dir: &ResultsDir, id: &str) -> Result<(RunRecord, Dat
     Ok((recorded, data, settings))
 }
 
-/// Re-trains run `id` of `dir`; an error if it cannot be (no such record, data changed).
-pub fn rerun(dir: &ResultsDir, id: &str) -> Result<Rerun> {
-    let store = dir.records();
-    if !store.ids()?.contains(id) {
-        return Err(Error::Usage(format!(
-            "{} has no record of run `{id}` (see the run_id column of runs.csv)",
-            dir.root().display(),
-        )));
+/// A recorded run trained anew from its record, with its data.
+#[derive(Debug)]
+pub struct Retrained {
+    pub recorded: RunRecord,
+    pub again: RunRecord,
+    /// The new run's final weights.
+    pub model: Rnn,
+    pub data: Dataset,
+}
+
+impl Retrained {
+    /// The new run's final weights as its weights file holds them.
+    pub fn saved(&self) -> SavedModel {
+        SavedModel {
+            model: self.model.clone(),
+            vocab: self.data.vocab.clone(),
+            classes: self.data.classes.clone(),
+            run: Some(self.recorded.run_id.clone()),
+        }
     }
+}
+
+/// Re-trains recorded run `id` of `dir` from its settings, seed and data, as far as it was
+/// trained (a pruned run to where it was stopped); an error if it cannot be (data changed).
+pub fn retrain(dir: &ResultsDir, id: &str) -> Result<Retrained> {
     let (recorded, data, settings) = recorded_run(dir, id)?;
     let spec = RunSpec {
         index: 0,
@@ -55,7 +78,24 @@ pub fn rerun(dir: &ResultsDir, id: &str) -> Result<Rerun> {
         settings,
         seed: recorded.seed,
     };
-    let options = RunnerOptions {
+    let (again, model) = train_one(
+        &spec,
+        &data,
+        &retrain_options(&recorded),
+        &AtomicBool::new(false),
+    )
+    .ok_or_else(|| Error::Incomplete("the rerun was interrupted".into()))?;
+    Ok(Retrained {
+        recorded,
+        again,
+        model,
+        data,
+    })
+}
+
+/// The options that train `recorded`'s run again as far as it was trained.
+fn retrain_options(recorded: &RunRecord) -> RunnerOptions {
+    RunnerOptions {
         jobs: 1,
         progress: false,
         experiment: recorded.experiment.clone(),
@@ -66,20 +106,39 @@ pub fn rerun(dir: &ResultsDir, id: &str) -> Result<Rerun> {
             crate::train::Status::Pruned { epoch } => Some(epoch),
             _ => None,
         },
-    };
-    let never = AtomicBool::new(false);
-    let (again, model) = train_one(&spec, &data, &options, &never)
-        .ok_or_else(|| Error::Incomplete("the rerun was interrupted".into()))?;
-    let mut difference = recorded.first_difference(&again);
-    if difference.is_none() && store.weights_path(id).exists() {
-        let saved = store.load_weights(id)?;
-        if !saved.model.same_bits(&model) {
-            difference = Some("the saved final weights differ".into());
-        }
+    }
+}
+
+/// Re-trains run `id` of `dir`; an error if it cannot be (no such record, data changed).
+/// Its weights file, if there is one, must be its own and hold the new run's weights.
+pub fn rerun(dir: &ResultsDir, id: &str) -> Result<Rerun> {
+    let store = dir.records();
+    if !store.ids()?.contains(id) {
+        return Err(Error::Usage(format!(
+            "{} has no record of run `{id}` (see the run_id column of runs.csv)",
+            dir.root().display(),
+        )));
+    }
+    let run = retrain(dir, id)?;
+    let mut difference = run.recorded.first_difference(&run.again);
+    if difference.is_none() {
+        let data = Some((run.data.vocab.as_slice(), run.data.classes.as_slice()));
+        difference = match store.load_weights(&run.recorded, data) {
+            Ok(saved) if saved.model.same_bits(&run.model) => None,
+            Ok(_) => Some("the saved final weights differ".into()),
+            Err(BadWeights::Missing) => None,
+            Err(BadWeights::Unusable(why)) => {
+                return Err(Error::Incomplete(format!(
+                    "run {id} re-trains to every recorded number bit for bit, but its weights \
+                     file {} cannot be used ({why}); {REWRITES}",
+                    store.weights_path(id).display()
+                )));
+            }
+        };
     }
     Ok(Rerun {
-        recorded,
-        again,
+        recorded: run.recorded,
+        again: run.again,
         difference,
     })
 }

@@ -1,7 +1,8 @@
 //! A whole sweep, as `sweep run` does it: own the results directory (lock, stale
-//! temporaries, damaged records set aside), record the experiment, train what is not saved
-//! yet (a halving search stage by stage), then rebuild the tables and draw the report. The
-//! command line only turns its flags into [`SweepOptions`] and prints what [`run`] returns.
+//! temporaries, damaged records set aside), record the experiment, rewrite the weights files
+//! that cannot be used, train what is not saved yet (a halving search stage by stage), then
+//! rebuild the tables and draw the report. The command line only turns its flags into
+//! [`SweepOptions`] and prints what [`run`] returns.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -55,7 +56,18 @@ pub fn run(p: &Prepared, options: &SweepOptions) -> Result<Finished> {
     // Written first, so that shards leave `sweep report` what it needs.
     dir.record_experiment(&p.exp, &p.data.fingerprint)?;
     let start = Instant::now();
-    let outcome = train(p, &dir, options)?;
+    let repaired = repair_weights(p, &dir, options)?;
+    let mut outcome = if repaired.interrupted {
+        Outcome::default()
+    } else {
+        train(p, &dir, options)?
+    };
+    // Counted apart: their records were already saved.
+    let rewritten = repaired.trained;
+    outcome.add(Outcome {
+        trained: 0,
+        ..repaired
+    });
     let seconds = start.elapsed().as_secs_f64();
     if outcome.interrupted {
         return Err(Error::Interrupted {
@@ -63,8 +75,12 @@ pub fn run(p: &Prepared, options: &SweepOptions) -> Result<Finished> {
             dropped: outcome.dropped,
         });
     }
+    let rewritten = match rewritten {
+        0 => String::new(),
+        n => format!(", and re-trained {n} to rewrite their weights"),
+    };
     note!(
-        "sweep: trained {} run(s) in {} ({} diverged)",
+        "sweep: trained {} run(s) in {} ({} diverged){rewritten}",
         outcome.trained,
         duration(seconds),
         outcome.diverged
@@ -98,17 +114,34 @@ fn write_tables(p: &Prepared, dir: &ResultsDir) -> Result<(Written, Vec<PathBuf>
     Ok((written, drawn))
 }
 
-/// Trains what the sweep (or this shard of it) still lacks: every run not saved yet, or a
-/// halving search stage by stage.
-fn train(p: &Prepared, dir: &ResultsDir, options: &SweepOptions) -> Result<Outcome> {
-    let runner = RunnerOptions {
+/// Unless weights are off, rewrites the weights files of the recorded runs of the sweep (or
+/// of this shard's share) that cannot be used ([`super::reweigh`]).
+fn repair_weights(p: &Prepared, dir: &ResultsDir, options: &SweepOptions) -> Result<Outcome> {
+    if !options.save_weights {
+        return Ok(Outcome::default());
+    }
+    let mine = options
+        .shard
+        .map_or_else(|| p.runs.clone(), |s| s.select(&p.runs));
+    super::reweigh::repair(&mine, &p.data, dir.records(), &runner_options(p, options))
+}
+
+/// The options every run of the sweep `p` is trained with.
+fn runner_options(p: &Prepared, options: &SweepOptions) -> RunnerOptions {
+    RunnerOptions {
         jobs: p.jobs,
         progress: options.progress,
         experiment: p.exp.name.clone(),
         data: p.data_ref(),
         save_weights: options.save_weights,
         until: None,
-    };
+    }
+}
+
+/// Trains what the sweep (or this shard of it) still lacks: every run not saved yet, or a
+/// halving search stage by stage.
+fn train(p: &Prepared, dir: &ResultsDir, options: &SweepOptions) -> Result<Outcome> {
+    let runner = runner_options(p, options);
     if p.exp.search.halving.is_some() {
         let staged = match (options.shard, options.stage) {
             (None, _) => None,

@@ -87,6 +87,8 @@ fn saved(data: &Dataset, model: crate::model::Rnn) -> SavedModel {
         model,
         vocab: data.vocab.clone(),
         classes: data.classes.clone(),
+        // Initial weights, no run's final ones: no run id (the layout they always had).
+        run: None,
     }
 }
 

@@ -14,7 +14,7 @@ use crate::metric::RunSummary;
 use crate::search::halving::{Saved, SavedRun};
 use crate::settings::{Settings, SettingsParams};
 use crate::train::{EpochMetrics, Eval, Status, run_id};
-use crate::weights::SavedModel;
+use crate::weights::{Expected, SavedModel};
 
 /// Version of the record layout.
 pub const RECORD_FORMAT: u32 = 1;
@@ -224,6 +224,45 @@ fn epoch_difference(a: &EpochMetrics, b: &EpochMetrics) -> Option<String> {
         })
 }
 
+/// Moves `from` into the folder `damaged` as `<id>.<ext>`, or `<id>.<n>.<ext>` for the first
+/// `n` not taken; returns where it went and the name it took (without `.<ext>`), or `None`
+/// when `from` is gone (another process moved it first). A name is claimed by a hard link,
+/// which fails rather than replace a file, so processes sharing the directory never
+/// overwrite each other's.
+fn claim(from: &Path, damaged: &Path, id: &str, ext: &str) -> Result<Option<(PathBuf, String)>> {
+    let mut n = 0;
+    let (to, free) = loop {
+        let free = match n {
+            0 => id.to_owned(),
+            n => format!("{id}.{n}"),
+        };
+        let to = damaged.join(format!("{free}.{ext}"));
+        match std::fs::hard_link(from, &to) {
+            Ok(()) => break (to, free),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            // A filesystem without hard links: a plain rename, the name checked first.
+            Err(_) if !to.exists() => {
+                std::fs::rename(from, &to).map_err(|e| Error::io(from, e))?;
+                return Ok(Some((to, free)));
+            }
+            Err(e) => return Err(Error::io(from, e)),
+        }
+    };
+    // The link holds it now; another remover may have got there first.
+    let _ = std::fs::remove_file(from);
+    Ok(Some((to, free)))
+}
+
+/// Why a run's weights file cannot serve as its final weights.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BadWeights {
+    /// No file at its path.
+    Missing,
+    /// A file that cannot be read as a sweep model, or is not this run's (why, in words).
+    Unusable(String),
+}
+
 /// The folder of `runs/` that damaged records are moved into.
 pub const DAMAGED: &str = "damaged";
 
@@ -338,16 +377,40 @@ impl RecordStore {
         atomic::write(&path, &bytes)
     }
 
-    /// Reads a run's saved weights.
-    pub fn load_weights(&self, run_id: &str) -> Result<SavedModel> {
-        let path = self.weights_path(run_id);
-        let bytes = safe::read_regular(&path).map_err(|e| {
-            Error::Usage(format!(
-                "cannot read {} ({e}); was the sweep run with --no-weights?",
-                path.display()
-            ))
-        })?;
-        SavedModel::from_bytes(&bytes).map_err(|e| Error::io(&path, std::io::Error::other(e)))
+    /// Reads run `record`'s final weights and checks that they are its own ([`Expected`]):
+    /// the id they name, their hidden size, and, given `data` (the vocabulary and classes of
+    /// the run's data), their vocabulary and classes.
+    pub fn load_weights(
+        &self,
+        record: &RunRecord,
+        data: Option<(&[String], &[String])>,
+    ) -> std::result::Result<SavedModel, BadWeights> {
+        let path = self.weights_path(&record.run_id);
+        // Not waiting on a FIFO, nor reading a device without end, planted as weights.
+        let bytes = match safe::read_regular(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(BadWeights::Missing),
+            Err(e) => return Err(BadWeights::Unusable(e.to_string())),
+            Ok(bytes) => bytes,
+        };
+        if bytes.is_empty() {
+            return Err(BadWeights::Unusable("it is empty".into()));
+        }
+        let saved = SavedModel::from_bytes(&bytes).map_err(BadWeights::Unusable)?;
+        let want = Expected {
+            run_id: &record.run_id,
+            hidden_size: usize::try_from(record.settings.hidden_size).unwrap_or(usize::MAX),
+            data,
+        };
+        saved.check(&want).map_err(BadWeights::Unusable)?;
+        Ok(saved)
+    }
+
+    /// Moves run `id`'s weights file into `runs/damaged/`, under a name not taken there yet,
+    /// never deleting it; returns where it went (`None`: another process moved it first).
+    pub fn set_aside_weights(&self, id: &str) -> Result<Option<PathBuf>> {
+        let damaged = self.dir.join(DAMAGED);
+        safe::dir(&damaged)?;
+        Ok(claim(&self.weights_path(id), &damaged, id, "safetensors")?.map(|(to, _)| to))
     }
 
     /// Moves every record that cannot be read (cut short, emptied or garbled by a disk or
@@ -394,28 +457,9 @@ impl RecordStore {
     fn set_aside(&self, id: &str) -> Result<PathBuf> {
         let damaged = self.dir.join(DAMAGED);
         safe::dir(&damaged)?;
-        let from = self.path(id);
-        let mut n = 0;
-        let (to, free) = loop {
-            let free = match n {
-                0 => id.to_owned(),
-                n => format!("{id}.{n}"),
-            };
-            let to = damaged.join(format!("{free}.json"));
-            match std::fs::hard_link(&from, &to) {
-                Ok(()) => break (to, free),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(to),
-                // A filesystem without hard links: a plain rename, the name checked first.
-                Err(_) if !to.exists() => {
-                    std::fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
-                    break (to, free);
-                }
-                Err(e) => return Err(Error::io(&from, e)),
-            }
+        let Some((to, free)) = claim(&self.path(id), &damaged, id, "json")? else {
+            return Ok(damaged.join(format!("{id}.json")));
         };
-        // The link holds it now; another remover may have got there first.
-        let _ = std::fs::remove_file(&from);
         let weights = self.weights_path(id);
         let moved = damaged.join(format!("{free}.safetensors"));
         if std::fs::hard_link(&weights, &moved).is_ok() {
@@ -443,5 +487,85 @@ impl RecordStore {
             serde_json::to_vec(record).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
         atomic::write(&path, &bytes)?;
         Ok(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+
+    use super::*;
+    use crate::model::Rnn;
+
+    fn record(id: &str, hidden_size: u64) -> RunRecord {
+        RunRecord {
+            format: RECORD_FORMAT,
+            run_id: id.into(),
+            experiment: "e".into(),
+            seed: 0,
+            settings: SettingsParams {
+                hidden_size,
+                ..Default::default()
+            },
+            data: DataRef {
+                train: "train.tsv".into(),
+                test: "test.tsv".into(),
+                fingerprint: String::new(),
+            },
+            status: Status::Ok,
+            metrics: Vec::new(),
+            wall_ms: 0.0,
+        }
+    }
+
+    fn weights(run: Option<&str>, hidden: usize) -> SavedModel {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+        SavedModel {
+            model: Rnn::init(2, hidden, 2, 0.5, &mut rng),
+            vocab: vec!["a".into(), "b".into()],
+            classes: vec!["0".into(), "1".into()],
+            run: run.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn weights_are_missing_unusable_or_the_runs_own_and_are_set_aside_never_overwritten() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = RecordStore::open(tmp.path()).unwrap();
+        let (a, b) = ("aaaaaaaaaaaa", "bbbbbbbbbbbb");
+        let rec = record(a, 3);
+        assert_eq!(store.load_weights(&rec, None), Err(BadWeights::Missing));
+        store.save_weights(a, &weights(Some(a), 3)).unwrap();
+        assert_eq!(store.load_weights(&rec, None), Ok(weights(Some(a), 3)));
+        let unusable = |why: &str| Err(BadWeights::Unusable(why.into()));
+        store.save_weights(a, &weights(Some(b), 3)).unwrap();
+        assert_eq!(
+            store.load_weights(&rec, None),
+            unusable("they are the weights of run bbbbbbbbbbbb")
+        );
+        // A file without a run id: its shapes decide.
+        store.save_weights(a, &weights(None, 3)).unwrap();
+        assert_eq!(store.load_weights(&rec, None), Ok(weights(None, 3)));
+        assert_eq!(
+            store.load_weights(&record(a, 4), None),
+            unusable("their hidden size is 3, where the run's settings say 4")
+        );
+        std::fs::write(store.weights_path(a), b"").unwrap();
+        assert_eq!(store.load_weights(&rec, None), unusable("it is empty"));
+
+        // Set aside twice: the second takes the next free name.
+        let first = store.set_aside_weights(a).unwrap().unwrap();
+        assert_eq!(first, store.dir().join("damaged/aaaaaaaaaaaa.safetensors"));
+        assert_eq!(store.load_weights(&rec, None), Err(BadWeights::Missing));
+        std::fs::write(store.weights_path(a), b"x").unwrap();
+        let second = store.set_aside_weights(a).unwrap().unwrap();
+        assert_eq!(
+            second,
+            store.dir().join("damaged/aaaaaaaaaaaa.1.safetensors")
+        );
+        assert_eq!(std::fs::read(&first).unwrap(), b"");
+        assert_eq!(std::fs::read(&second).unwrap(), b"x");
+        // Nothing to move: another process got there first.
+        assert_eq!(store.set_aside_weights(a).unwrap(), None);
     }
 }

@@ -24,3 +24,4 @@ mod safety;
 mod search;
 mod train;
 mod unfinished;
+mod weights;
