@@ -34,26 +34,26 @@ impl Origin {
 }
 
 /// An experiment file's text, or one `--set` override's value, being parsed.
-pub struct Doc<'a> {
+pub(crate) struct Doc<'a> {
     pub path: &'a Path,
     pub text: &'a str,
     /// The override this text is the value of; `None` for the experiment file.
     pub origin: Option<String>,
 }
 
-pub type Entry<'i> = (
+pub(crate) type Entry<'i> = (
     &'i Spanned<std::borrow::Cow<'i, str>>,
     &'i Spanned<DeValue<'i>>,
 );
 
 impl Doc<'_> {
-    pub fn line(&self, offset: usize) -> usize {
+    pub(crate) fn line(&self, offset: usize) -> usize {
         1 + self.text[..offset.min(self.text.len())]
             .matches('\n')
             .count()
     }
 
-    pub fn line_col(&self, offset: usize) -> Location {
+    pub(crate) fn line_col(&self, offset: usize) -> Location {
         let offset = offset.min(self.text.len());
         let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
         Location::LineCol(
@@ -62,7 +62,7 @@ impl Doc<'_> {
         )
     }
 
-    pub fn error(&self, key: &str, offset: usize, message: impl Into<String>) -> Error {
+    pub(crate) fn error(&self, key: &str, offset: usize, message: impl Into<String>) -> Error {
         let at = match &self.origin {
             Some(text) => Location::Override(text.clone()),
             None => Location::Key(key.to_owned(), Some(self.line(offset))),
@@ -71,14 +71,14 @@ impl Doc<'_> {
     }
 
     /// Where a setting given at `offset` of this text came from.
-    pub fn origin_at(&self, offset: usize) -> Origin {
+    pub(crate) fn origin_at(&self, offset: usize) -> Origin {
         match &self.origin {
             Some(text) => Origin::Override(text.clone()),
             None => Origin::File(self.line(offset)),
         }
     }
 
-    pub fn unknown(&self, key: &str, offset: usize, allowed: &[&str]) -> Error {
+    pub(crate) fn unknown(&self, key: &str, offset: usize, allowed: &[&str]) -> Error {
         let name = key.rsplit('.').next().unwrap_or(key);
         let nearest = allowed
             .iter()
@@ -96,7 +96,12 @@ impl Doc<'_> {
         )
     }
 
-    pub fn scalar(&self, key: &str, setting: Key, v: &Spanned<DeValue<'_>>) -> Result<Value> {
+    pub(crate) fn scalar(
+        &self,
+        key: &str,
+        setting: Key,
+        v: &Spanned<DeValue<'_>>,
+    ) -> Result<Value> {
         Ok(match setting.kind() {
             Kind::Integer => {
                 // Not an integer a setting can hold (a negative epoch count, say): the
@@ -128,7 +133,13 @@ impl Doc<'_> {
         })
     }
 
-    pub fn integer(&self, key: &str, v: &Spanned<DeValue<'_>>, min: u64, max: u64) -> Result<u64> {
+    pub(crate) fn integer(
+        &self,
+        key: &str,
+        v: &Spanned<DeValue<'_>>,
+        min: u64,
+        max: u64,
+    ) -> Result<u64> {
         let DeValue::Integer(i) = v.get_ref() else {
             return Err(self.error(
                 key,
@@ -148,7 +159,7 @@ impl Doc<'_> {
         }
     }
 
-    pub fn float(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<f64> {
+    pub(crate) fn float(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<f64> {
         match v.get_ref() {
             DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().map_err(|_| {
                 self.error(
@@ -172,7 +183,7 @@ impl Doc<'_> {
         }
     }
 
-    pub fn string(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<String> {
+    pub(crate) fn string(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<String> {
         match v.get_ref() {
             DeValue::String(s) => Ok(s.to_string()),
             other => Err(self.error(
@@ -183,7 +194,11 @@ impl Doc<'_> {
         }
     }
 
-    pub fn table<'t, 'i>(&self, key: &str, v: &'t Spanned<DeValue<'i>>) -> Result<&'t DeTable<'i>> {
+    pub(crate) fn table<'t, 'i>(
+        &self,
+        key: &str,
+        v: &'t Spanned<DeValue<'i>>,
+    ) -> Result<&'t DeTable<'i>> {
         match v.get_ref() {
             DeValue::Table(t) => Ok(t),
             other => Err(self.error(
@@ -196,7 +211,7 @@ impl Doc<'_> {
 }
 
 /// A value's kind and spelling, for messages.
-pub fn describe(v: &DeValue<'_>) -> String {
+pub(crate) fn describe(v: &DeValue<'_>) -> String {
     match v {
         DeValue::String(s) => format!("the string \"{s}\""),
         DeValue::Integer(i) => format!("the integer {}", i.as_str()),

@@ -5,7 +5,7 @@
 
 /// Formats a float the way a user writes it, exact and round-trippable: `inf`, `nan`,
 /// `0.02`, `1`, and very large or small magnitudes in scientific notation (`1e307`).
-pub fn fmt_f64(x: f64) -> String {
+pub(crate) fn fmt_f64(x: f64) -> String {
     if x.is_nan() {
         "nan".into()
     } else if x.is_infinite() {
@@ -19,7 +19,7 @@ pub fn fmt_f64(x: f64) -> String {
 
 /// A float to four significant digits, as labels and tick marks print it: `0.003162`, `1`,
 /// `inf`.
-pub fn short_float(v: f64) -> String {
+pub(crate) fn short_float(v: f64) -> String {
     if !v.is_finite() || v == 0.0 {
         return fmt_f64(v);
     }
@@ -28,7 +28,7 @@ pub fn short_float(v: f64) -> String {
 }
 
 /// A float to three significant digits (`46.1`, `0.523`, `1230`): rates for people.
-pub fn three_digits(v: f64) -> String {
+pub(crate) fn three_digits(v: f64) -> String {
     if !v.is_finite() || v == 0.0 {
         return fmt_f64(v);
     }
@@ -38,7 +38,7 @@ pub fn three_digits(v: f64) -> String {
 
 /// A number to three decimals, or to three significant digits where it is smaller than
 /// 0.1 (losses near zero): `0.975`, `0.0312`, `0.000560`.
-pub fn significant(x: f64) -> String {
+pub(crate) fn significant(x: f64) -> String {
     if x == 0.0 || !x.is_finite() || x.abs() >= 0.1 {
         return format!("{x:.3}");
     }
@@ -47,7 +47,7 @@ pub fn significant(x: f64) -> String {
 }
 
 /// An epoch count or a half: `131`, `131.5`.
-pub fn half_step(x: f64) -> String {
+pub(crate) fn half_step(x: f64) -> String {
     format!("{}", (x * 2.0).round() / 2.0)
 }
 

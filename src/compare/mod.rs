@@ -14,11 +14,11 @@
 //! `sweep compare`, [`verdict`] words the outcome, [`table`] lays out `comparisons.csv`,
 //! [`seeds`] estimates the seeds a comparison needs.
 
-pub mod columns;
-pub mod pairs;
-pub mod sample_size;
-pub mod sides;
-pub mod verdict;
+pub(crate) mod columns;
+pub(crate) mod pairs;
+pub(crate) mod sample_size;
+pub(crate) mod sides;
+pub(crate) mod verdict;
 
 use rayon::prelude::*;
 

@@ -9,11 +9,11 @@ use std::collections::HashMap;
 use crate::settings::{Key, SettingsParams, Value};
 
 /// Up to this many one-setting pairs, all are compared.
-pub const ALL_PAIRS_UP_TO: usize = 45;
+pub(crate) const ALL_PAIRS_UP_TO: usize = 45;
 
 /// Two configurations (indices) that differ only in `setting`; `a` has the smaller value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pair {
+pub(crate) struct Pair {
     pub a: usize,
     pub b: usize,
     pub setting: Key,
@@ -21,7 +21,7 @@ pub struct Pair {
 
 /// The pairs of `configs` to compare, by setting (canonical order), then in the order the
 /// configurations come, then by value.
-pub fn pairs(configs: &[&SettingsParams]) -> Vec<Pair> {
+pub(crate) fn pairs(configs: &[&SettingsParams]) -> Vec<Pair> {
     let lines: Vec<(Key, Vec<usize>)> = Key::configuration()
         .flat_map(|key| lines_along(configs, key).into_iter().map(move |l| (key, l)))
         .collect();

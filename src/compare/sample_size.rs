@@ -32,8 +32,7 @@ const CANDIDATES: [usize; 16] = [
 
 /// The seeds one metric's comparison needs.
 #[derive(Debug, Clone)]
-pub struct Needed {
-    pub metric: Metric,
+pub(crate) struct Needed {
     /// The difference B - A to detect (a median shift or a difference of shares).
     pub effect: f64,
     pub paired: bool,
@@ -44,7 +43,7 @@ pub struct Needed {
 /// The seeds per side needed to detect `effect` (default: the difference observed between
 /// `a` and `b`) in `metric`; `None` when a side lacks the metric or has too few values to
 /// resample, or there is no effect to detect.
-pub fn needed(a: &Side, b: &Side, metric: Metric, given: Option<f64>) -> Option<Needed> {
+pub(crate) fn needed(a: &Side, b: &Side, metric: Metric, given: Option<f64>) -> Option<Needed> {
     let (va, vb) = (a.metric(metric)?, b.metric(metric)?);
     let paired = matches!(design(a, b), Design::Paired { .. });
     let observed = |v: &[Option<f64>]| -> Vec<f64> { v.iter().flatten().copied().collect() };
@@ -77,7 +76,6 @@ pub fn needed(a: &Side, b: &Side, metric: Metric, given: Option<f64>) -> Option<
         .into_iter()
         .find(|&n| power(&model, n, &mut rng) >= POWER);
     Some(Needed {
-        metric,
         effect,
         paired,
         seeds,

@@ -20,10 +20,10 @@ use crate::tables::rows::{self, Row};
 use crate::tables::schema::{ForeignRunRow, RunRow};
 
 /// The data of a side from a directory without its `experiment.toml`: the directory.
-pub const UNRECORDED: &str = "results directory ";
+pub(crate) const UNRECORDED: &str = "results directory ";
 
 /// Reads the side `spec` names.
-pub fn load(spec: &str) -> Result<Side> {
+pub(crate) fn load(spec: &str) -> Result<Side> {
     let (path, label) = split(spec)?;
     if path.is_dir() {
         from_dir(&path, label.as_deref(), spec)
@@ -119,7 +119,7 @@ fn side_of(name: &str, runs: &[&RunRow], metrics: &[Metric]) -> Side {
 /// evaluated on different schedules: final metrics and the best test accuracy are left out
 /// where they no longer mean the same, and a first epoch later than the shorter side's last
 /// counts as never. Returns what was left out or changed, in words.
-pub fn align(a: &mut Side, b: &mut Side) -> Vec<String> {
+pub(crate) fn align(a: &mut Side, b: &mut Side) -> Vec<String> {
     let (Some((ea, va)), Some((eb, vb))) = (a.schedule, b.schedule) else {
         return Vec::new();
     };

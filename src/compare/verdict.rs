@@ -9,7 +9,7 @@ use crate::number::{half_step, significant};
 use crate::stats::Interval;
 
 /// The comparison's verdict, one sentence.
-pub fn sentence(c: &Comparison) -> String {
+pub(crate) fn sentence(c: &Comparison) -> String {
     let Some(test) = c.test else {
         return format!(
             "too few seeds to compare ({} and {} with a value{})",
@@ -60,7 +60,7 @@ pub fn sentence(c: &Comparison) -> String {
 }
 
 /// `48 paired seeds`, or `48 and 47 seeds, unpaired`.
-pub fn seeds(c: &Comparison) -> String {
+pub(crate) fn seeds(c: &Comparison) -> String {
     match c.design {
         Design::Paired { .. } => format!("{} paired seeds", c.n.0),
         Design::Unpaired { .. } => format!("{} and {} seeds, unpaired", c.n.0, c.n.1),
@@ -103,7 +103,7 @@ fn magnitude(metric: Metric, effect: &Interval) -> String {
 
 /// An effect B - A with its interval, signed, in the metric's units: `+0.0250 [+0, +0.0500]`
 /// for a median, `-131 epochs [-147.5, -120]`, `+5 points [-2, +12]` for a share.
-pub fn signed(metric: Metric, e: &Interval) -> String {
+pub(crate) fn signed(metric: Metric, e: &Interval) -> String {
     let sign = |x: f64, text: String| {
         if x >= 0.0 {
             format!("+{text}")
@@ -146,7 +146,7 @@ fn bound(metric: Metric, x: f64) -> String {
 }
 
 /// What the effect is.
-pub fn effect_name(c: &Comparison) -> &'static str {
+pub(crate) fn effect_name(c: &Comparison) -> &'static str {
     match (c.metric.kind(), &c.design) {
         (Measure::Share { .. }, _) => "difference in share",
         (_, Design::Paired { .. }) => "median paired difference",
@@ -163,7 +163,7 @@ fn what(metric: Metric) -> &'static str {
 }
 
 /// A p-value to two significant digits, tiny ones in scientific notation: `0.012`, `3e-9`.
-pub fn p_value(p: f64) -> String {
+pub(crate) fn p_value(p: f64) -> String {
     if p >= 0.001 {
         let digits = (1 - p.log10().floor() as i32).max(1) as usize;
         format!("{p:.digits$}")

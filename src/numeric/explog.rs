@@ -57,7 +57,7 @@ const EXP_MIN: f64 = -745.133_219_101_941_2;
 /// `e^x`; NaN stays NaN. (Inlined so that a caller compiled for FMA gets its `mul_add`s
 /// as instructions.)
 #[inline(always)]
-pub fn exp(x: f64) -> f64 {
+pub(crate) fn exp(x: f64) -> f64 {
     if x.is_nan() {
         return x;
     }
@@ -107,7 +107,7 @@ const L: [f64; 11] = [
 
 /// `ln x`; `ln 0 = -inf`, a negative `x` or NaN gives NaN.
 #[inline(always)]
-pub fn ln(x: f64) -> f64 {
+pub(crate) fn ln(x: f64) -> f64 {
     if x.is_nan() || x < 0.0 {
         return f64::NAN;
     }

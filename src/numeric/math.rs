@@ -6,7 +6,7 @@ use super::explog::{exp, ln};
 /// after subtracting the maximum so that large logits cannot overflow (the article's
 /// `exp(y) / sum(exp(y))` is the same function without that guard).
 #[inline(always)]
-pub fn softmax(logits: &[f64], probs: &mut [f64]) -> f64 {
+pub(crate) fn softmax(logits: &[f64], probs: &mut [f64]) -> f64 {
     let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut sum = 0.0;
     for (p, &y) in probs.iter_mut().zip(logits) {
@@ -22,13 +22,13 @@ pub fn softmax(logits: &[f64], probs: &mut [f64]) -> f64 {
 /// Cross-entropy `-ln p_c` from the log-sum-exp that [`softmax`] returned: finite even when
 /// `p_c` underflows to zero, non-finite only when the logits are.
 #[inline(always)]
-pub fn cross_entropy(logits: &[f64], log_sum_exp: f64, class: usize) -> f64 {
+pub(crate) fn cross_entropy(logits: &[f64], log_sum_exp: f64, class: usize) -> f64 {
     log_sum_exp - logits[class]
 }
 
 /// Index of the largest value; ties go to the first (the article's `np.argmax`).
 #[inline(always)]
-pub fn argmax(values: &[f64]) -> usize {
+pub(crate) fn argmax(values: &[f64]) -> usize {
     let mut best = 0;
     for (i, &v) in values.iter().enumerate() {
         if v > values[best] {

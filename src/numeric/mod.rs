@@ -3,10 +3,10 @@
 //! cross-entropy and argmax. Nothing here knows about instruction sets: the model calls the
 //! same functions from every path.
 
-pub mod explog;
-pub mod math;
+pub(crate) mod explog;
+pub(crate) mod math;
 pub(crate) mod normal_draws;
-pub mod tanh;
+pub(crate) mod tanh;
 
-pub use explog::{exp, ln};
-pub use tanh::tanh;
+pub(crate) use explog::{exp, ln};
+pub(crate) use tanh::tanh;

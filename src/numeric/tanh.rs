@@ -17,7 +17,7 @@ const LARGE: f64 = 40.0;
 
 /// `tanh(x)`; NaN stays NaN, ±inf gives ±1, -0 stays -0.
 #[inline(always)]
-pub fn tanh(x: f64) -> f64 {
+pub(crate) fn tanh(x: f64) -> f64 {
     let m = expm1((2.0 * x.abs()).min(LARGE));
     let t = (m / (m + 2.0)).copysign(x);
     if x.is_nan() { x } else { t }

@@ -12,7 +12,7 @@ use crate::train;
 use crate::train::RunSpec;
 
 /// The plan as text.
-pub fn describe(p: &Prepared) -> String {
+pub(crate) fn describe(p: &Prepared) -> String {
     let exp = &p.exp;
     let d = &p.data;
     let mut s = format!("experiment: {} ({})\n", exp.name, exp.path.display());
@@ -180,7 +180,7 @@ fn probe_epoch_seconds(data: &Dataset, settings: &SettingsParams, hidden: u64) -
 }
 
 /// A duration for people: `4.2 s`, `3m 07s`, `2h 05m`.
-pub fn duration(secs: f64) -> String {
+pub(crate) fn duration(secs: f64) -> String {
     if secs < 60.0 {
         format!("{secs:.1} s")
     } else if secs < 3600.0 {

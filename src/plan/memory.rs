@@ -29,7 +29,7 @@ pub(super) fn check_memory(
 
 /// Runs that would not fit in memory: why, and the setting that needs most of it.
 #[derive(Debug)]
-pub struct TooBig {
+pub(crate) struct TooBig {
     pub message: String,
     pub key: Key,
 }
@@ -48,7 +48,7 @@ fn shape(data: &Dataset) -> (usize, usize, usize) {
 
 /// Whether `jobs` runs of `settings` on `data` fit in the memory available now; the error
 /// says how much they need and names the setting (hidden size or epochs) that needs most.
-pub fn check_fits(settings: &Settings, data: &Dataset, jobs: usize) -> Result<(), TooBig> {
+pub(crate) fn check_fits(settings: &Settings, data: &Dataset, jobs: usize) -> Result<(), TooBig> {
     let Some(available) = available_memory() else {
         return Ok(());
     };
@@ -115,7 +115,7 @@ fn available_memory() -> Option<u64> {
 }
 
 /// A byte count for people: `512 B`, `1.5 MiB`.
-pub fn bytes(n: u128) -> String {
+pub(crate) fn bytes(n: u128) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
     let mut value = n as f64;
     let mut unit = 0;

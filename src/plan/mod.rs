@@ -8,8 +8,8 @@ mod memory;
 
 use std::path::{Path, PathBuf};
 
-pub use describe::{describe, duration};
-pub use memory::{TooBig, bytes, check_fits};
+pub(crate) use describe::{describe, duration};
+pub(crate) use memory::check_fits;
 
 use crate::data::{self, Dataset};
 use crate::error::{Error, Location, Result};
@@ -19,7 +19,7 @@ use crate::train::RunSpec;
 
 /// What a sweep is asked to do, as the command line gives it.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     pub experiment: PathBuf,
     /// `--set` overrides of the experiment file, in order.
     pub overrides: Vec<Override>,
@@ -32,7 +32,7 @@ pub struct Options {
 }
 
 /// An experiment with its data loaded and its runs expanded and checked.
-pub struct Prepared {
+pub(crate) struct Prepared {
     pub exp: Experiment,
     pub data: Dataset,
     pub runs: Vec<RunSpec>,
@@ -43,7 +43,7 @@ pub struct Prepared {
 impl Prepared {
     /// Everything that can be wrong with the input is found here, before any training.
     /// The data set's warnings are in `data.warnings`, for the caller to show.
-    pub fn load(options: &Options) -> Result<Prepared> {
+    pub(crate) fn load(options: &Options) -> Result<Prepared> {
         let exp = Experiment::load_with(&options.experiment, &options.overrides)?;
         let count = exp.run_count();
         if count > LARGE_GRID && !options.allow_large {
@@ -74,7 +74,7 @@ impl Prepared {
     }
 
     /// Where the data came from, as each run's record keeps it.
-    pub fn data_ref(&self) -> DataRef {
+    pub(crate) fn data_ref(&self) -> DataRef {
         let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
         DataRef {
             train: abs(&self.exp.train),
@@ -116,6 +116,6 @@ fn check_data_paths(exp: &Experiment) -> Result<()> {
 }
 
 /// All cores.
-pub fn default_jobs() -> usize {
+pub(crate) fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }

@@ -7,7 +7,7 @@ use crate::settings::SettingsParams;
 use crate::train::{EpochMetrics, Eval};
 
 /// Epoch, train loss, train accuracy, test loss, test accuracy.
-pub const PUBLISHED: [(u32, f64, f64, f64, f64); 10] = [
+pub(crate) const PUBLISHED: [(u32, f64, f64, f64, f64); 10] = [
     (100, 0.688, 0.517, 0.700, 0.500),
     (200, 0.680, 0.552, 0.717, 0.450),
     (300, 0.593, 0.655, 0.657, 0.650),
@@ -21,13 +21,13 @@ pub const PUBLISHED: [(u32, f64, f64, f64, f64); 10] = [
 ];
 
 /// Whether `settings` are the article's (the published gradient included).
-pub fn is_articles(settings: &SettingsParams) -> bool {
+pub(crate) fn is_articles(settings: &SettingsParams) -> bool {
     *settings == SettingsParams::default()
 }
 
 /// The block of one evaluated epoch, with a trailing newline; `None` for an epoch without
 /// test metrics, which the article does not print.
-pub fn epoch_block(m: &EpochMetrics) -> Option<String> {
+pub(crate) fn epoch_block(m: &EpochMetrics) -> Option<String> {
     let test = m.test?;
     Some(format!(
         "--- Epoch {}\n{}\n{}\n",

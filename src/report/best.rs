@@ -10,7 +10,7 @@ use crate::tables::ConfigSummary;
 
 /// The default ranking metric: the share of seeds at 100% final test accuracy, which says
 /// both where a configuration trains well and how reliably.
-pub const DEFAULT: Metric = Metric::TestAcc1;
+pub(crate) const DEFAULT: Metric = Metric::TestAcc1;
 
 /// Ties are broken by these, in order (the ranking metric itself skipped).
 const TIE_BREAKS: [Metric; 3] = [
@@ -20,14 +20,14 @@ const TIE_BREAKS: [Metric; 3] = [
 ];
 
 /// The metrics a ranking by `by` compares, in order.
-pub fn criteria(by: Metric) -> Vec<Metric> {
+pub(crate) fn criteria(by: Metric) -> Vec<Metric> {
     let mut c = vec![by];
     c.extend(TIE_BREAKS.into_iter().filter(|&m| m != by));
     c
 }
 
 /// The indices of `configs`, best first (equal ones keep their order).
-pub fn order(configs: &[&ConfigSummary], by: Metric) -> Vec<usize> {
+pub(crate) fn order(configs: &[&ConfigSummary], by: Metric) -> Vec<usize> {
     let criteria = criteria(by);
     let keys: Vec<Vec<Option<f64>>> = configs
         .iter()
@@ -61,7 +61,7 @@ fn compare(better: Better, x: Option<f64>, y: Option<f64>) -> Ordering {
 /// The ranking in words: `the share of seeds at 100% test acc (higher first), ties broken
 /// by the median final test acc (higher first), then the median first epoch at 100% train
 /// acc (earlier first)`.
-pub fn describe(by: Metric) -> String {
+pub(crate) fn describe(by: Metric) -> String {
     let c = criteria(by);
     let mut text = figure_words(c[0]);
     for (i, &m) in c[1..].iter().enumerate() {

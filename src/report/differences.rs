@@ -8,7 +8,7 @@ use crate::store::COMPARISONS;
 const SHOWN: usize = 30;
 
 /// The section's Markdown.
-pub fn section(comparisons: &[Comparison]) -> String {
+pub(crate) fn section(comparisons: &[Comparison]) -> String {
     let mut md = String::from("## What differs, and how sure\n\n");
     if comparisons.is_empty() {
         md += "No two configurations of this sweep differ in exactly one setting, so there is \

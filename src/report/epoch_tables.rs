@@ -7,12 +7,12 @@ use crate::tables::read::{Band, Config, RunCurves, Sweep};
 use crate::tables::schema::Curve;
 
 /// The article's text for one run: a block per evaluated epoch.
-pub fn run_text(run: &RunCurves) -> String {
+pub(crate) fn run_text(run: &RunCurves) -> String {
     run.evals.iter().filter_map(epoch_block).collect()
 }
 
 /// One run's evaluated epochs as a table.
-pub fn run_table(run: &RunCurves) -> Table {
+pub(crate) fn run_table(run: &RunCurves) -> Table {
     let mut t = Table::new(&["epoch", "train loss", "train acc", "test loss", "test acc"]);
     for m in &run.evals {
         let mut row = vec![m.epoch.to_string()];
@@ -23,7 +23,7 @@ pub fn run_table(run: &RunCurves) -> Table {
 }
 
 /// A configuration's median over seeds at each evaluated epoch, `median [q25, q75]`.
-pub fn config_table(config: &Config) -> Table {
+pub(crate) fn config_table(config: &Config) -> Table {
     let mut t = Table::new(&[
         "epoch",
         "seeds",
@@ -41,12 +41,12 @@ pub fn config_table(config: &Config) -> Table {
 }
 
 /// `0.688 [0.612, 0.701]`
-pub fn iqr(b: &Band) -> String {
+pub(crate) fn iqr(b: &Band) -> String {
     format!("{:.3} [{:.3}, {:.3}]", b.median, b.q25, b.q75)
 }
 
 /// Plain aligned text of a table, for the terminal.
-pub fn text(table: &Table) -> String {
+pub(crate) fn text(table: &Table) -> String {
     let widths: Vec<usize> = (0..table.header.len())
         .map(|i| {
             std::iter::once(&table.header[i])
@@ -72,7 +72,7 @@ pub fn text(table: &Table) -> String {
 }
 
 /// The configuration named `label`, or a message listing the labels there are.
-pub fn find_config<'a>(sweep: &'a Sweep, label: &str) -> Result<&'a Config, String> {
+pub(crate) fn find_config<'a>(sweep: &'a Sweep, label: &str) -> Result<&'a Config, String> {
     sweep.config(label).ok_or_else(|| {
         let labels: Vec<String> = sweep
             .configs

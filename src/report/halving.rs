@@ -12,7 +12,7 @@ use crate::train::Status;
 
 /// Where a halving search stands.
 #[derive(Debug, Clone)]
-pub struct State {
+pub(crate) struct State {
     pub halving: Halving,
     /// Configurations at each stage (the rungs, then the last epoch).
     pub counts: Vec<usize>,
@@ -25,7 +25,7 @@ pub struct State {
 }
 
 /// The state of `sweep`'s search under `halving`.
-pub fn state(dir: &ResultsDir, sweep: &Sweep, halving: &Halving) -> Result<State> {
+pub(crate) fn state(dir: &ResultsDir, sweep: &Sweep, halving: &Halving) -> Result<State> {
     if dir.has_records() {
         let recorded = dir.recorded()?;
         let exp = &recorded.exp;
@@ -95,7 +95,7 @@ fn from_tables(sweep: &Sweep, halving: &Halving) -> State {
 }
 
 /// The section's Markdown, `figure` (halving.png's) at its end.
-pub fn section(s: &State, figure: &str) -> String {
+pub(crate) fn section(s: &State, figure: &str) -> String {
     let h = &s.halving;
     let counts: Vec<String> = s.counts.iter().map(|c| c.to_string()).collect();
     let mut md = String::from("## Successive halving\n\n");

@@ -19,7 +19,7 @@ use crate::tables::schema::Curve;
 use crate::tables::{ConfigSummary, Sweep};
 
 /// Everything the report's text is made from.
-pub struct Page<'a> {
+pub(crate) struct Page<'a> {
     pub sweep: &'a Sweep,
     pub name: &'a str,
     pub description: &'a str,
@@ -39,7 +39,7 @@ const TABLE_ROWS: usize = 20;
 /// The report's text: the answer first (the best configurations), then the overview
 /// figures, the effect of each setting, the article's table, single configurations' curves
 /// and only then every configuration.
-pub fn report(page: &Page<'_>) -> String {
+pub(crate) fn report(page: &Page<'_>) -> String {
     let mut md = format!("# Sweep report: {}\n\n", page.name);
     if !page.description.is_empty() {
         md += &format!("{}\n\n", page.description);
@@ -388,7 +388,7 @@ fn ours_at(config: &Config, curve: Curve, epoch: u32) -> String {
 }
 
 /// `name` and `description` of the resolved experiment, or the directory's name.
-pub fn experiment_info(dir: &Path) -> (String, String) {
+pub(crate) fn experiment_info(dir: &Path) -> (String, String) {
     let fallback = dir
         .file_name()
         .and_then(|n| n.to_str())

@@ -3,14 +3,14 @@
 //! (its faceting, ranking and curve figures) is decided once, by [`outline`], from the
 //! tables and the user's [`Options`].
 
-pub mod article;
-pub mod best;
-pub mod differences;
-pub mod epoch_tables;
-pub mod export;
-pub mod halving;
-pub mod markdown;
-pub mod outline;
+pub(crate) mod article;
+pub(crate) mod best;
+pub(crate) mod differences;
+pub(crate) mod epoch_tables;
+pub(crate) mod export;
+pub(crate) mod halving;
+pub(crate) mod markdown;
+pub(crate) mod outline;
 pub mod plot;
 
 use std::path::PathBuf;

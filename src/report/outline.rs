@@ -19,9 +19,9 @@ use crate::store::EXPERIMENT;
 use crate::tables::Sweep;
 
 /// Every configuration gets its own curve figure up to this many configurations.
-pub const ALL_CURVES: usize = 12;
+pub(crate) const ALL_CURVES: usize = 12;
 /// Beyond that, the best this many do (with the article's and those asked for).
-pub const BEST_CURVES: usize = 3;
+pub(crate) const BEST_CURVES: usize = 3;
 
 /// What the user may choose about a report: the experiment's `[report]` table, with
 /// `sweep report`'s flags laid over it ([`Options::overlay`]); `sweep run` uses the table.
@@ -161,7 +161,7 @@ impl Outline {
 }
 
 /// The sweep's swept settings and how many values each takes.
-pub fn swept(sweep: &Sweep) -> Vec<Swept> {
+pub(crate) fn swept(sweep: &Sweep) -> Vec<Swept> {
     sweep
         .varying
         .iter()

@@ -5,11 +5,11 @@
 //! Each finished run is saved at once as its own record ([`crate::store::record`]), so
 //! a killed sweep loses at most the runs in flight.
 
-pub mod rerun;
-pub mod reweigh;
-pub mod shard;
-pub mod sweep;
-pub mod trace;
+pub(crate) mod rerun;
+pub(crate) mod reweigh;
+pub(crate) mod shard;
+pub(crate) mod sweep;
+pub(crate) mod trace;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -32,7 +32,7 @@ use shard::Shard;
 
 /// How to run the sweep.
 #[derive(Debug, Clone)]
-pub struct RunnerOptions {
+pub(crate) struct RunnerOptions {
     pub jobs: usize,
     /// Show the progress bar (the caller decides: terminal and not `--quiet`).
     pub progress: bool,
@@ -46,7 +46,7 @@ pub struct RunnerOptions {
 
 /// What training the runs did.
 #[derive(Debug, Default)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub trained: usize,
     pub diverged: usize,
     /// Runs that could not be saved, with the reason.
@@ -59,7 +59,7 @@ pub struct Outcome {
 
 impl Outcome {
     /// Adds what another batch of runs did.
-    pub fn add(&mut self, other: Outcome) {
+    pub(crate) fn add(&mut self, other: Outcome) {
         self.trained += other.trained;
         self.diverged += other.diverged;
         self.failed.extend(other.failed);
@@ -70,11 +70,11 @@ impl Outcome {
 
 /// Set by the Ctrl-C handler: runs not started yet are skipped, runs in flight stop at
 /// their next epoch and are dropped, saved records are kept.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+pub(crate) static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// The runs of a sweep, or of one shard of it, that are not saved yet.
 #[derive(Debug)]
-pub struct ToTrain {
+pub(crate) struct ToTrain {
     /// In grid order.
     pub runs: Vec<RunSpec>,
     /// How many runs the sweep (or shard) has, saved or not.
@@ -84,7 +84,11 @@ pub struct ToTrain {
 /// The runs of `runs` (of `shard`'s share, if given) that `dir` has no finished record of:
 /// a run stopped by the successive halving of another experiment (status `pruned`) is
 /// trained again in full.
-pub fn to_train(runs: &[RunSpec], dir: &ResultsDir, shard: Option<Shard>) -> Result<ToTrain> {
+pub(crate) fn to_train(
+    runs: &[RunSpec],
+    dir: &ResultsDir,
+    shard: Option<Shard>,
+) -> Result<ToTrain> {
     let mine = shard.map_or_else(|| runs.to_vec(), |s| s.select(runs));
     let store = dir.records();
     let saved = store.ids()?;
@@ -101,7 +105,7 @@ pub fn to_train(runs: &[RunSpec], dir: &ResultsDir, shard: Option<Shard>) -> Res
 
 /// Trains the successive halving search of `exp` stage by stage ([`crate::search::stages`]),
 /// or, for a shard, its share of stage `stage` only.
-pub fn train_halving(
+pub(crate) fn train_halving(
     exp: &Experiment,
     runs: &[RunSpec],
     data: &Dataset,
@@ -133,7 +137,7 @@ pub fn train_halving(
 }
 
 /// Trains every run of `todo` on `data` and saves each to `store`.
-pub fn train_all(
+pub(crate) fn train_all(
     todo: &[RunSpec],
     data: &Dataset,
     store: &RecordStore,
@@ -196,7 +200,7 @@ pub fn train_all(
 
 /// Trains one run; returns its record and its final weights, or `None` if `cancel` was set
 /// before it finished.
-pub fn train_one(
+pub(crate) fn train_one(
     spec: &RunSpec,
     data: &Dataset,
     options: &RunnerOptions,

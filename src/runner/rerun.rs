@@ -14,12 +14,12 @@ use crate::train::{RunSpec, run_id};
 use crate::weights::SavedModel;
 
 /// What rewrites a run's weights file that cannot be used, for messages.
-pub const REWRITES: &str = "`sweep run` on its experiment (without --no-weights) sets it aside \
+pub(crate) const REWRITES: &str = "`sweep run` on its experiment (without --no-weights) sets it aside \
                             into runs/damaged/ and writes the run's own";
 
 /// A recorded run trained again.
 #[derive(Debug)]
-pub struct Rerun {
+pub(crate) struct Rerun {
     pub recorded: RunRecord,
     pub again: RunRecord,
     /// The first number (or the weights) that came out different, in words.
@@ -48,7 +48,7 @@ pub(crate) fn recorded_run(dir: &ResultsDir, id: &str) -> Result<(RunRecord, Dat
 
 /// A recorded run trained anew from its record, with its data.
 #[derive(Debug)]
-pub struct Retrained {
+pub(crate) struct Retrained {
     pub recorded: RunRecord,
     pub again: RunRecord,
     /// The new run's final weights.
@@ -58,7 +58,7 @@ pub struct Retrained {
 
 impl Retrained {
     /// The new run's final weights as its weights file holds them.
-    pub fn saved(&self) -> SavedModel {
+    pub(crate) fn saved(&self) -> SavedModel {
         SavedModel {
             model: self.model.clone(),
             vocab: self.data.vocab.clone(),
@@ -70,7 +70,7 @@ impl Retrained {
 
 /// Re-trains recorded run `id` of `dir` from its settings, seed and data, as far as it was
 /// trained (a pruned run to where it was stopped); an error if it cannot be (data changed).
-pub fn retrain(dir: &ResultsDir, id: &str) -> Result<Retrained> {
+pub(crate) fn retrain(dir: &ResultsDir, id: &str) -> Result<Retrained> {
     let (recorded, data, settings) = recorded_run(dir, id)?;
     let spec = RunSpec {
         index: 0,
@@ -111,7 +111,7 @@ fn retrain_options(recorded: &RunRecord) -> RunnerOptions {
 
 /// Re-trains run `id` of `dir`; an error if it cannot be (no such record, data changed).
 /// Its weights file, if there is one, must be its own and hold the new run's weights.
-pub fn rerun(dir: &ResultsDir, id: &str) -> Result<Rerun> {
+pub(crate) fn rerun(dir: &ResultsDir, id: &str) -> Result<Rerun> {
     let store = dir.records();
     if !store.ids()?.contains(id) {
         return Err(Error::Usage(format!(

@@ -30,7 +30,7 @@ struct Unusable {
 /// again each run whose file cannot be used, to write its own. Returns what that did:
 /// `trained` counts the runs whose weights were rewritten, `failed` those that could not be
 /// (their bad file is left where it is).
-pub fn repair(
+pub(crate) fn repair(
     runs: &[RunSpec],
     data: &Dataset,
     store: &RecordStore,

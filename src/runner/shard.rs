@@ -7,14 +7,14 @@ use crate::train::RunSpec;
 
 /// Shard `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
+pub(crate) struct Shard {
     pub index: u64,
     pub count: u64,
 }
 
 impl Shard {
     /// Parses `K/N` (1 <= K <= N) or `auto` (from the Slurm array task's environment).
-    pub fn parse(spec: &str, env: impl Fn(&str) -> Option<String>) -> Result<Shard> {
+    pub(crate) fn parse(spec: &str, env: impl Fn(&str) -> Option<String>) -> Result<Shard> {
         if spec == "auto" {
             return Shard::from_slurm(env);
         }
@@ -62,7 +62,7 @@ impl Shard {
     }
 
     /// The runs of this shard, in grid order.
-    pub fn select(&self, runs: &[RunSpec]) -> Vec<RunSpec> {
+    pub(crate) fn select(&self, runs: &[RunSpec]) -> Vec<RunSpec> {
         let mut ids: Vec<&str> = runs.iter().map(|r| r.id.as_str()).collect();
         ids.sort_unstable();
         let mine: std::collections::HashSet<&str> = ids

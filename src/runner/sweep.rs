@@ -17,7 +17,7 @@ use crate::tables::{self, Written};
 
 /// How to run a prepared sweep.
 #[derive(Debug, Clone)]
-pub struct SweepOptions {
+pub(crate) struct SweepOptions {
     /// This process trains one shard of the runs (sharing the directory with the others).
     pub shard: Option<Shard>,
     /// The stage a shard of a halving search trains.
@@ -30,7 +30,7 @@ pub struct SweepOptions {
 
 /// What a finished sweep did and wrote.
 #[derive(Debug)]
-pub struct Finished {
+pub(crate) struct Finished {
     pub outcome: Outcome,
     /// The tables and the report's files; `None` for a shard (`sweep report` builds them
     /// once every shard is done).
@@ -40,7 +40,7 @@ pub struct Finished {
 /// Trains what the sweep `p` still lacks and writes its tables and report. Returns
 /// [`Error::Interrupted`] after Ctrl-C (saved runs are kept) and [`Error::Incomplete`] when
 /// some run could not be saved (the tables are written all the same).
-pub fn run(p: &Prepared, options: &SweepOptions) -> Result<Finished> {
+pub(crate) fn run(p: &Prepared, options: &SweepOptions) -> Result<Finished> {
     let dir = ResultsDir::create(&p.out)?;
     // Shards share a directory by design; a whole sweep owns it.
     let _lock = match options.shard {

@@ -15,7 +15,7 @@ use crate::train;
 use crate::weights::SavedModel;
 
 /// Version of the trace layout.
-pub const TRACE_FORMAT: u32 = 1;
+pub(crate) const TRACE_FORMAT: u32 = 1;
 
 /// `trace.json`.
 #[derive(Debug, Serialize)]
@@ -33,7 +33,7 @@ struct TraceFile<'a> {
 }
 
 /// Writes the trace of run `id` of `dir` into `out` (created); returns the files written.
-pub fn write(dir: &ResultsDir, id: &str, out: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn write(dir: &ResultsDir, id: &str, out: &Path) -> Result<Vec<PathBuf>> {
     // Checked first, before the run's data is loaded and its draws made.
     if out.exists() && !out.is_dir() {
         return Err(Error::Usage(format!(

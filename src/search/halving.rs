@@ -21,7 +21,7 @@ use crate::train::{Curve, EpochMetrics, RunSpec, Status};
 
 /// What the decisions read of a sweep's saved runs (its store implements it): which runs
 /// have a record, and each one's status and epochs.
-pub trait Saved {
+pub(crate) trait Saved {
     /// The ids of every run with a record.
     fn saved_ids(&self) -> Result<BTreeSet<String>>;
     /// The saved run `id` (one of [`Saved::saved_ids`]).
@@ -30,7 +30,7 @@ pub trait Saved {
 
 /// A saved run as the decisions see it.
 #[derive(Debug, Clone)]
-pub struct SavedRun {
+pub(crate) struct SavedRun {
     pub status: Status,
     pub metrics: Vec<EpochMetrics>,
 }
@@ -68,7 +68,7 @@ impl Halving {
 
 /// One rung's decision.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Decision {
+pub(crate) struct Decision {
     /// The rung's epoch.
     pub rung: u32,
     /// Every configuration alive at the rung (index in the experiment's order) with its
@@ -81,7 +81,7 @@ pub struct Decision {
 
 /// What to train next.
 #[derive(Debug, Clone)]
-pub struct Stage {
+pub(crate) struct Stage {
     /// 0 for the first rung, the number of rungs for the last epoch.
     pub index: usize,
     /// The epoch its runs stop after.
@@ -95,7 +95,7 @@ pub struct Stage {
 
 /// Where a halving search stands.
 #[derive(Debug, Clone)]
-pub struct Progress {
+pub(crate) struct Progress {
     /// The decisions made so far, rung by rung.
     pub decisions: Vec<Decision>,
     /// The stage to train next; `None` when every stage is done.
@@ -106,7 +106,7 @@ pub struct Progress {
 
 /// The state of a halving search over `runs` (in configuration order, `seeds` each) from
 /// the runs `saved`.
-pub fn progress(
+pub(crate) fn progress(
     halving: &Halving,
     seeds: usize,
     runs: &[RunSpec],
@@ -174,7 +174,7 @@ pub fn progress(
 /// far (`None`: not stopped, or not decided yet); `None` for an experiment without halving.
 /// The tables show a stopped run as it stood at that rung, whatever its record holds beyond
 /// (a record kept from a search with another schedule, or from one without halving).
-pub fn stops(
+pub(crate) fn stops(
     halving: Option<&Halving>,
     seeds: usize,
     runs: &[RunSpec],
@@ -234,7 +234,7 @@ fn decide(
 
 /// A run's score at `rung`: the metric there (a test metric: at the last evaluation up to
 /// it), negated where higher is better; +inf for a run that diverged before it.
-pub fn score(halving: &Halving, record: &SavedRun, rung: u32) -> f64 {
+pub(crate) fn score(halving: &Halving, record: &SavedRun, rung: u32) -> f64 {
     if let Status::Diverged { epoch } = record.status
         && epoch <= rung
     {
@@ -256,7 +256,11 @@ pub fn score(halving: &Halving, record: &SavedRun, rung: u32) -> f64 {
 
 /// Epochs a halving search over `runs` (`seeds` per configuration) will train as planned
 /// (each rung keeping what the schedule says), and the epochs without it.
-pub fn planned_epochs(halving: Option<&Halving>, seeds: usize, runs: &[RunSpec]) -> (u64, u64) {
+pub(crate) fn planned_epochs(
+    halving: Option<&Halving>,
+    seeds: usize,
+    runs: &[RunSpec],
+) -> (u64, u64) {
     let stages = halving.map_or(0, |h| h.rungs.len() + 1);
     let plan = Progress {
         decisions: Vec::new(),
@@ -268,7 +272,7 @@ pub fn planned_epochs(halving: Option<&Halving>, seeds: usize, runs: &[RunSpec])
 
 /// Epochs a halving search trains in all (each stage's runs from their first epoch), and
 /// the epochs of every configuration trained in full without it.
-pub fn epochs(
+pub(crate) fn epochs(
     progress: &Progress,
     halving: Option<&Halving>,
     seeds: usize,

@@ -11,12 +11,10 @@
 //! The experiment holds a [`Search`]; the runner, `sweep slurm`, `sweep plan` and the report
 //! call the rest. The report keeps its section and figure of a search in `report/`.
 
-pub mod halving;
-pub mod parse;
-pub mod space;
-pub mod stages;
+pub(crate) mod halving;
+pub(crate) mod parse;
+pub(crate) mod space;
+pub(crate) mod stages;
 
-pub use halving::{Halving, Keep};
-pub use space::{
-    Axis, Distribution, Method, SOBOL_MAX_DIMENSIONS, SOBOL_MAX_SAMPLES, Sampled, Search, draw,
-};
+pub(crate) use halving::{Halving, Keep};
+pub(crate) use space::{Axis, Method, Sampled, Search, draw};

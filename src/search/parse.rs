@@ -19,7 +19,7 @@ const HALVING_KEYS: [&str; 5] = ["metric", "rungs", "min_epochs", "reduction_fac
 
 /// `[search]` as written, before it is checked against the axes.
 #[derive(Debug, Clone, Default)]
-pub struct SearchSpec {
+pub(crate) struct SearchSpec {
     search: Search,
     halving: Option<HalvingSpec>,
     /// The keys given that only a drawn search uses (`samples`, `seed`).
@@ -27,7 +27,7 @@ pub struct SearchSpec {
 }
 
 #[derive(Debug, Clone)]
-pub struct HalvingSpec {
+pub(crate) struct HalvingSpec {
     metric: Option<Curve>,
     rungs: Option<Vec<u64>>,
     min_epochs: Option<u64>,
@@ -41,7 +41,7 @@ pub struct HalvingSpec {
 impl SearchSpec {
     /// Its `[search.halving]`, made empty if there was none (by the override `origin`, which
     /// its messages then name).
-    pub fn halving_mut(&mut self, origin: String) -> &mut HalvingSpec {
+    pub(crate) fn halving_mut(&mut self, origin: String) -> &mut HalvingSpec {
         self.halving.get_or_insert_with(|| HalvingSpec {
             origin: Some(origin),
             ..HalvingSpec::at(0)

@@ -153,9 +153,9 @@ impl Axis {
 }
 
 /// Sobol points: at most this many (the generator's sequence length).
-pub const SOBOL_MAX_SAMPLES: usize = 1 << 16;
+pub(crate) const SOBOL_MAX_SAMPLES: usize = 1 << 16;
 /// Sobol points: at most this many dimensions.
-pub const SOBOL_MAX_DIMENSIONS: usize = 256;
+pub(crate) const SOBOL_MAX_DIMENSIONS: usize = 256;
 
 /// A sampled axis: its key, and what its values are drawn from.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,7 +185,7 @@ impl Sampled {
 /// The `samples` points of `search` over the sampled axes `dims`, in draw order: each a
 /// value per dimension. Draws depend only on the method, the search seed, the sample index
 /// and the dimension's position.
-pub fn draw(search: &Search, dims: &[Sampled]) -> Vec<Vec<Value>> {
+pub(crate) fn draw(search: &Search, dims: &[Sampled]) -> Vec<Vec<Value>> {
     let mut rng = ChaCha8Rng::seed_from_u64(search.seed);
     (0..search.samples)
         .map(|i| {

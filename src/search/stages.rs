@@ -10,7 +10,7 @@ use crate::train::RunSpec;
 
 /// One shard's part of a stage-by-stage search: the stage it trains, and which of a stage's
 /// runs are its own.
-pub struct ShardStage<'a> {
+pub(crate) struct ShardStage<'a> {
     pub stage: usize,
     pub select: &'a dyn Fn(&[RunSpec]) -> Vec<RunSpec>,
 }
@@ -19,7 +19,7 @@ pub struct ShardStage<'a> {
 /// every stage is done, saying what each rung decided; or, for a shard, its share of its
 /// stage only (which needs every stage before it done). `train(runs, until)` trains `runs`
 /// up to epoch `until` and says whether to go on (not after an interruption or a failure).
-pub fn train_stages(
+pub(crate) fn train_stages(
     halving: &Halving,
     seeds: usize,
     runs: &[RunSpec],

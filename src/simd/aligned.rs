@@ -12,7 +12,7 @@ use std::ops::{Deref, DerefMut};
 use ndarray::{Array1, Array2, Order, s};
 
 /// Bytes of the boundary the data starts on.
-pub const ALIGN: usize = 64;
+pub(crate) const ALIGN: usize = 64;
 const SPARE: usize = ALIGN / size_of::<f64>() - 1;
 
 /// Offset (in elements) of the first 64-byte-aligned element of `buf`.
@@ -22,7 +22,7 @@ fn aligned_start(buf: &[f64]) -> usize {
 
 /// A zeroed 1-D array of `len` elements starting on a 64-byte boundary.
 #[allow(clippy::expect_used, reason = "a fresh array is contiguous")]
-pub fn zeros1(len: usize) -> Array1<f64> {
+pub(crate) fn zeros1(len: usize) -> Array1<f64> {
     let whole = Array1::zeros(len + SPARE);
     let start = aligned_start(whole.as_slice().expect("fresh arrays are contiguous"));
     whole.slice_move(s![start..start + len])
@@ -33,7 +33,7 @@ pub fn zeros1(len: usize) -> Array1<f64> {
     clippy::expect_used,
     reason = "a contiguous array of rows * cols elements takes that shape"
 )]
-pub fn zeros2(rows: usize, cols: usize, order: Order) -> Array2<f64> {
+pub(crate) fn zeros2(rows: usize, cols: usize, order: Order) -> Array2<f64> {
     zeros1(rows * cols)
         .into_shape_with_order(((rows, cols), order))
         .expect("a contiguous array of rows * cols elements takes that shape")
@@ -41,7 +41,7 @@ pub fn zeros2(rows: usize, cols: usize, order: Order) -> Array2<f64> {
 
 /// A growable scratch vector of `f64` starting on a 64-byte boundary.
 #[derive(Debug, Default)]
-pub struct AlignedVec {
+pub(crate) struct AlignedVec {
     buf: Vec<f64>,
     start: usize,
     len: usize,
@@ -50,7 +50,7 @@ pub struct AlignedVec {
 impl AlignedVec {
     /// Sets the length to `len`, keeping the first `min(len, old len)` values and zeroing
     /// any new ones.
-    pub fn resize(&mut self, len: usize) {
+    pub(crate) fn resize(&mut self, len: usize) {
         if len + SPARE > self.buf.len() {
             let mut buf = vec![0.0; len + SPARE];
             let start = aligned_start(&buf);

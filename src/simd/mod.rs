@@ -7,7 +7,7 @@
 //! be made with that set's token, and only the CPU check hands tokens out (see `lanes`),
 //! so the kernel and the model above it are safe code.
 
-pub mod aligned;
+pub(crate) mod aligned;
 mod isa;
 pub(crate) mod kernel;
 pub(crate) mod lanes;

@@ -15,7 +15,7 @@ use super::descriptive::{quantile_sorted, stats};
 
 /// Silverman's rule-of-thumb bandwidth of `values` (R's `bw.nrd0`). `None` for fewer than
 /// two values or any value that is not finite.
-pub fn silverman_bandwidth(values: &[f64]) -> Option<f64> {
+pub(crate) fn silverman_bandwidth(values: &[f64]) -> Option<f64> {
     if values.len() < 2 || values.iter().any(|v| !v.is_finite()) {
         return None;
     }
@@ -33,7 +33,7 @@ pub fn silverman_bandwidth(values: &[f64]) -> Option<f64> {
 
 /// The Gaussian kernel density estimate of `values` with `bandwidth`, at `at`. `None` for an
 /// empty sample, a value that is not finite, or a bandwidth that is not positive and finite.
-pub fn gaussian_density(values: &[f64], bandwidth: f64, at: f64) -> Option<f64> {
+pub(crate) fn gaussian_density(values: &[f64], bandwidth: f64, at: f64) -> Option<f64> {
     let usable = bandwidth > 0.0 && bandwidth.is_finite() && at.is_finite();
     if values.is_empty() || !usable || values.iter().any(|v| !v.is_finite()) {
         return None;

@@ -17,7 +17,7 @@ pub struct Stats {
 }
 
 /// Statistics of `values`, `None` when empty.
-pub fn stats(values: &[f64]) -> Option<Stats> {
+pub(crate) fn stats(values: &[f64]) -> Option<Stats> {
     if values.is_empty() {
         return None;
     }
@@ -54,7 +54,7 @@ pub fn stats(values: &[f64]) -> Option<Stats> {
 }
 
 /// Median of sorted values: the middle one, or the mean of the two middle ones.
-pub fn median_sorted(sorted: &[f64]) -> f64 {
+pub(crate) fn median_sorted(sorted: &[f64]) -> f64 {
     let n = sorted.len();
     if n % 2 == 1 {
         sorted[n / 2]
@@ -64,7 +64,7 @@ pub fn median_sorted(sorted: &[f64]) -> f64 {
 }
 
 /// Quantile `q` in [0, 1] of sorted values, linear between neighbours (numpy's default).
-pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+pub(crate) fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     let pos = q * (sorted.len() - 1) as f64;
     let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
     sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)

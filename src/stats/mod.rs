@@ -16,14 +16,14 @@
 //! -inf and +inf is 0 (see [`values`]). NaN is not a value: functions given one return `None`.
 
 mod bootstrap;
-pub mod density;
-pub mod descriptive;
+pub(crate) mod density;
+pub(crate) mod descriptive;
 mod fisher;
 mod hodges_lehmann;
 mod holm;
 mod mcnemar;
 pub(crate) mod normal;
-pub mod power;
+pub(crate) mod power;
 mod rank;
 mod rank_sum;
 mod shares;

@@ -19,11 +19,11 @@
 use super::normal::{cdf, two_sided_z};
 
 /// The power of the comparisons' minimal effects.
-pub const POWER: f64 = 0.8;
+pub(crate) const POWER: f64 = 0.8;
 
 /// The smallest |p2 - p1| the two-proportion z-test at two-sided `alpha` detects with
 /// `power`, for n1 and n2 seeds around a share `p` (moving toward ½, where there is room).
-pub fn mde_shares(p: f64, n1: usize, n2: usize, alpha: f64, power: f64) -> Option<f64> {
+pub(crate) fn mde_shares(p: f64, n1: usize, n2: usize, alpha: f64, power: f64) -> Option<f64> {
     if n1 == 0 || n2 == 0 || !(0.0..=1.0).contains(&p) {
         return None;
     }
@@ -41,7 +41,7 @@ pub fn mde_shares(p: f64, n1: usize, n2: usize, alpha: f64, power: f64) -> Optio
 
 /// The smallest |p10 - p01| McNemar's test at two-sided `alpha` detects with `power` in
 /// `n` pairs whose share of discordant pairs is `discordant` (ψ = p10 + p01).
-pub fn mde_paired_shares(discordant: f64, n: usize, alpha: f64, power: f64) -> Option<f64> {
+pub(crate) fn mde_paired_shares(discordant: f64, n: usize, alpha: f64, power: f64) -> Option<f64> {
     if n == 0 || !(discordant > 0.0 && discordant <= 1.0) {
         return None;
     }
@@ -56,7 +56,7 @@ pub fn mde_paired_shares(discordant: f64, n: usize, alpha: f64, power: f64) -> O
 
 /// The smallest shift a rank test at two-sided `alpha` detects with `power`, for a spread
 /// `sigma` and a standard error factor `se` (1/√n paired, √(1/n1 + 1/n2) unpaired).
-pub fn mde_shift(sigma: f64, se: f64, alpha: f64, power: f64) -> Option<f64> {
+pub(crate) fn mde_shift(sigma: f64, se: f64, alpha: f64, power: f64) -> Option<f64> {
     let efficiency = 3.0 / std::f64::consts::PI;
     let shift = sigma * se * (two_sided_z(1.0 - alpha) + two_sided_z(2.0 * power - 1.0))
         / efficiency.sqrt();
@@ -84,7 +84,7 @@ fn smallest(power_at: impl Fn(f64) -> f64, max: f64, power: f64) -> Option<f64> 
 /// A robust standard deviation: 1.4826 x the median absolute deviation of the finite
 /// values, or their sample standard deviation where most of them tie (MAD 0); `None` with
 /// fewer than two finite values or no spread at all.
-pub fn robust_sigma(values: &[f64]) -> Option<f64> {
+pub(crate) fn robust_sigma(values: &[f64]) -> Option<f64> {
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     if finite.len() < 2 {
         return None;

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 
 /// A file being written; [`AtomicFile::commit`] puts it in place, dropping it uncommitted
 /// removes the temporary.
-pub struct AtomicFile {
+pub(crate) struct AtomicFile {
     path: PathBuf,
     tmp: PathBuf,
     /// Taken by `commit`.
@@ -26,7 +26,7 @@ impl AtomicFile {
     /// Starts writing `path` (under its temporary name). The temporary is a new file, never
     /// one opened through a link planted at its name; a directory at `path` is refused
     /// here, and a link there is replaced by the rename, its target untouched.
-    pub fn create(path: &Path) -> Result<AtomicFile> {
+    pub(crate) fn create(path: &Path) -> Result<AtomicFile> {
         safe::replaceable(path)?;
         let tmp = temporary_path(path);
         let file = safe::create_new(&tmp)?;
@@ -39,7 +39,7 @@ impl AtomicFile {
 
     /// Flushes, syncs and renames the file into place; returns its path.
     #[allow(clippy::expect_used, reason = "commit takes self, so it runs once")]
-    pub fn commit(mut self) -> Result<PathBuf> {
+    pub(crate) fn commit(mut self) -> Result<PathBuf> {
         let writer = self.writer.take().expect("commit is called once");
         let path = self.path.clone();
         let fail = |e: std::io::Error| Error::io(&path, e);
@@ -89,7 +89,7 @@ impl Drop for AtomicFile {
 }
 
 /// Writes `bytes` to `path` atomically.
-pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut file = AtomicFile::create(path)?;
     file.write_all(bytes).map_err(|e| Error::io(path, e))?;
     file.commit().map(|_| ())
@@ -108,14 +108,14 @@ pub enum Sharing {
 
 /// A temporary file untouched for this long was abandoned: a file is written and synced in
 /// well under a second, even on a slow shared filesystem.
-pub const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+pub(crate) const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 /// Removes the temporaries in `dir` whose writers are gone, and only those: a temporary may
 /// belong to a live writer on another node (Slurm shards share a results directory), whose
 /// pid means nothing here. A temporary is abandoned if it is older than [`ABANDONED_AFTER`]
 /// (no write takes that long), or, under [`Sharing::Locked`], if its name carries this host
 /// and a pid not running here. A missing `dir` has none. Returns how many were removed.
-pub fn remove_stale(dir: &Path, sharing: Sharing) -> Result<usize> {
+pub(crate) fn remove_stale(dir: &Path, sharing: Sharing) -> Result<usize> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),

@@ -18,14 +18,14 @@ use std::time::Duration;
 use super::safe;
 use crate::error::{Error, Result};
 
-pub const LOCK_FILE: &str = ".sweep.lock";
+pub(crate) const LOCK_FILE: &str = ".sweep.lock";
 
 /// The lock files this process holds, for [`release_held`].
 static HELD: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// Removes every lock file this process holds: for a forced exit (a second Ctrl-C) that
 /// skips the locks' `Drop`. The kernel releases the locks themselves with the process.
-pub fn release_held() {
+pub(crate) fn release_held() {
     if let Ok(held) = HELD.lock() {
         for path in held.iter() {
             let _ = std::fs::remove_file(path);
@@ -174,7 +174,7 @@ fn is_at(_file: &File, _path: &Path) -> bool {
 }
 
 /// Whether a process with this pid runs on this machine (Linux's /proc; elsewhere assume so).
-pub fn is_alive(pid: u32) -> bool {
+pub(crate) fn is_alive(pid: u32) -> bool {
     if pid == std::process::id() {
         return true;
     }

@@ -11,11 +11,11 @@
 //!   report.md plots/  drawn from the tables (crate::report)
 //! ```
 
-pub mod atomic;
-pub mod lock;
+pub(crate) mod atomic;
+pub(crate) mod lock;
 mod merge;
-pub mod record;
-pub mod safe;
+pub(crate) mod record;
+pub(crate) mod safe;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

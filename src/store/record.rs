@@ -17,7 +17,7 @@ use crate::train::{EpochMetrics, Eval, Status, run_id};
 use crate::weights::{Expected, SavedModel};
 
 /// Version of the record layout.
-pub const RECORD_FORMAT: u32 = 1;
+pub(crate) const RECORD_FORMAT: u32 = 1;
 
 /// Where a run's data came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -264,7 +264,7 @@ pub enum BadWeights {
 }
 
 /// The folder of `runs/` that damaged records are moved into.
-pub const DAMAGED: &str = "damaged";
+pub(crate) const DAMAGED: &str = "damaged";
 
 /// A record that could not be read, and where it was moved.
 #[derive(Debug)]

@@ -63,7 +63,7 @@ fn not_a_dir(path: &Path, what: &str) -> Error {
 }
 
 /// Ok if `path` is a regular file or nothing: where sweep may put a file.
-pub fn file_or_nothing(path: &Path) -> Result<()> {
+pub(crate) fn file_or_nothing(path: &Path) -> Result<()> {
     match found(path)? {
         Found::Nothing | Found::File => Ok(()),
         Found::Directory => Err(not_a_file(path, "a directory")),
@@ -73,7 +73,7 @@ pub fn file_or_nothing(path: &Path) -> Result<()> {
 
 /// Ok if `path` may be replaced by a rename: a regular file, a symbolic link (the link is
 /// replaced, its target untouched) or nothing.
-pub fn replaceable(path: &Path) -> Result<()> {
+pub(crate) fn replaceable(path: &Path) -> Result<()> {
     match found(path)? {
         Found::Directory => Err(not_a_file(path, "a directory")),
         _ => Ok(()),
@@ -82,7 +82,7 @@ pub fn replaceable(path: &Path) -> Result<()> {
 
 /// Makes sweep's folder `path` (and any missing parent), or checks that the one there is
 /// a real directory, not a link to one elsewhere.
-pub fn dir(path: &Path) -> Result<()> {
+pub(crate) fn dir(path: &Path) -> Result<()> {
     match found(path)? {
         Found::Directory => return Ok(()),
         Found::Nothing => {}
@@ -101,7 +101,7 @@ pub fn dir(path: &Path) -> Result<()> {
 
 /// Whether sweep's folder `path` exists, refusing a link or anything else there: for
 /// reading a folder that sweep may then write or remove files in.
-pub fn existing_dir(path: &Path) -> Result<bool> {
+pub(crate) fn existing_dir(path: &Path) -> Result<bool> {
     match found(path)? {
         Found::Directory => Ok(true),
         Found::Nothing => Ok(false),
@@ -145,7 +145,7 @@ fn why_not(path: &Path, e: std::io::Error) -> Error {
 /// Creates the new, empty file `path` for writing, never opening anything that is already
 /// there: a regular file left at this name (a temporary of a killed writer whose pid this
 /// process now has) is removed first, anything else is refused.
-pub fn create_new(path: &Path) -> Result<File> {
+pub(crate) fn create_new(path: &Path) -> Result<File> {
     let open = || no_follow(OpenOptions::new().write(true).create_new(true), 0).open(path);
     match open() {
         Ok(file) => return Ok(file),
@@ -167,7 +167,7 @@ pub fn create_new(path: &Path) -> Result<File> {
 /// Opens (creating) the regular file `path` for reading and writing without truncating it:
 /// the lock file. A link, a directory or anything but a regular file with no other name
 /// is refused.
-pub fn open_own(path: &Path) -> Result<File> {
+pub(crate) fn open_own(path: &Path) -> Result<File> {
     file_or_nothing(path)?;
     let file = no_follow(
         OpenOptions::new()
@@ -205,7 +205,7 @@ fn links(_meta: &std::fs::Metadata) -> u64 {
 
 /// The text of the small regular file `path` (a lock file naming its owner's pid), read
 /// without following a link or waiting on a FIFO.
-pub fn read_own(path: &Path) -> std::io::Result<String> {
+pub(crate) fn read_own(path: &Path) -> std::io::Result<String> {
     let mut file = no_follow(OpenOptions::new().read(true), NONBLOCK).open(path)?;
     if !file.metadata()?.is_file() {
         return Err(std::io::Error::other("not a regular file"));
@@ -218,7 +218,7 @@ pub fn read_own(path: &Path) -> std::io::Result<String> {
 /// The bytes of the regular file at `path` (through a link to one): a FIFO, a device or a
 /// directory there is an error, found without waiting on it or reading it without end.
 /// For the records, which every sweep reads.
-pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut file = flags(OpenOptions::new().read(true), NONBLOCK).open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {

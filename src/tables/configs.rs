@@ -12,7 +12,7 @@ use crate::settings::{Key, SettingsParams};
 
 /// One configuration of a list of runs.
 #[derive(Debug, Clone)]
-pub struct Group {
+pub(crate) struct Group {
     pub label: String,
     pub settings: SettingsParams,
     /// Indices of its runs in the list, in list order.
@@ -21,7 +21,7 @@ pub struct Group {
 
 /// The configurations of `runs` (their settings but the seed), in order of first
 /// appearance, each labelled by `label` of its first run, labels made distinct.
-pub fn group<'a>(
+pub(crate) fn group<'a>(
     runs: impl IntoIterator<Item = &'a SettingsParams>,
     label: impl Fn(usize) -> String,
 ) -> Vec<Group> {

@@ -7,12 +7,12 @@
 //! runs.csv curves.csv summary.csv timings.csv    rebuilt from the records
 //! ```
 
-pub mod build;
-pub mod configs;
-pub mod read;
+pub(crate) mod build;
+pub(crate) mod configs;
+pub(crate) mod read;
 pub mod rows;
 pub mod schema;
-pub mod summary;
+pub(crate) mod summary;
 
 pub use build::{Written, rebuild, write};
 pub use read::Sweep;

@@ -14,7 +14,7 @@ use crate::stats::descriptive::{Stats, median_sorted, stats};
 use crate::stats::{DEFAULT_RESAMPLES, Interval, bootstrap_median, wilson};
 
 /// The confidence level of every interval in the tables and the report.
-pub const LEVEL: f64 = 0.95;
+pub(crate) const LEVEL: f64 = 0.95;
 
 /// One configuration's runs, reduced to their seeds and metric values.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 
 use super::{Export, Table};
 
-pub struct CsvExport;
+pub(crate) struct CsvExport;
 
 impl Export for CsvExport {
     fn serialize(&self, table: &Table) -> Vec<u8> {

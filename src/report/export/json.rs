@@ -2,7 +2,7 @@
 
 use super::{Export, Table};
 
-pub struct JsonExport;
+pub(crate) struct JsonExport;
 
 impl Export for JsonExport {
     fn serialize(&self, table: &Table) -> Vec<u8> {

@@ -2,7 +2,7 @@
 
 use super::{Export, Table};
 
-pub struct MarkdownExport;
+pub(crate) struct MarkdownExport;
 
 impl Export for MarkdownExport {
     fn serialize(&self, table: &Table) -> Vec<u8> {

@@ -6,19 +6,19 @@ mod csv;
 mod json;
 mod markdown;
 
-pub use self::csv::CsvExport;
-pub use self::json::JsonExport;
-pub use self::markdown::MarkdownExport;
+pub(crate) use self::csv::CsvExport;
+pub(crate) use self::json::JsonExport;
+pub(crate) use self::markdown::MarkdownExport;
 
 /// A table of strings with a header row.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Table {
+pub(crate) struct Table {
     pub header: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
 
 impl Table {
-    pub fn new(header: &[&str]) -> Table {
+    pub(crate) fn new(header: &[&str]) -> Table {
         Table {
             header: header.iter().map(|h| (*h).to_owned()).collect(),
             rows: Vec::new(),
@@ -27,13 +27,13 @@ impl Table {
 }
 
 /// One output format.
-pub trait Export {
+pub(crate) trait Export {
     /// The whole output for `table`.
     fn serialize(&self, table: &Table) -> Vec<u8>;
 }
 
 /// The formats a user can ask for by name.
-pub fn by_name(name: &str) -> Option<Box<dyn Export>> {
+pub(crate) fn by_name(name: &str) -> Option<Box<dyn Export>> {
     match name {
         "csv" => Some(Box::new(CsvExport)),
         "markdown" | "md" => Some(Box::new(MarkdownExport)),

@@ -20,15 +20,15 @@
 use crate::settings::Key;
 
 /// At most this many values make a setting categorical (a colour, a panel, a heatmap row).
-pub const MAX_LEVELS: usize = 10;
+pub(crate) const MAX_LEVELS: usize = 10;
 /// At most this many series share a panel: the most values a colour setting may have.
-pub const MAX_COLOURS: usize = 8;
+pub(crate) const MAX_COLOURS: usize = 8;
 /// At most this many panels in one figure.
-pub const MAX_PANELS: usize = 60;
+pub(crate) const MAX_PANELS: usize = 60;
 /// A lone facet setting of more values than this wraps into several rows of panels.
-pub const WRAP: usize = 5;
+pub(crate) const WRAP: usize = 5;
 /// Configurations drawn in colour when the figures cannot be split into panels.
-pub const HIGHLIGHTED: usize = 6;
+pub(crate) const HIGHLIGHTED: usize = 6;
 
 /// A swept setting and how many distinct values it takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,7 +151,7 @@ impl Layout {
 }
 
 /// `a x b x c`
-pub fn names(keys: &[Key]) -> String {
+pub(crate) fn names(keys: &[Key]) -> String {
     let names: Vec<&str> = keys.iter().map(|k| k.name()).collect();
     names.join(" x ")
 }

@@ -12,8 +12,8 @@ mod final_vs;
 mod frame;
 mod halving;
 mod heatmap;
-pub mod layout;
-pub mod scale;
+pub(crate) mod layout;
+pub(crate) mod scale;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

@@ -10,7 +10,7 @@ use crate::settings::{Key, Value};
 
 /// How values are placed along the axis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Placement {
+pub(crate) enum Placement {
     /// Evenly spaced in value order (gradient variants, a few clip values, hidden sizes).
     Categories,
     /// At log10 of the value.
@@ -21,7 +21,7 @@ pub enum Placement {
 
 /// A setting's values along an axis.
 #[derive(Debug, Clone)]
-pub struct Scale {
+pub(crate) struct Scale {
     pub key: Key,
     /// The distinct values, in order.
     pub values: Vec<Value>,
@@ -33,12 +33,12 @@ pub struct Scale {
 }
 
 /// A value as a tick label: as configuration labels print it, `0.01257`, `inf`, `exact`.
-pub fn tick_label(value: &Value) -> String {
+pub(crate) fn tick_label(value: &Value) -> String {
     value.short()
 }
 
 impl Scale {
-    pub fn new(key: Key, values: Vec<Value>) -> Scale {
+    pub(crate) fn new(key: Key, values: Vec<Value>) -> Scale {
         let numbers: Vec<f64> = values.iter().filter_map(Value::as_f64).collect();
         let finite: Vec<f64> = numbers.iter().copied().filter(|x| x.is_finite()).collect();
         let positive = !finite.is_empty() && finite.iter().all(|&x| x > 0.0);
@@ -58,8 +58,10 @@ impl Scale {
         }
     }
 
-    /// Where `value` sits (values not on the axis: its first position).
-    pub fn position(&self, value: &Value) -> f64 {
+    /// Where `value` sits (values not on the axis: its first position); the tests' view of
+    /// the placement.
+    #[cfg(test)]
+    pub(crate) fn position(&self, value: &Value) -> f64 {
         let i = self
             .values
             .iter()
@@ -69,12 +71,12 @@ impl Scale {
     }
 
     /// Whether the axis is continuous (many values, round ticks) rather than a few values.
-    pub fn continuous(&self) -> bool {
+    pub(crate) fn continuous(&self) -> bool {
         !self.at_values
     }
 
     /// The smallest distance between two neighbouring values (1 with a single value).
-    pub fn min_gap(&self) -> f64 {
+    pub(crate) fn min_gap(&self) -> f64 {
         self.xs
             .windows(2)
             .map(|w| w[1] - w[0])
@@ -83,19 +85,19 @@ impl Scale {
     }
 
     /// The positions of the values, in order.
-    pub fn positions(&self) -> &[f64] {
+    pub(crate) fn positions(&self) -> &[f64] {
         &self.xs
     }
 
     /// The span the axis shows: the values with room on either side.
-    pub fn range(&self) -> std::ops::Range<f64> {
+    pub(crate) fn range(&self) -> std::ops::Range<f64> {
         let (lo, hi) = (self.xs[0], self.xs[self.xs.len() - 1]);
         let pad = self.pad();
         (lo - pad)..(hi + pad)
     }
 
     /// Room left and right of the outer values, also the scale of a sideways jitter.
-    pub fn pad(&self) -> f64 {
+    pub(crate) fn pad(&self) -> f64 {
         let (lo, hi) = (self.xs[0], self.xs[self.xs.len() - 1]);
         match self.placement {
             Placement::Categories => 0.5,
@@ -108,7 +110,7 @@ impl Scale {
 
     /// Where the ticks go: at the values when few, else at round numbers (and at the
     /// values that sit apart: `inf`, a zero on a log axis).
-    pub fn ticks(&self) -> Vec<f64> {
+    pub(crate) fn ticks(&self) -> Vec<f64> {
         if self.at_values {
             return self.xs.clone();
         }
@@ -130,7 +132,7 @@ impl Scale {
     }
 
     /// The label of the tick at `x`.
-    pub fn label(&self, x: f64) -> String {
+    pub(crate) fn label(&self, x: f64) -> String {
         if let Some(i) = self.xs.iter().position(|p| (p - x).abs() < 1e-9)
             && (self.at_values || !self.is_regular(i))
         {
@@ -144,7 +146,7 @@ impl Scale {
     }
 
     /// The axis's name, saying when it is logarithmic: `learning_rate (log)`.
-    pub fn title(&self) -> String {
+    pub(crate) fn title(&self) -> String {
         match self.placement {
             Placement::Log => format!("{} (log)", self.key.name()),
             _ => self.key.name().to_owned(),
