@@ -414,7 +414,7 @@ def check_settings(s):
 
 
 def fmt_f64(x):
-    """sweep's `fmt_f64` (src/train/settings.rs): `0.02`, `1`, `inf`, `1e-6`, `1e16`: the
+    """sweep's `fmt_f64` (src/number.rs): `0.02`, `1`, `inf`, `1e-6`, `1e16`: the
     shortest round-trip digits (Python's repr has the same), in Rust's notation."""
     if math.isnan(x):
         return "nan"

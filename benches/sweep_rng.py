@@ -4,7 +4,7 @@ bit for bit, so that benches/make_fake_trace.py can write the trace of a real sw
 run's curves. A module for those scripts, not a command.
 
 What it reproduces (the versions in Cargo.lock: rand 0.10.4, rand_core 0.10.1,
-rand_chacha 0.10.0; src/train/mod.rs, src/model/mod.rs, normal.rs, explog.rs):
+rand_chacha 0.10.0; src/train/mod.rs, src/model/mod.rs, src/numeric/normal_draws.rs, src/numeric/explog.rs):
 - `ChaCha8Rng::seed_from_u64(seed)`: the seed expanded to 32 key bytes by rand_core's PCG32
   step, then the ChaCha8 keystream (counter and stream id from 0) as little-endian u32 words;
   a u64 is two consecutive words (low first);
@@ -143,7 +143,7 @@ def _bound_u32(m):
     return product, current - m
 
 
-# sweep's own ln (src/model/explog.rs), with its fused multiply-adds exactly rounded.
+# sweep's own ln (src/numeric/explog.rs), with its fused multiply-adds exactly rounded.
 LN2_HI = 0.6931471803691238
 LN2_LO = 1.9082149292705877e-10
 _L = [0.6666666666666666, 0.4, 0.2857142857142857, 0.2222222222222222, 0.18181818181818182,

@@ -1,7 +1,7 @@
 //! The store: a results directory, owned by [`ResultsDir`]: its layout, the lock, the
 //! per-run records and weights, the recorded experiment and its data fingerprint, merging
-//! and cleaning, and the temporaries of its one atomic writer. The tables rebuilt from the
-//! records are [`crate::tables`]'.
+//! and cleaning, the temporaries of its one atomic writer, and never writing through a
+//! planted link ([`safe`]). The tables rebuilt from the records are [`crate::tables`]'.
 //!
 //! ```text
 //! results/<name>/

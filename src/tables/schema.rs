@@ -1,7 +1,7 @@
 //! The rows of every table a sweep writes and reads: `runs.csv` ([`RunRow`]), `curves.csv`
 //! ([`CurveRow`], its per-epoch quantities being [`Curve`]) and `timings.csv`
 //! ([`TimingRow`]); `summary.csv`'s row is [`super::summary::ConfigSummary`]. Each row type
-//! writes and reads its own cells ([`super::table`]), so a column is named in one place.
+//! writes and reads its own cells ([`super::rows`]), so a column is named in one place.
 //!
 //! Numbers are written exact and short ([`fmt_f64`]); an empty cell is "none".
 

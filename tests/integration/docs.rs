@@ -32,7 +32,7 @@ fn cli_reference() -> String {
         .split_once("\n\n")
         .expect("a title, then the body");
     let note = "Generated from the clap definitions (`sweep::cli::Cli`, `src/cli/`) by \
-                `tests/docs.rs`: do not edit it by hand. After changing a command's flags or \
+                `tests/integration/docs.rs`: do not edit it by hand. After changing a command's flags or \
                 help text, run `SWEEP_BLESS=1 cargo test --release cli_reference`. \
                 `sweep COMMAND --help` prints the same text.";
     let mut text = format!("{title}\n\n{note}\n\n{body}");
