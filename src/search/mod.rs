@@ -8,8 +8,9 @@
 //! - [`halving`]: the halving schedule, and its decisions from the saved runs alone;
 //! - [`stages`]: training a halving search stage by stage.
 //!
-//! The experiment holds a [`Search`]; the runner, `sweep slurm`, `sweep plan` and the report
-//! call the rest. The report keeps its section and figure of a search in `report/`.
+//! The experiment holds a [`Search`]; the rest is called by the runner
+//! (`runner::train_halving`, `runner/sweep.rs`), the tables (`halving::stops` in
+//! `tables/build.rs`), `sweep slurm`, `sweep plan` and the report. The report keeps its section and figure of a search in `report/`.
 
 pub(crate) mod halving;
 pub(crate) mod parse;
