@@ -10,7 +10,8 @@
 //!
 //! The experiment holds a [`Search`]; the rest is called by the runner
 //! (`runner::train_halving`, `runner/sweep.rs`), the tables (`halving::stops` in
-//! `tables/build.rs`), `sweep slurm`, `sweep plan` and the report. The report keeps its section and figure of a search in `report/`.
+//! `tables/build.rs`), `sweep slurm`, `sweep plan` and the report, which keeps its section
+//! and figure of a search in `report/`.
 
 pub(crate) mod halving;
 pub(crate) mod parse;
