@@ -856,3 +856,23 @@ fn a_halving_table_started_by_set_is_named_in_its_messages() {
         "{msg}"
     );
 }
+
+#[test]
+fn a_set_halving_key_replaces_its_alternative_in_the_file() {
+    // Review: `--set search.halving.keep=...` on a file with `reduction_factor` was refused as
+    // a conflict, though an override cannot remove the file's key.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("exp.toml");
+    std::fs::write(
+        &path,
+        format!("{DATA}{H4}rungs = [100, 300]\nreduction_factor = 2\n"),
+    )
+    .unwrap();
+    let set = Override::parse("search.halving.keep=[2, 1]").unwrap();
+    let exp = Experiment::load_with(&path, &[set]).unwrap();
+    let h = exp.search.halving.unwrap();
+    assert_eq!(h.keep, crate::search::Keep::Counts(vec![2, 1]));
+    let set = Override::parse("search.halving.min_epochs=50").unwrap();
+    let exp = Experiment::load_with(&path, &[set]).unwrap();
+    assert_eq!(exp.search.halving.unwrap().rungs, [50, 100, 200, 400, 800]);
+}

@@ -50,6 +50,19 @@ impl SearchSpec {
 }
 
 impl HalvingSpec {
+    /// A `--set` of `key` replaces the key of the file it is the alternative to (`keep` or
+    /// `reduction_factor`, `rungs` or `min_epochs`): an override cannot remove a key, and
+    /// the two together are refused.
+    pub(crate) fn replace_alternative(&mut self, key: &str) {
+        match key {
+            "keep" if self.min_epochs.is_none() => self.factor = None,
+            "reduction_factor" if self.min_epochs.is_none() => self.keep = None,
+            "rungs" => self.min_epochs = None,
+            "min_epochs" => self.rungs = None,
+            _ => {}
+        }
+    }
+
     /// An error about key `key` of this table: at its line, or naming the `--set` that
     /// started it.
     fn error(&self, doc: &Doc<'_>, key: &str, message: impl Into<String>) -> Error {
@@ -333,7 +346,7 @@ pub(crate) fn check_search(
                 .iter()
                 .filter(|a| a.key != Key::Seed)
                 .map(|a| a.values.len())
-                .product(),
+                .fold(1usize, usize::saturating_mul),
             Method::Random | Method::Sobol => search.samples,
         };
         search.halving = Some(check_halving(doc, h, axes, configs)?);

@@ -18,7 +18,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 pub use curve::Curve;
-pub use run::{NUMERICS_VERSION, RunSpec, run_id};
+pub use run::{NUMERICS_VERSION, RunSpec, run_id, run_id_of_version};
 
 use crate::data::{Dataset, Example};
 use crate::model::{Grads, Rnn, Step, Workspace};

@@ -26,7 +26,18 @@ pub struct RunSpec {
 /// The run id: the first 12 hex digits of SHA-256 over the numerics version, every
 /// setting by name in canonical order, the seed, and the data fingerprint.
 pub fn run_id(settings: &SettingsParams, seed: u64, data_fingerprint: &str) -> String {
-    let mut text = format!("sweep-run numerics={NUMERICS_VERSION}\n");
+    run_id_of_version(settings, seed, data_fingerprint, NUMERICS_VERSION)
+}
+
+/// The id the same run had under numerics version `version`: a record of older numerics is
+/// another run's record, not a damaged one.
+pub fn run_id_of_version(
+    settings: &SettingsParams,
+    seed: u64,
+    data_fingerprint: &str,
+    version: u32,
+) -> String {
+    let mut text = format!("sweep-run numerics={version}\n");
     for key in Key::ALL {
         text += &format!("{}={}\n", key.name(), key.value_of(settings, seed));
     }

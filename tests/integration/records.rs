@@ -151,3 +151,36 @@ fn plan_counts_a_damaged_record_as_not_saved() {
     // Nothing was moved by looking.
     assert!(path.exists());
 }
+
+#[test]
+fn a_record_of_older_numerics_is_another_runs_not_a_damaged_one() {
+    // Review: the id check must not call a record of an older NUMERICS_VERSION damaged (its
+    // id is its version's: it is an unused record, as before the check).
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "old", BODY);
+    let out = dir.path().join("out");
+    run_ok(&exp, &out, &[]);
+    let mut record: Value = serde_json::from_str(&read(&record_path(&out))).unwrap();
+    let settings: sweep::settings::SettingsParams =
+        serde_json::from_value(record["settings"].clone()).unwrap();
+    let seed = record["seed"].as_u64().unwrap();
+    let fingerprint = record["data"]["fingerprint"].as_str().unwrap().to_owned();
+    let old = sweep::train::run_id_of_version(
+        &settings,
+        seed,
+        &fingerprint,
+        sweep::train::NUMERICS_VERSION - 1,
+    );
+    record["run_id"] = Value::from(old.clone());
+    let path = out.join("runs").join(format!("{old}.json"));
+    std::fs::write(&path, serde_json::to_string(&record).unwrap()).unwrap();
+    let o = run_ok(&exp, &out, &[]);
+    let err = stderr(&o);
+    assert!(!err.contains("could not be read"), "{err}");
+    assert_contains(&err, "1 record(s) in");
+    assert!(path.exists());
+    // A changed number under the same old id is still damaged.
+    record["seed"] = Value::from(seed + 100);
+    std::fs::write(&path, serde_json::to_string(&record).unwrap()).unwrap();
+    assert_contains(&stderr(&run_ok(&exp, &out, &[])), "make run id");
+}

@@ -165,6 +165,7 @@ pub(super) fn apply_override(path: &Path, o: &Override, draft: &mut Draft) -> Re
             match rest.split_once('.') {
                 Some(("halving", key)) => {
                     let halving = spec.halving_mut(o.text());
+                    halving.replace_alternative(key);
                     parse::halving_key(&doc, key, value, 0, halving)?;
                 }
                 _ => parse::search_key(&doc, rest, value, 0, spec)?,
