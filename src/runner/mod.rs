@@ -136,6 +136,14 @@ pub(crate) fn train_halving(
     Ok(total)
 }
 
+/// The `jobs` worker threads runs train on.
+pub(crate) fn worker_pool(jobs: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {jobs} worker threads: {e}")))
+}
+
 /// Trains every run of `todo` on `data` and saves each to `store`.
 pub(crate) fn train_all(
     todo: &[RunSpec],
@@ -143,10 +151,7 @@ pub(crate) fn train_all(
     store: &RecordStore,
     options: &RunnerOptions,
 ) -> Result<Outcome> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs)
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} worker threads: {e}", options.jobs)))?;
+    let pool = worker_pool(options.jobs)?;
     let bar = progress_bar(todo.len() as u64, options.progress);
     let diverged = AtomicUsize::new(0);
     let trained = AtomicUsize::new(0);

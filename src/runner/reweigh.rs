@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use super::{INTERRUPTED, Outcome, RunnerOptions, train_one};
+use super::{INTERRUPTED, Outcome, RunnerOptions, train_one, worker_pool};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::store::record::BadWeights;
@@ -36,10 +36,7 @@ pub(crate) fn repair(
     store: &RecordStore,
     options: &RunnerOptions,
 ) -> Result<Outcome> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs)
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} worker threads: {e}", options.jobs)))?;
+    let pool = worker_pool(options.jobs)?;
     let bad = pool.install(|| unusable(runs, data, store))?;
     for b in &bad {
         note!(
@@ -92,12 +89,14 @@ fn unusable(runs: &[RunSpec], data: &Dataset, store: &RecordStore) -> Result<Vec
         .par_iter()
         .filter(|spec| saved.contains(&spec.id))
         .map(|spec| {
-            let record = store.load(&spec.id)?;
-            Ok(match store.load_weights(&record, shapes) {
+            // Checked against the run itself: only a file that fails reads its record (a
+            // sweep's start has read every record once already, to set aside damaged ones).
+            let hidden_size = spec.settings.hidden();
+            Ok(match store.load_weights_of(&spec.id, hidden_size, shapes) {
                 Ok(_) | Err(BadWeights::Missing) => None,
                 Err(BadWeights::Unusable(why)) => Some(Unusable {
                     spec: spec.clone(),
-                    record,
+                    record: store.load(&spec.id)?,
                     why,
                 }),
             })

@@ -389,7 +389,20 @@ impl RecordStore {
         record: &RunRecord,
         data: Option<(&[String], &[String])>,
     ) -> std::result::Result<SavedModel, BadWeights> {
-        let path = self.weights_path(&record.run_id);
+        let hidden_size = usize::try_from(record.settings.hidden_size).unwrap_or(usize::MAX);
+        self.load_weights_of(&record.run_id, hidden_size, data)
+    }
+
+    /// Run `id`'s weights file, checked against the run (its id, `hidden_size` and, given,
+    /// its data's vocabulary and classes): what [`RecordStore::load_weights`] does without
+    /// needing the record read.
+    pub fn load_weights_of(
+        &self,
+        id: &str,
+        hidden_size: usize,
+        data: Option<(&[String], &[String])>,
+    ) -> std::result::Result<SavedModel, BadWeights> {
+        let path = self.weights_path(id);
         // Not waiting on a FIFO, nor reading a device without end, planted as weights.
         let bytes = match safe::read_regular(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(BadWeights::Missing),
@@ -401,8 +414,8 @@ impl RecordStore {
         }
         let saved = SavedModel::from_bytes(&bytes).map_err(BadWeights::Unusable)?;
         let want = Expected {
-            run_id: &record.run_id,
-            hidden_size: usize::try_from(record.settings.hidden_size).unwrap_or(usize::MAX),
+            run_id: id,
+            hidden_size,
             data,
         };
         saved.check(&want).map_err(BadWeights::Unusable)?;
