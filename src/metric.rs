@@ -203,14 +203,24 @@ impl Metric {
         }
     }
 
+    /// Whether this metric is an accuracy (from 0 to 1).
+    pub fn is_accuracy(self) -> bool {
+        self.name().ends_with("_acc")
+    }
+
+    /// Whether this metric lies from 0 to 1 (an accuracy, or a share of seeds), so that a
+    /// difference of it lies from -1 to 1.
+    pub fn is_unit_interval(self) -> bool {
+        self.is_accuracy() || matches!(self.kind(), Measure::Share { .. })
+    }
+
     /// Whether `x` can be a stored value of this metric: a finite number of its range (an
     /// accuracy in [0, 1], a loss >= 0, a first epoch a whole number >= 1).
     pub fn admits(self, x: f64) -> bool {
-        let accuracy = self.name().ends_with("_acc");
         match self.kind() {
             _ if !x.is_finite() => false,
             Measure::FirstEpoch { .. } => x >= 1.0 && x.fract() == 0.0,
-            _ if accuracy => (0.0..=1.0).contains(&x),
+            _ if self.is_accuracy() => (0.0..=1.0).contains(&x),
             _ => x >= 0.0,
         }
     }
@@ -219,7 +229,7 @@ impl Metric {
     pub fn allowed(self) -> &'static str {
         match self.kind() {
             Measure::FirstEpoch { .. } => "a whole epoch >= 1, or empty for never",
-            _ if self.name().ends_with("_acc") => "an accuracy from 0 to 1",
+            _ if self.is_accuracy() => "an accuracy from 0 to 1",
             _ => "a finite number >= 0",
         }
     }

@@ -6,7 +6,7 @@ use crate::compare::sample_size::{Needed, needed};
 use crate::compare::sides::{align, load};
 use crate::compare::{self, Comparison, Design, design, verdict};
 use crate::error::{Error, Result};
-use crate::metric::{Measure, Metric};
+use crate::metric::Metric;
 use crate::report::epoch_tables::text;
 use crate::report::export::Table;
 use crate::tables::rows::Row;
@@ -82,7 +82,7 @@ fn check_seeds_flags(args: &CompareArgs, metrics: &[Metric]) -> Result<()> {
     }
     let bounded: Vec<&str> = metrics
         .iter()
-        .filter(|m| matches!(m.kind(), Measure::Share { .. }) || m.name().ends_with("_acc"))
+        .filter(|m| m.is_unit_interval())
         .map(|m| m.name())
         .collect();
     if effect.abs() > 1.0 && !bounded.is_empty() {

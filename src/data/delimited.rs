@@ -20,13 +20,28 @@ pub(super) fn parse(path: &Path, text: &str, delimiter: u8) -> Result<Vec<RawExa
         .headers()
         .map_err(|e| csv_error(path, text, &lines, &e))?
         .clone();
+    // The column named `name` (any case), which must be named once: of two, which one holds
+    // the examples is anyone's guess.
     let column = |name: &str| {
-        headers
+        let mut named = headers
             .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-            .ok_or_else(|| {
+            .enumerate()
+            .filter(|(_, h)| h.trim().eq_ignore_ascii_case(name))
+            .map(|(i, _)| i);
+        match (named.next(), named.next()) {
+            (Some(first), None) => Ok(first),
+            (Some(first), Some(again)) => Err(Error::data(
+                path,
+                Location::Line(1),
+                format!(
+                    "the header names a `{name}` column twice (columns {} and {}); each once",
+                    first + 1,
+                    again + 1
+                ),
+            )),
+            (None, _) => {
                 let found: Vec<_> = headers.iter().map(quoted).collect();
-                Error::data(
+                Err(Error::data(
                     path,
                     Location::Line(1),
                     format!(
@@ -34,29 +49,11 @@ pub(super) fn parse(path: &Path, text: &str, delimiter: u8) -> Result<Vec<RawExa
                          a `text` and a `label` column",
                         found.join(", ")
                     ),
-                )
-            })
+                ))
+            }
+        }
     };
     let (text_col, label_col) = (column("text")?, column("label")?);
-    // A second `text` or `label` column: which one holds the examples is anyone's guess.
-    for (name, first) in [("text", text_col), ("label", label_col)] {
-        if let Some(again) = headers
-            .iter()
-            .enumerate()
-            .skip(first + 1)
-            .find(|(_, h)| h.trim().eq_ignore_ascii_case(name))
-        {
-            return Err(Error::data(
-                path,
-                Location::Line(1),
-                format!(
-                    "the header names a `{name}` column twice (columns {} and {}); each once",
-                    first + 1,
-                    again.0 + 1
-                ),
-            ));
-        }
-    }
 
     let mut examples = Vec::new();
     for record in reader.records() {
