@@ -8,8 +8,8 @@ use crate::data::tokenize;
 use crate::error::{Error, Result, listed, quoted};
 use crate::model::Workspace;
 use crate::runner::rerun::{REWRITES, recorded_run, retrain};
-use crate::store::record::BadWeights;
-use crate::store::{RecordStore, ResultsDir, RunRecord};
+use crate::store::BadWeights;
+use crate::store::{RecordStore, ResultsDir, RunRecord, WEIGHTS_KEPT_UP_TO};
 use crate::weights::{Expected, SavedModel};
 
 pub(super) fn execute(args: &PredictArgs) -> Result<()> {
@@ -107,8 +107,8 @@ fn weights(dir: &ResultsDir, record: &RunRecord) -> Result<SavedModel> {
             ),
         },
         Err(BadWeights::Missing) => format!(
-            "its weights file {} is missing (`sweep run` writes one for each run unless \
-             --no-weights)",
+            "its weights file {} is missing (`sweep run` keeps them for sweeps of up to \
+             {WEIGHTS_KEPT_UP_TO} runs, unless --no-weights)",
             path.display()
         ),
         Err(BadWeights::Unusable(why)) => format!(

@@ -2,8 +2,8 @@
 //!
 //! rayon spreads the runs over `jobs` threads; the arithmetic inside a run is single
 //! threaded and depends only on its settings and seed, so nothing here can change a result.
-//! Each finished run is saved at once as its own record ([`crate::store::record`]), so
-//! a killed sweep loses at most the runs in flight.
+//! Each finished run is appended at once to the process's record log
+//! ([`crate::store::records`]), so a killed sweep loses at most the runs in flight.
 
 pub(crate) mod rerun;
 pub(crate) mod reweigh;
@@ -193,6 +193,8 @@ pub(crate) fn train_all(
         });
     });
     bar.finish_and_clear();
+    // What was appended is durable before anything is counted as saved.
+    store.sync()?;
     let failed = failed.into_inner().unwrap_or_else(|p| p.into_inner());
     Ok(Outcome {
         trained: trained.into_inner(),

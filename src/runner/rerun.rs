@@ -8,7 +8,7 @@ use crate::data::{self, Dataset};
 use crate::error::{Error, Result};
 use crate::model::Rnn;
 use crate::settings::Settings;
-use crate::store::record::BadWeights;
+use crate::store::BadWeights;
 use crate::store::{ResultsDir, RunRecord};
 use crate::train::{RunSpec, run_id};
 use crate::weights::SavedModel;

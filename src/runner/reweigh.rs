@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use super::{INTERRUPTED, Outcome, RunnerOptions, train_one, worker_pool};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::store::record::BadWeights;
+use crate::store::BadWeights;
 use crate::store::{RecordStore, RunRecord};
 use crate::train::{RunSpec, Status};
 use crate::weights::SavedModel;

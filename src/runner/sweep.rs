@@ -12,7 +12,7 @@ use super::{INTERRUPTED, Outcome, RunnerOptions, to_train, train_all, train_halv
 use crate::error::{Error, Result};
 use crate::plan::{Prepared, duration};
 use crate::report;
-use crate::store::{ResultsDir, Sharing, lock};
+use crate::store::{ResultsDir, Sharing, WEIGHTS_KEPT_UP_TO, lock};
 use crate::tables::{self, Written};
 
 /// How to run a prepared sweep.
@@ -52,6 +52,14 @@ pub(crate) fn run(p: &Prepared, options: &SweepOptions) -> Result<Finished> {
         Some(_) => Sharing::Shared,
     })?;
     dir.set_aside_damaged("its run is trained again")?;
+    let converted = dir.records().convert_files()?;
+    if converted > 0 {
+        note!(
+            "sweep: moved the {converted} per-run record file(s) of an older sweep in {} into \
+             one record log (the records are unchanged)",
+            dir.records().dir().display()
+        );
+    }
     install_interrupt_handler();
     // Written first, so that shards leave `sweep report` what it needs.
     dir.record_experiment(&p.exp, &p.data.fingerprint)?;
@@ -117,7 +125,7 @@ fn write_tables(p: &Prepared, dir: &ResultsDir) -> Result<(Written, Vec<PathBuf>
 /// Unless weights are off, rewrites the weights files of the recorded runs of the sweep (or
 /// of this shard's share) that cannot be used ([`super::reweigh`]).
 fn repair_weights(p: &Prepared, dir: &ResultsDir, options: &SweepOptions) -> Result<Outcome> {
-    if !options.save_weights {
+    if !keeps_weights(p, options) {
         return Ok(Outcome::default());
     }
     let mine = options
@@ -133,9 +141,15 @@ fn runner_options(p: &Prepared, options: &SweepOptions) -> RunnerOptions {
         progress: options.progress,
         experiment: p.exp.name.clone(),
         data: p.data_ref(),
-        save_weights: options.save_weights,
+        save_weights: keeps_weights(p, options),
         until: None,
     }
+}
+
+/// Whether the runs' final weights are written: unless `--no-weights`, for sweeps of up to
+/// [`WEIGHTS_KEPT_UP_TO`] runs; beyond, `predict` and `trace` re-train a run to get them.
+fn keeps_weights(p: &Prepared, options: &SweepOptions) -> bool {
+    options.save_weights && p.runs.len() <= WEIGHTS_KEPT_UP_TO
 }
 
 /// Trains what the sweep (or this shard of it) still lacks: every run not saved yet, or a

@@ -189,6 +189,19 @@ fn this_host() -> Option<&'static str> {
 
 /// The temporary name `path` is written under: this host and pid, so that another process
 /// can tell whether its writer is gone.
+/// This machine's name, for the names of temporaries and record logs.
+pub(crate) fn host_name() -> &'static str {
+    this_host().unwrap_or("unknown-host")
+}
+
+/// Syncs directory `dir`, so that a file just created in it survives a crash (best
+/// effort: some filesystems cannot open a directory for it).
+pub(crate) fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
 fn temporary_path(path: &Path) -> PathBuf {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let host = this_host().unwrap_or("unknown-host");

@@ -1,11 +1,12 @@
-//! Merging results directories written by separate shards of one experiment into one. Two
+//! Merging results directories written by separate shards of one experiment into one: the
+//! records new to the target are appended to a log of its own. Two
 //! records of the same run must agree on every deterministic number; everything is checked
 //! before anything is written, so a conflict leaves the target as it was.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::record::RecordStore;
+use super::records::RecordStore;
 use super::{EXPERIMENT, ResultsDir, atomic};
 use crate::error::{Error, Result};
 
@@ -27,15 +28,17 @@ pub fn merge(out: &Path, sources: &[PathBuf]) -> Result<(ResultsDir, usize)> {
     }
     let chosen = choose(&sources, &existing)?;
     let target = ResultsDir::create(out)?;
-    // Weights first: a record means its run is complete.
+    // Weights first: a record means its run is complete. The records go into the
+    // target's own log, one for the whole merge.
     for (id, source) in &chosen {
         let store = source.records();
         let weights = store.weights_path(id);
         if weights.exists() {
             copy(&weights, &target.records().weights_path(id))?;
         }
-        copy(&store.path(id), &target.records().path(id))?;
+        target.records().save(&store.load(id)?)?;
     }
+    target.records().sync()?;
     atomic::write(&target.path(EXPERIMENT), experiment.as_bytes())?;
     Ok((target, chosen.len()))
 }

@@ -6,24 +6,31 @@
 //! ```text
 //! results/<name>/
 //!   experiment.toml   the experiment as resolved, with the data fingerprint (which runs)
-//!   runs/<id>.json    one record per finished run, the source of truth
+//!   runs/*.log        the records of the finished runs, one log per writer: the source
+//!                     of truth (runs/<id>.json in directories of older sweeps)
+//!   runs/<id>.safetensors  a run's final weights, where kept (see [`weights_kept`])
 //!   runs.csv curves.csv summary.csv timings.csv    rebuilt from the records
 //!   report.md plots/  drawn from the tables (crate::report)
 //! ```
 
 pub(crate) mod atomic;
+mod codec;
+mod index;
 pub(crate) mod lock;
+mod log;
 mod merge;
 pub(crate) mod record;
+pub(crate) mod records;
 pub(crate) mod safe;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 pub use atomic::Sharing;
 pub use lock::Lock;
 pub use merge::merge;
-pub use record::{DataRef, RecordStore, RunRecord};
+pub use record::{DataRef, RunRecord};
+pub use records::{BadWeights, Damaged, RecordStore};
 
 use crate::data;
 use crate::error::{Error, Location, Result};
@@ -41,6 +48,13 @@ pub const REPORT: &str = "report.md";
 /// Folders it writes into, besides its root and `runs/`.
 pub const PLOTS: &str = "plots";
 pub const SLURM: &str = "slurm";
+
+/// Sweeps of up to this many runs keep every run's final weights, a file per run beside
+/// the logs: at most a thousand files and, for the article's H = 64, about 43 MB. Past it
+/// they are a cache not filled: a run re-trains from its seed, bit for bit, in well under
+/// a second (`predict` and `trace` do so, and say it), where a million weights files would
+/// be the file count the logs avoid and 43 GB.
+pub const WEIGHTS_KEPT_UP_TO: usize = 1000;
 
 /// A results directory.
 #[derive(Debug, Clone)]
@@ -123,8 +137,8 @@ impl ResultsDir {
         let damaged = self.records.set_aside_damaged()?;
         for d in &damaged {
             note!(
-                "sweep: warning: the record of run {} could not be read ({}); moved it to {}; {then}",
-                d.id,
+                "sweep: warning: {} could not be read ({}); moved it to {}; {then}",
+                d.what,
                 d.why,
                 d.to.display()
             );
@@ -228,10 +242,11 @@ impl ResultsDir {
                 self.root.display()
             )));
         }
-        let unused = self.unused_records(&self.recorded()?.runs)?;
-        for id in &unused {
-            self.records.remove(id)?;
-        }
+        let unused: BTreeSet<String> = self
+            .unused_records(&self.recorded()?.runs)?
+            .into_iter()
+            .collect();
+        self.records.remove_all(&unused)?;
         Ok((unused.len(), self.records.ids()?.len()))
     }
 }

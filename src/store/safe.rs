@@ -215,6 +215,18 @@ pub(crate) fn read_own(path: &Path) -> std::io::Result<String> {
     Ok(text)
 }
 
+/// Opens the regular file at `path` (through a link to one) for reading: a FIFO, a device
+/// or a directory there is an error, found without waiting on it. For the record logs.
+pub(crate) fn open_read(path: &Path) -> std::io::Result<File> {
+    let file = flags(OpenOptions::new().read(true), NONBLOCK).open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file (a FIFO, a device or a directory)",
+        ));
+    }
+    Ok(file)
+}
+
 /// The bytes of the regular file at `path` (through a link to one): a FIFO, a device or a
 /// directory there is an error, found without waiting on it or reading it without end.
 /// For the records, which every sweep reads.

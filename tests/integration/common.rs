@@ -188,3 +188,41 @@ pub fn skip_or_fail(test: &str, why: &str) {
     }
     let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
 }
+
+/// The record store of results directory `out`.
+pub fn store(out: &Path) -> sweep::store::RecordStore {
+    sweep::store::RecordStore::existing(out).unwrap()
+}
+
+/// The smallest run id with a record in `out`.
+pub fn first_id(out: &Path) -> String {
+    store(out).ids().unwrap().into_iter().next().unwrap()
+}
+
+/// Run `id`'s record in `out`, as JSON (to be edited like a hostile user would).
+pub fn record_value(out: &Path, id: &str) -> serde_json::Value {
+    serde_json::to_value(store(out).load(id).unwrap()).unwrap()
+}
+
+/// Puts `record` into the store of `out` in place of every record of its run id, as a
+/// hostile edit would: the store takes it as it is, unchecked, with its frame intact.
+pub fn put_record(out: &Path, record: &serde_json::Value) {
+    let record: sweep::store::RunRecord = serde_json::from_value(record.clone()).unwrap();
+    let store = store(out);
+    store
+        .remove_all(&std::iter::once(record.run_id.clone()).collect())
+        .unwrap();
+    store.save(&record).unwrap();
+    store.sync().unwrap();
+}
+
+/// The record logs of `out`, by name.
+pub fn log_files(out: &Path) -> Vec<PathBuf> {
+    let mut logs: Vec<PathBuf> = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    logs.sort();
+    logs
+}

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::{
-    TABLES, assert_contains, assert_same_tables, experiment, read, run, run_ids, run_ok, stderr,
-    stdout, sweep, sweep_on,
+    TABLES, assert_contains, assert_same_tables, experiment, first_id, log_files, put_record, read,
+    record_value, run, run_ids, run_ok, stderr, stdout, store, sweep, sweep_on,
 };
 
 /// Writes experiment `<dir>/<name>.toml` with `body` and runs it into `<dir>/out`.
@@ -129,13 +129,9 @@ fn a_conflicting_merge_writes_nothing() {
         assert!(o.status.success(), "{}", stderr(&o));
     }
     // Tamper with one copy of the same run.
-    let record = std::fs::read_dir(b.join("runs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "json"))
-        .unwrap();
-    let tampered = read(&record).replacen("\"loss\":0.", "\"loss\":0.9", 1);
-    std::fs::write(&record, tampered).unwrap();
+    let mut record = record_value(&b, &first_id(&b));
+    record["metrics"][0]["train"]["loss"] = serde_json::Value::from(0.9);
+    put_record(&b, &record);
     let target = dir.path().join("merged");
     let o = sweep()
         .arg("merge")
@@ -150,15 +146,11 @@ fn a_conflicting_merge_writes_nothing() {
     assert!(Path::new(&a).join("runs.csv").exists());
 }
 
-/// The record files of a results directory, sorted.
-fn records(out: &Path) -> Vec<std::path::PathBuf> {
-    let mut files: Vec<_> = std::fs::read_dir(out.join("runs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    files
+/// The offsets where the frames of `log` start (after its 8-byte magic).
+fn frames(log: &[u8]) -> Vec<usize> {
+    (8..log.len().saturating_sub(4))
+        .filter(|&i| log[i..i + 4] == *b"\xa7RUN")
+        .collect()
 }
 
 #[test]
@@ -170,37 +162,92 @@ fn damaged_records_are_set_aside_and_their_runs_trained_again() {
         "[train]\nepochs = 20\neval_every = 10\n[grid]\nseed = { start = 0, count = 4 }\n",
     );
     let before: Vec<String> = TABLES.iter().map(|t| read(&out.join(t))).collect();
-    let files = records(&out);
-    let whole = read(&files[0]);
-    std::fs::write(&files[0], &whole[..whole.len() / 2]).unwrap(); // cut short
-    std::fs::write(&files[1], b"").unwrap(); // emptied
-    std::fs::write(&files[2], b"\x00\xff garbage }").unwrap(); // garbled
+    let logs = log_files(&out);
+    assert_eq!(logs.len(), 1, "one writer, one log");
+    let mut bytes = std::fs::read(&logs[0]).unwrap();
+    // One context, then four runs: garble the second run's bytes, tear the last one.
+    let at = frames(&bytes);
+    assert_eq!(at.len(), 5, "{at:?}");
+    bytes[at[2] + 30] ^= 0x40;
+    bytes.truncate(bytes.len() - 10);
+    std::fs::write(&logs[0], &bytes).unwrap();
     // `report` sets them aside, says so, and leaves their runs out.
     let o = sweep_on("report", &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
-    assert_eq!(err.matches("could not be read").count(), 3, "{err}");
-    assert_contains(&err, "3 of 4 runs have no record yet");
-    assert_eq!(read(&out.join("runs.csv")).lines().count(), 2);
+    assert_eq!(err.matches("could not be read").count(), 2, "{err}");
+    assert_contains(&err, "its checksum does not match its bytes");
+    assert_contains(
+        &err,
+        "a frame cut short at its end, by a writer that is gone",
+    );
+    assert_contains(&err, "2 of 4 runs have no record yet");
+    assert_eq!(read(&out.join("runs.csv")).lines().count(), 3);
     // `run` trains them again, exits 0, and the tables are those of the first sweep.
     let o = run_ok(&exp, &out, &[]);
+    assert_contains(&stderr(&o), "training 2 on");
+    for (table, want) in TABLES.iter().zip(&before) {
+        assert_eq!(&read(&out.join(table)), want, "{table}");
+    }
+    // Nothing was deleted: the damaged bytes are in runs/damaged/, byte for byte.
+    let damaged = out.join("runs/damaged");
+    let aside: usize = std::fs::read_dir(&damaged)
+        .unwrap()
+        .map(|e| std::fs::metadata(e.unwrap().path()).unwrap().len() as usize)
+        .sum();
+    assert_eq!(aside, (at[3] - at[2]) + (bytes.len() - at[4]));
+    assert_eq!(std::fs::read_dir(&damaged).unwrap().count(), 2);
+    // Damaged again: the same names are not overwritten.
+    std::fs::write(&logs[0], &bytes).unwrap();
+    let o = run_ok(&exp, &out, &[]);
+    assert_contains(&stderr(&o), "training 0 on");
+    assert_eq!(std::fs::read_dir(&damaged).unwrap().count(), 4);
+    for (table, want) in TABLES.iter().zip(&before) {
+        assert_eq!(&read(&out.join(table)), want, "{table}");
+    }
+}
+
+#[test]
+fn an_older_stores_record_files_are_read_set_aside_when_damaged_and_converted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (exp, out) = swept(
+        dir.path(),
+        "d",
+        "[train]\nepochs = 20\neval_every = 10\n[grid]\nseed = { start = 0, count = 4 }\n",
+    );
+    let before: Vec<String> = TABLES.iter().map(|t| read(&out.join(t))).collect();
+    // The directory as a sweep before the logs left it: one JSON file per run.
+    let ids: Vec<String> = store(&out).ids().unwrap().into_iter().collect();
+    for id in &ids {
+        let json = serde_json::to_string(&record_value(&out, id)).unwrap();
+        std::fs::write(out.join("runs").join(format!("{id}.json")), json).unwrap();
+    }
+    for log in log_files(&out) {
+        std::fs::remove_file(log).unwrap();
+    }
+    let o = sweep_on("report", &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (table, want) in TABLES.iter().zip(&before) {
+        assert_eq!(&read(&out.join(table)), want, "{table}");
+    }
+    let file = |id: &str| out.join("runs").join(format!("{id}.json"));
+    let whole = read(&file(&ids[0]));
+    std::fs::write(file(&ids[0]), &whole[..whole.len() / 2]).unwrap(); // cut short
+    std::fs::write(file(&ids[1]), b"").unwrap(); // emptied
+    std::fs::write(file(&ids[2]), b"\x00\xff garbage }").unwrap(); // garbled
+    let o = sweep_on("report", &out, &[]);
+    let err = stderr(&o);
+    assert_eq!(err.matches("could not be read").count(), 3, "{err}");
+    assert_contains(&err, "3 of 4 runs have no record yet");
+    // `run` moves the sound one into its log, trains the three again: the same tables.
+    let o = run_ok(&exp, &out, &[]);
+    assert_contains(&stderr(&o), "moved the 1 per-run record file(s)");
     assert_contains(&stderr(&o), "training 3 on");
     for (table, want) in TABLES.iter().zip(&before) {
         assert_eq!(&read(&out.join(table)), want, "{table}");
     }
-    // Nothing was deleted: the damaged files and their weights are in runs/damaged/.
-    let damaged: Vec<String> = std::fs::read_dir(out.join("runs/damaged"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    assert_eq!(damaged.len(), 6, "{damaged:?}");
-    // Damaged again: the same names are not overwritten.
-    std::fs::write(&files[0], b"{").unwrap();
-    run_ok(&exp, &out, &[]);
-    assert_eq!(
-        std::fs::read_dir(out.join("runs/damaged")).unwrap().count(),
-        8
-    );
+    assert!(!file(&ids[3]).exists());
+    assert_eq!(log_files(&out).len(), 1);
 }
 
 #[test]

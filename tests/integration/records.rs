@@ -3,20 +3,12 @@
 //! damaged: `report` names it and leaves its run out, `run` sets it aside and trains the
 //! run again, and the tables come out byte-identical to those of an untouched sweep.
 
-use std::path::{Path, PathBuf};
-
 use crate::common::*;
 use serde_json::Value;
 
 /// 12 runs: 2 learning rates x 6 seeds, 60 epochs, test every 20.
 const BODY: &str = "[train]\nepochs = 60\neval_every = 20\nhidden_size = 8\n[grid]\n\
                     learning_rate = [0.05, 0.02]\nseed = { start = 0, count = 6 }\n";
-
-fn record_path(out: &Path) -> PathBuf {
-    let mut ids = run_ids(out);
-    ids.sort();
-    out.join("runs").join(format!("{}.json", ids[0]))
-}
 
 /// Sweeps, tampers with one record by `edit`, and checks that `report` and `run` both
 /// notice (naming `why`), and that `run` restores the untouched tables.
@@ -27,10 +19,9 @@ fn a_tampered_record_is_retrained(name: &str, edit: impl Fn(&mut Value), why: &s
     let out = dir.path().join("out");
     run_ok(&exp, &out, &[]);
     let before: Vec<String> = TABLES.iter().map(|t| read(&out.join(t))).collect();
-    let path = record_path(&out);
-    let mut record: Value = serde_json::from_str(&read(&path)).unwrap();
+    let mut record = record_value(&out, &first_id(&out));
     edit(&mut record);
-    std::fs::write(&path, serde_json::to_string(&record).unwrap()).unwrap();
+    put_record(&out, &record);
 
     let o = sweep_on("report", &out, &[]);
     assert!(o.status.success(), "{name}: {}", stderr(&o));
@@ -40,7 +31,7 @@ fn a_tampered_record_is_retrained(name: &str, edit: impl Fn(&mut Value), why: &s
     assert_eq!(read(&out.join("runs.csv")).lines().count(), 12, "{name}");
 
     // `report` moved it aside already; a second tampered copy is set aside by `run` itself.
-    std::fs::write(&path, serde_json::to_string(&record).unwrap()).unwrap();
+    put_record(&out, &record);
     let o = run_ok(&exp, &out, &[]);
     let err = stderr(&o);
     assert_contains(&err, why);
@@ -109,10 +100,10 @@ fn a_merge_leaves_out_a_record_that_contradicts_itself() {
     let exp = experiment(dir.path(), "m", BODY);
     let shard = dir.path().join("shard");
     run_ok(&exp, &shard, &[]);
-    let path = record_path(&shard);
-    let mut record: Value = serde_json::from_str(&read(&path)).unwrap();
+    let id = first_id(&shard);
+    let mut record = record_value(&shard, &id);
     record["metrics"][59]["test"]["accuracy"] = Value::from(5.0);
-    std::fs::write(&path, serde_json::to_string(&record).unwrap()).unwrap();
+    put_record(&shard, &record);
     let merged = dir.path().join("merged");
     let o = sweep()
         .arg("merge")
@@ -122,8 +113,7 @@ fn a_merge_leaves_out_a_record_that_contradicts_itself() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert_contains(&stderr(&o), "it is left out of the merge");
-    let id = path.file_stem().unwrap().to_str().unwrap();
-    assert!(!merged.join("runs").join(format!("{id}.json")).exists());
+    assert!(!store(&merged).ids().unwrap().contains(&id));
     assert_eq!(read(&merged.join("runs.csv")).lines().count(), 12);
 }
 
@@ -134,9 +124,12 @@ fn plan_counts_a_damaged_record_as_not_saved() {
     let exp = experiment(dir.path(), "p", BODY);
     let out = dir.path().join("out");
     run_ok(&exp, &out, &[]);
-    let path = record_path(&out);
-    let whole = read(&path);
-    std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
+    // The last record's frame cut short, and the log's writer gone: a torn tail.
+    let logs = log_files(&out);
+    assert_eq!(logs.len(), 1);
+    let path = &logs[0];
+    let whole = std::fs::read(path).unwrap();
+    std::fs::write(path, &whole[..whole.len() - 20]).unwrap();
     for command in [&["plan"][..], &["run", "--dry-run"]] {
         let o = sweep()
             .args(command)
@@ -149,7 +142,7 @@ fn plan_counts_a_damaged_record_as_not_saved() {
         assert_contains(&stdout(&o), "(11 of 12 runs already saved)");
     }
     // Nothing was moved by looking.
-    assert!(path.exists());
+    assert_eq!(std::fs::read(path).unwrap(), &whole[..whole.len() - 20]);
 }
 
 #[test]
@@ -160,7 +153,7 @@ fn a_record_of_older_numerics_is_another_runs_not_a_damaged_one() {
     let exp = experiment(dir.path(), "old", BODY);
     let out = dir.path().join("out");
     run_ok(&exp, &out, &[]);
-    let mut record: Value = serde_json::from_str(&read(&record_path(&out))).unwrap();
+    let mut record = record_value(&out, &first_id(&out));
     let settings: sweep::settings::SettingsParams =
         serde_json::from_value(record["settings"].clone()).unwrap();
     let seed = record["seed"].as_u64().unwrap();
@@ -172,15 +165,14 @@ fn a_record_of_older_numerics_is_another_runs_not_a_damaged_one() {
         sweep::train::NUMERICS_VERSION - 1,
     );
     record["run_id"] = Value::from(old.clone());
-    let path = out.join("runs").join(format!("{old}.json"));
-    std::fs::write(&path, serde_json::to_string(&record).unwrap()).unwrap();
+    put_record(&out, &record);
     let o = run_ok(&exp, &out, &[]);
     let err = stderr(&o);
     assert!(!err.contains("could not be read"), "{err}");
     assert_contains(&err, "1 record(s) in");
-    assert!(path.exists());
+    assert!(store(&out).ids().unwrap().contains(&old));
     // A changed number under the same old id is still damaged.
     record["seed"] = Value::from(seed + 100);
-    std::fs::write(&path, serde_json::to_string(&record).unwrap()).unwrap();
+    put_record(&out, &record);
     assert_contains(&stderr(&run_ok(&exp, &out, &[])), "make run id");
 }

@@ -7,8 +7,8 @@ use std::process::{Child, Command as Std, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    assert_contains, assert_same_tables, bin, experiment, read, refused, run, run_ids, run_ok,
-    skip_or_fail, stderr, sweep_on, train_file,
+    assert_contains, assert_same_tables, bin, experiment, read, record_value, refused, run,
+    run_ids, run_ok, skip_or_fail, stderr, store, sweep_on, train_file,
 };
 
 fn spawn(exp: &Path, out: &Path, extra: &[&str]) -> Child {
@@ -25,14 +25,13 @@ fn spawn(exp: &Path, out: &Path, extra: &[&str]) -> Child {
         .unwrap()
 }
 
+/// The ids of the runs `out` has a record of (none before it exists).
 fn records(out: &Path) -> Vec<String> {
-    std::fs::read_dir(out.join("runs"))
-        .map(|d| {
-            d.map(|e| e.unwrap().file_name().into_string().unwrap())
-                .filter(|n| n.ends_with(".json") && !n.starts_with('.'))
-                .collect()
-        })
-        .unwrap_or_default()
+    sweep::store::RecordStore::at(out)
+        .ids()
+        .unwrap()
+        .into_iter()
+        .collect()
 }
 
 /// The temporaries (`*.tmp`) left in `<out>/runs`.
@@ -79,12 +78,12 @@ fn sigkill_at_ten_moments_then_resume_equals_an_uninterrupted_sweep() {
     }
     run_ok(&exp, &out, &[]);
     assert_same_tables(&whole, &out);
-    // No partial or duplicate records: one parseable JSON file per run, and its weights.
-    let names = records(&out);
-    assert_eq!(names.len(), 24);
-    for n in &names {
-        serde_json::from_str::<serde_json::Value>(&read(&out.join("runs").join(n))).unwrap();
-        let weights = out.join("runs").join(n.replace(".json", ".safetensors"));
+    // No partial or duplicate records: one sound record per run, and its weights.
+    let ids = records(&out);
+    assert_eq!(ids.len(), 24);
+    for id in &ids {
+        store(&out).load(id).unwrap();
+        let weights = out.join("runs").join(format!("{id}.safetensors"));
         assert!(weights.is_file(), "{} missing", weights.display());
     }
     let leftovers = temporaries(&out);
@@ -236,15 +235,14 @@ impl Drop for SmallDisk<'_> {
     }
 }
 
-/// Every record's deterministic fields (all but the wall time), by file name.
+/// Every record's deterministic fields (all but the wall time), by run id.
 fn record_results(out: &Path) -> std::collections::BTreeMap<String, serde_json::Value> {
     records(out)
         .into_iter()
-        .map(|n| {
-            let mut v: serde_json::Value =
-                serde_json::from_str(&read(&out.join("runs").join(&n))).unwrap();
+        .map(|id| {
+            let mut v = record_value(out, &id);
             v.as_object_mut().unwrap().remove("wall_ms");
-            (n, v)
+            (id, v)
         })
         .collect()
 }
@@ -267,11 +265,11 @@ fn a_full_disk_loses_nothing_already_saved() {
             return;
         }
     };
-    // 20 records of about 35 KB each: the 256 KiB disk takes a handful.
+    // 200 records of about 4 KB each: the 256 KiB disk takes a few dozen.
     let exp = experiment(
         dir.path(),
         "full",
-        "[train]\nepochs = 400\neval_every = 50\nhidden_size = 4\n[grid]\nseed = { start = 0, count = 20 }\n",
+        "[train]\nepochs = 400\neval_every = 50\nhidden_size = 4\n[grid]\nseed = { start = 0, count = 200 }\n",
     );
     let o = run(&exp, &out, &["--no-weights", "--jobs", "1"]);
     let message = stderr(&o);
@@ -284,7 +282,7 @@ fn a_full_disk_loses_nothing_already_saved() {
     );
     let saved = record_results(&out);
     assert!(
-        !saved.is_empty() && saved.len() < 20,
+        !saved.is_empty() && saved.len() < 200,
         "{} saved",
         saved.len()
     );
@@ -592,7 +590,9 @@ fn predict_refuses_a_run_id_it_cannot_use_naming_it_and_what_there_is() {
     let (code, stderr) = predict(bare);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(
-        stderr.contains("is missing (`sweep run` writes one for each run unless --no-weights)"),
+        stderr.contains(
+            "is missing (`sweep run` keeps them for sweeps of up to 1000 runs, unless --no-weights)"
+        ),
         "{stderr}"
     );
 }
@@ -615,7 +615,9 @@ fn clean_counts_the_records_it_keeps_not_the_runs_of_the_experiment() {
     assert_eq!(records(&out).len(), 5);
     // The record of seed 2 is lost: 3 runs, 2 of them recorded, and 2 unused records.
     let seed2 = &run_ids(&out)[2];
-    std::fs::remove_file(out.join("runs").join(format!("{seed2}.json"))).unwrap();
+    store(&out)
+        .remove_all(&std::iter::once(seed2.clone()).collect())
+        .unwrap();
     let o = sweep_on("clean", &out, &["--unused"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_contains(

@@ -3,8 +3,8 @@
 //! resume: robustness.rs).
 
 use crate::common::{
-    TABLES, assert_contains, assert_same_tables, bin, experiment, read, refused, run, run_ids,
-    run_ok, skip_or_fail, stderr, stdout, sweep, sweep_on,
+    TABLES, assert_contains, assert_same_tables, bin, experiment, put_record, read, record_value,
+    refused, run, run_ids, run_ok, skip_or_fail, stderr, stdout, store, sweep, sweep_on,
 };
 
 const SMALL: &str = "[train]\nepochs = 40\neval_every = 10\n\
@@ -26,7 +26,9 @@ fn a_small_sweep_writes_every_file_with_the_right_rows() {
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert_eq!(files.iter().filter(|f| f.ends_with(".json")).count(), 12);
+    // One record log for the sweep's one writer, one weights file per run.
+    assert_eq!(files.iter().filter(|f| f.ends_with(".log")).count(), 1);
+    assert_eq!(store(&out).ids().unwrap().len(), 12);
     assert_eq!(
         files.iter().filter(|f| f.ends_with(".safetensors")).count(),
         12
@@ -97,12 +99,11 @@ fn rerun_reproduces_a_recorded_run_and_catches_a_tampered_one() {
     assert_contains(&stdout(&ok), "every recorded number matches bit for bit");
 
     // Change one recorded loss in its last digit: the rerun must notice.
-    let path = out.join("runs").join(format!("{id}.json"));
-    let mut record: serde_json::Value = serde_json::from_str(&read(&path)).unwrap();
+    let mut record = record_value(&out, id);
     let loss = &mut record["metrics"][7]["train"]["loss"];
     let bumped = f64::from_bits(loss.as_f64().unwrap().to_bits() + 1);
     *loss = serde_json::json!(bumped);
-    std::fs::write(&path, serde_json::to_vec(&record).unwrap()).unwrap();
+    put_record(&out, &record);
     let bad = sweep_on("rerun", &out, &[id]);
     assert_eq!(bad.status.code(), Some(1));
     assert_contains(&stderr(&bad), "epoch 8 train_loss");

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{experiment, run, stderr, sweep};
+use crate::common::{assert_contains, experiment, first_id, run, stderr, sweep};
 
 /// `o` exited 2 with a message containing every one of `want`.
 #[track_caller]
@@ -135,6 +135,7 @@ fn a_fifo_planted_as_a_record_is_set_aside_not_waited_on() {
     std::fs::create_dir_all(&runs).unwrap();
     let made = std::process::Command::new("mkfifo")
         .arg(runs.join("fifo.json"))
+        .arg(runs.join("fifo.log"))
         .status();
     if !made.is_ok_and(|s| s.success()) {
         use std::io::Write;
@@ -159,7 +160,14 @@ fn a_fifo_planted_as_a_record_is_set_aside_not_waited_on() {
         err.contains("the record of run fifo could not be read (not a regular file"),
         "{err}"
     );
-    assert_eq!(names(&runs.join("damaged")), ["fifo.json"]);
+    assert_contains(
+        &err,
+        &format!(
+            "{} could not be read (it is not a regular file",
+            runs.join("fifo.log").display()
+        ),
+    );
+    assert_eq!(names(&runs.join("damaged")), ["fifo.json", "fifo.log"]);
 }
 
 #[test]
@@ -237,10 +245,7 @@ fn trace_into_an_existing_file_is_a_usage_error() {
     let out = dir.path().join("out");
     let o = run(&exp, &out, &["--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let id = names(&out.join("runs"))
-        .into_iter()
-        .find_map(|n| n.strip_suffix(".json").map(str::to_owned))
-        .unwrap();
+    let id = first_id(&out);
     let file = dir.path().join("notes.txt");
     std::fs::write(&file, "mine\n").unwrap();
     let o = sweep()
@@ -324,12 +329,7 @@ fn sigterm_ends_a_sweep_that_a_rerun_then_completes() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let saved = |out: &Path| {
-        names(&out.join("runs"))
-            .iter()
-            .filter(|n| n.ends_with(".json"))
-            .count()
-    };
+    let saved = |out: &Path| sweep::store::RecordStore::at(out).ids().unwrap().len();
     let start = std::time::Instant::now();
     while saved(&out) < 2 && start.elapsed() < std::time::Duration::from_secs(120) {
         std::thread::sleep(std::time::Duration::from_millis(20));

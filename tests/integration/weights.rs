@@ -8,7 +8,8 @@ use std::process::Output;
 use sweep::weights::SavedModel;
 
 use crate::common::{
-    assert_contains, experiment, read, run_ids, run_ok, stderr, stdout, sweep_on, train_file,
+    assert_contains, experiment, read, record_value, run_ids, run_ok, stderr, stdout, sweep_on,
+    train_file,
 };
 
 /// Two hidden sizes by two seeds, so that a run has a sibling of its own shape and one of
@@ -32,7 +33,7 @@ fn weights(out: &Path, id: &str) -> PathBuf {
 }
 
 fn record(out: &Path, id: &str) -> Vec<u8> {
-    std::fs::read(out.join("runs").join(format!("{id}.json"))).unwrap()
+    serde_json::to_vec(&record_value(out, id)).unwrap()
 }
 
 /// `bytes`, a weights file, as a file written before weights named their run.
