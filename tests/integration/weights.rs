@@ -234,8 +234,8 @@ fn predict_re_trains_a_run_whose_weights_file_is_missing_and_says_what_is_true()
     assert_contains(
         &err,
         &format!(
-            "sweep: run {id}: its weights file {} is missing (`sweep run` writes one for each \
-             run unless --no-weights); re-training the run from its seed (20 epochs) to get its \
+            "sweep: run {id}: its weights file {} is missing (`sweep run` keeps them for \
+             sweeps of up to 1000 runs, unless --no-weights); re-training the run from its seed (20 epochs) to get its \
              weights",
             path.display()
         ),
@@ -275,8 +275,8 @@ fn predict_says_why_it_cannot_re_train_a_run_whose_data_changed() {
     assert_contains(
         &stderr(&o),
         &format!(
-            "run {id} cannot predict: its weights file {} is missing (`sweep run` writes one \
-             for each run unless --no-weights), and re-training the run failed: the data of \
+            "run {id} cannot predict: its weights file {} is missing (`sweep run` keeps them \
+             for sweeps of up to 1000 runs, unless --no-weights), and re-training the run failed: the data of \
              run {id} changed since it was recorded",
             weights(&out, id).display()
         ),
