@@ -9,7 +9,7 @@
 //!   runs/*.log        the records of the finished runs, one log per writer: the source
 //!                     of truth (runs/<id>.json in directories of older sweeps)
 //!   runs/<id>.safetensors  a run's final weights, where kept (see [`weights_kept`])
-//!   runs.csv curves.csv summary.csv timings.csv    rebuilt from the records
+//!   runs.csv curves.parquet curves.csv summary.csv timings.csv    rebuilt from the records
 //!   report.md plots/  drawn from the tables (crate::report)
 //! ```
 
@@ -41,6 +41,7 @@ use crate::train::RunSpec;
 pub const EXPERIMENT: &str = "experiment.toml";
 pub const RUNS: &str = "runs.csv";
 pub const CURVES: &str = "curves.csv";
+pub const CURVES_PARQUET: &str = "curves.parquet";
 pub const SUMMARY: &str = "summary.csv";
 pub const TIMINGS: &str = "timings.csv";
 pub const COMPARISONS: &str = "comparisons.csv";

@@ -1,5 +1,6 @@
 //! The result tables of a sweep, rebuilt from the per-run records in grid order:
-//! `runs.csv`, `curves.csv`, `summary.csv` and `timings.csv`.
+//! `runs.csv`, `curves.parquet`, `curves.csv` (up to [`CURVES_CSV_MAX_ROWS`] rows, or on
+//! request), `summary.csv` and `timings.csv`.
 //!
 //! All but `timings.csv` depend only on the records' deterministic fields, so they are
 //! byte-identical whatever the number of jobs, the order runs finished in, or how often the
@@ -8,6 +9,7 @@
 use std::path::PathBuf;
 
 use super::configs::group;
+use super::parquet::CurvesParquet;
 use super::rows::TableWriter;
 use super::schema::{CurveRow, RunRow, TimingRow};
 use super::summary::ConfigSummary;
@@ -15,8 +17,23 @@ use crate::error::Result;
 use crate::experiment::Experiment;
 use crate::search::halving;
 use crate::store::record::RunRecord;
-use crate::store::{CURVES, RUNS, ResultsDir, SUMMARY, TIMINGS};
+use crate::store::{CURVES, CURVES_PARQUET, RUNS, ResultsDir, SUMMARY, TIMINGS};
 use crate::train::RunSpec;
+
+/// `curves.csv` is written for sweeps of up to this many run-epochs (about 55 MB of
+/// text); past it, `curves.parquet` alone holds the curves, unless asked
+/// ([`CurvesCsv::Always`], `sweep report --curves-csv`). A million-run sweep's curves as
+/// text would be gigabytes that every reader parses again.
+pub const CURVES_CSV_MAX_ROWS: u64 = 1_000_000;
+
+/// Whether `curves.csv` is written beside `curves.parquet`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CurvesCsv {
+    /// Up to [`CURVES_CSV_MAX_ROWS`] run-epochs.
+    #[default]
+    Auto,
+    Always,
+}
 
 /// What [`write`] wrote.
 #[derive(Debug)]
@@ -33,13 +50,18 @@ pub struct Written {
 /// `None` (tables left as they are) when it has no records. Refuses if not one of those
 /// runs has a record: that would replace good tables with empty ones.
 pub fn rebuild(dir: &ResultsDir) -> Result<Option<Written>> {
+    rebuild_with(dir, CurvesCsv::Auto)
+}
+
+/// [`rebuild`], choosing whether `curves.csv` is written.
+pub fn rebuild_with(dir: &ResultsDir, csv: CurvesCsv) -> Result<Option<Written>> {
     if !dir.has_records() {
         return Ok(None);
     }
     dir.set_aside_damaged("the tables leave its run out until `sweep run` trains it again")?;
     let recorded = dir.recorded()?;
     dir.refuse_if_no_record_matches(&recorded)?;
-    let written = write(dir, &recorded.exp, &recorded.runs)?;
+    let written = write_with(dir, &recorded.exp, &recorded.runs, csv)?;
     if written.missing > 0 {
         note!(
             "sweep: warning: {} of {} runs have no record yet; the tables hold the other {}",
@@ -53,6 +75,16 @@ pub fn rebuild(dir: &ResultsDir) -> Result<Option<Written>> {
 
 /// Rebuilds every table of `dir` from the records of `runs`, the runs of `exp`'s grid.
 pub fn write(dir: &ResultsDir, exp: &Experiment, runs: &[RunSpec]) -> Result<Written> {
+    write_with(dir, exp, runs, CurvesCsv::Auto)
+}
+
+/// [`write`], choosing whether `curves.csv` is written.
+pub fn write_with(
+    dir: &ResultsDir,
+    exp: &Experiment,
+    runs: &[RunSpec],
+    csv: CurvesCsv,
+) -> Result<Written> {
     let groups = group(runs.iter().map(|r| &*r.settings), |i| {
         exp.label(&runs[i].settings)
     });
@@ -66,7 +98,12 @@ pub fn write(dir: &ResultsDir, exp: &Experiment, runs: &[RunSpec]) -> Result<Wri
         .into_iter()
         .map(|g| ConfigSummary::new(g.label, g.settings))
         .collect();
-    let mut tables = Tables::create(dir)?;
+    let run_epochs: u64 = runs
+        .iter()
+        .map(|r| u64::from(r.settings.epoch_count()))
+        .sum();
+    let csv = csv == CurvesCsv::Always || run_epochs <= CURVES_CSV_MAX_ROWS;
+    let mut tables = Tables::create(dir, csv)?;
     let store = dir.records();
     let stops = halving::stops(exp.search.halving.as_ref(), exp.seed_count(), runs, store)?;
     let available = store.ids()?;
@@ -104,15 +141,35 @@ pub fn write(dir: &ResultsDir, exp: &Experiment, runs: &[RunSpec]) -> Result<Wri
 /// The tables filled run by run.
 struct Tables {
     runs: TableWriter<RunRow>,
-    curves: TableWriter<CurveRow>,
+    parquet: CurvesParquet,
+    curves: Option<TableWriter<CurveRow>>,
     timings: TableWriter<TimingRow>,
 }
 
 impl Tables {
-    fn create(dir: &ResultsDir) -> Result<Tables> {
+    /// Starts every table; `curves.csv` only if `csv`, else one left from an earlier,
+    /// smaller sweep is removed (it would hold other curves than the parquet file).
+    fn create(dir: &ResultsDir, csv: bool) -> Result<Tables> {
+        let curves = if csv {
+            Some(TableWriter::create(&dir.path(CURVES))?)
+        } else {
+            let path = dir.path(CURVES);
+            match std::fs::remove_file(&path) {
+                Ok(()) => note!(
+                    "sweep: removed {} (an earlier sweep's): past {CURVES_CSV_MAX_ROWS} \
+                     run-epochs the curves are in {CURVES_PARQUET} (`sweep report --curves-csv` \
+                     writes both)",
+                    path.display()
+                ),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(crate::error::Error::io(&path, e)),
+            }
+            None
+        };
         Ok(Tables {
             runs: TableWriter::create(&dir.path(RUNS))?,
-            curves: TableWriter::create(&dir.path(CURVES))?,
+            parquet: CurvesParquet::create(&dir.path(CURVES_PARQUET))?,
+            curves,
             timings: TableWriter::create(&dir.path(TIMINGS))?,
         })
     }
@@ -132,10 +189,14 @@ impl Tables {
         };
         self.runs.write(&row)?;
         for &metrics in &record.metrics {
-            self.curves.write(&CurveRow {
+            let row = CurveRow {
                 run_id: record.run_id.clone(),
                 metrics,
-            })?;
+            };
+            self.parquet.write(&row)?;
+            if let Some(curves) = &mut self.curves {
+                curves.write(&row)?;
+            }
         }
         self.timings.write(&TimingRow {
             run_id: record.run_id,
@@ -145,10 +206,11 @@ impl Tables {
     }
 
     fn commit(self) -> Result<Vec<PathBuf>> {
-        Ok(vec![
-            self.runs.commit()?,
-            self.curves.commit()?,
-            self.timings.commit()?,
-        ])
+        let mut files = vec![self.runs.commit()?, self.parquet.commit()?];
+        if let Some(curves) = self.curves {
+            files.push(curves.commit()?);
+        }
+        files.push(self.timings.commit()?);
+        Ok(files)
     }
 }

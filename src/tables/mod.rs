@@ -4,16 +4,19 @@
 //! store's records ([`build`]) and reading them back ([`read`]).
 //!
 //! ```text
-//! runs.csv curves.csv summary.csv timings.csv    rebuilt from the records
+//! runs.csv curves.parquet curves.csv summary.csv timings.csv    rebuilt from the records
 //! ```
 
 pub(crate) mod build;
 pub(crate) mod configs;
+pub(crate) mod parquet;
 pub(crate) mod read;
 pub mod rows;
 pub mod schema;
 pub(crate) mod summary;
 
-pub use build::{Written, rebuild, write};
+pub use build::{
+    CURVES_CSV_MAX_ROWS, CurvesCsv, Written, rebuild, rebuild_with, write, write_with,
+};
 pub use read::Sweep;
 pub use summary::ConfigSummary;

@@ -12,7 +12,7 @@ use super::summary::ConfigSummary;
 use crate::error::Result;
 use crate::settings::{Key, Value};
 use crate::stats::descriptive::{median_sorted, quantile_sorted};
-use crate::store::{CURVES, RUNS};
+use crate::store::{CURVES, CURVES_PARQUET, RUNS};
 use crate::train::EpochMetrics;
 
 /// Quantiles over seeds of one curve at one epoch.
@@ -90,7 +90,7 @@ impl Sweep {
             configs,
             varying,
         };
-        sweep.read_curves(&dir.join(CURVES))?;
+        sweep.read_curves(dir)?;
         Ok(sweep)
     }
 
@@ -103,7 +103,9 @@ impl Sweep {
         axis_values(&self.runs, key)
     }
 
-    fn read_curves(&mut self, path: &Path) -> Result<()> {
+    /// Reads `curves.parquet`, or `curves.csv` where there is none (a directory of an older
+    /// sweep): the same rows.
+    fn read_curves(&mut self, dir: &Path) -> Result<()> {
         // run id -> (run index, configuration index)
         let mut index: HashMap<String, (usize, usize)> = HashMap::new();
         for (c, cfg) in self.configs.iter().enumerate() {
@@ -114,7 +116,7 @@ impl Sweep {
         // Per configuration and curve: epoch -> values over seeds.
         let mut values: Vec<Vec<BTreeMap<u32, Vec<f64>>>> =
             vec![vec![BTreeMap::new(); Curve::ALL.len()]; self.configs.len()];
-        rows::for_each(path, |row: CurveRow| {
+        let add = |row: CurveRow| {
             let Some(&(r, c)) = index.get(&row.run_id) else {
                 return Ok(());
             };
@@ -133,7 +135,13 @@ impl Sweep {
                 run.evals.push(m);
             }
             Ok(())
-        })?;
+        };
+        let parquet = dir.join(CURVES_PARQUET);
+        if parquet.is_file() {
+            super::parquet::for_each(&parquet, add)?;
+        } else {
+            rows::for_each(&dir.join(CURVES), add)?;
+        }
         for (config, per_curve) in self.configs.iter_mut().zip(values) {
             config.bands = per_curve
                 .into_iter()
