@@ -176,9 +176,22 @@ pub struct ReportArgs {
     /// first_epoch_train_acc_1.
     #[arg(long, value_name = "METRIC", value_parser = crate::metric::summarised_named)]
     pub rank_by: Option<Metric>,
+    /// Also write curves.csv beside curves.parquet, however large (by default only up to
+    /// a million run-epochs)
+    #[arg(long)]
+    pub curves_csv: bool,
 }
 
 impl ReportArgs {
+    /// Whether the tables include curves.csv whatever their size.
+    pub fn curves_csv(&self) -> crate::tables::CurvesCsv {
+        if self.curves_csv {
+            crate::tables::CurvesCsv::Always
+        } else {
+            crate::tables::CurvesCsv::Auto
+        }
+    }
+
     /// The report's options these flags give.
     pub fn options(&self) -> crate::report::Options {
         crate::report::Options {

@@ -7,7 +7,8 @@ use crate::store::ResultsDir;
 use crate::tables::Sweep;
 
 pub(super) fn execute(args: &ReportArgs) -> Result<()> {
-    let files = report::rebuild(&ResultsDir::at(&args.results), &args.options())?;
+    let dir = ResultsDir::at(&args.results);
+    let files = report::rebuild_with(&dir, &args.options(), args.curves_csv())?;
     note!("sweep: wrote:");
     for f in &files {
         note!("  {}", f.display());

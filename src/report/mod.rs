@@ -63,8 +63,17 @@ pub fn write_report(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
 /// tables it has are used as they are), then its figures and report; returns the files
 /// written.
 pub fn rebuild(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
+    rebuild_with(dir, flags, crate::tables::CurvesCsv::Auto)
+}
+
+/// [`rebuild`], choosing whether the tables include `curves.csv` at any size.
+pub fn rebuild_with(
+    dir: &ResultsDir,
+    flags: &Options,
+    csv: crate::tables::CurvesCsv,
+) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    if let Some(written) = crate::tables::rebuild(dir)? {
+    if let Some(written) = crate::tables::rebuild_with(dir, csv)? {
         files.extend(written.files);
     }
     files.extend(write_report(dir, flags)?);
