@@ -121,8 +121,10 @@ tables="runs.csv curves.csv summary.csv"
 
 "$sweep" run "$exp" --out "$tmp/local" --quiet >"$tmp/local.log" 2>&1 ||
   { cat "$tmp/local.log" >&2; fail "local sweep run failed"; }
-nruns=$(find "$tmp/local/runs" -name '*.json' | wc -l)
-[ "$nruns" = 16 ] || fail "local run wrote $nruns records, expected 16"
+nruns=$(($(wc -l <"$tmp/local/runs.csv") - 1))
+[ "$nruns" = 16 ] || fail "local run has $nruns runs in runs.csv, expected 16"
+nlogs=$(find "$tmp/local/runs" -name '*.log' | wc -l)
+[ "$nlogs" = 1 ] || fail "local run wrote $nlogs record logs, expected 1"
 
 out=$tmp/cluster
 t_submit=$EPOCHREALTIME
@@ -175,8 +177,11 @@ for t in 0 1 2 3; do
 done
 [ -f "$out/slurm/logs/report_$report_id.out" ] || fail "no log of the report job"
 
-nrec=$(find "$out/runs" -name '*.json' | wc -l)
-[ "$nrec" = 16 ] || fail "$out/runs holds $nrec records, expected 16"
+# One record log per array task, not one file per run.
+nlogs=$(find "$out/runs" -name '*.log' | wc -l)
+[ "$nlogs" = 4 ] || fail "$out/runs holds $nlogs record logs, expected 4 (one per task)"
+nrec=$(($(wc -l <"$out/runs.csv") - 1))
+[ "$nrec" = 16 ] || fail "$out/runs.csv holds $nrec runs, expected 16"
 same_tables() {
   local f
   for f in $tables; do
@@ -184,7 +189,7 @@ same_tables() {
   done
 }
 same_tables "after the report job"
-say "4 array tasks COMPLETED, report job COMPLETED, 16 records, $tables identical to the local run ($t_done from submit to report done)"
+say "4 array tasks COMPLETED, report job COMPLETED, 4 record logs, 16 runs, $tables identical to the local run ($t_done from submit to report done)"
 
 # --- (d) one array task again, by hand, with the environment Slurm gave it --------------------
 task() {
@@ -192,24 +197,31 @@ task() {
     SLURM_ARRAY_TASK_COUNT=4 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_MAX=3 SLURM_CPUS_PER_TASK=1 \
     bash "$out/slurm/sweep.sbatch"
 }
-sums() { (cd "$out/runs" && md5sum -- *.json); }
+sums() { (cd "$out/runs" && md5sum -- *.log); }
 before=$(sums)
 task >"$tmp/rerun1.log" 2>&1 || { cat "$tmp/rerun1.log" >&2; fail "re-running array task 2 failed"; }
 grep -q "shard 3/4: 4 runs, 4 already saved in .*, training 0" "$tmp/rerun1.log" ||
   fail "re-running array task 2 should train nothing: $(cat "$tmp/rerun1.log")"
 [ "$(sums)" = "$before" ] || fail "re-running array task 2 changed saved records"
 
-# Shard 3/4 = the runs at positions 2, 6, 10, 14 of the ids in sorted order: delete them and
+# Shard 3/4 = the runs at positions 2, 6, 10, 14 of the ids in sorted order, all in the log
+# task 2 wrote (a run id is stored as its text): delete that log and the runs' weights, and
 # retrain them by running the same task again.
-mapfile -t ids < <(find "$out/runs" -name '*.json' -printf '%f\n' | sed 's/\.json$//' | LC_ALL=C sort)
+mapfile -t ids < <(tail -n +2 "$out/runs.csv" | cut -d, -f1 | LC_ALL=C sort)
 gone=()
-for p in 2 6 10 14; do gone+=("${ids[$p]}"); rm -f "$out/runs/${ids[$p]}".*; done
+for p in 2 6 10 14; do gone+=("${ids[$p]}"); rm -f "$out/runs/${ids[$p]}".safetensors; done
+shard_log=$(grep -l -a "${ids[2]}" "$out"/runs/*.log)
+[ "$(grep -c -a -e "${ids[6]}" -e "${ids[10]}" -e "${ids[14]}" "$shard_log")" -ge 1 ] ||
+  fail "the runs of shard 3/4 are not in one log"
+rm -f "$shard_log"
 task >"$tmp/rerun2.log" 2>&1 || { cat "$tmp/rerun2.log" >&2; fail "re-running array task 2 (after deleting its records) failed"; }
 grep -q "shard 3/4: 4 runs, 0 already saved in .*, training 4 on 1 job(s)" "$tmp/rerun2.log" ||
   fail "array task 2 did not retrain its 4 deleted runs: $(cat "$tmp/rerun2.log")"
-for id in "${gone[@]}"; do [ -f "$out/runs/$id.json" ] || fail "run $id was not retrained"; done
-nrec=$(find "$out/runs" -name '*.json' | wc -l)
-[ "$nrec" = 16 ] || fail "$out/runs holds $nrec records after the re-run, expected 16"
+for id in "${gone[@]}"; do
+  grep -q -a "$id" "$out"/runs/*.log || fail "run $id was not retrained"
+done
+nlogs=$(find "$out/runs" -name '*.log' | wc -l)
+[ "$nlogs" = 4 ] || fail "$out/runs holds $nlogs record logs after the re-run, expected 4"
 "$sweep" report "$out" >"$tmp/report.log" 2>&1 || { cat "$tmp/report.log" >&2; fail "sweep report failed"; }
 same_tables "after re-running array task 2 and sweep report"
 say "array task 2 re-run by hand: resumed (trained 0), then retrained its 4 deleted runs; tables still identical"

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::{
     assert_contains, assert_same_tables, bin, experiment, read, record_value, refused, run,
-    run_ids, run_ok, skip_or_fail, stderr, store, sweep_on, train_file,
+    log_files, run_ids, run_ok, skip_or_fail, stderr, store, sweep_on, train_file,
 };
 
 fn spawn(exp: &Path, out: &Path, extra: &[&str]) -> Child {
@@ -88,6 +88,39 @@ fn sigkill_at_ten_moments_then_resume_equals_an_uninterrupted_sweep() {
     }
     let leftovers = temporaries(&out);
     assert!(leftovers.is_empty(), "stale temporaries: {leftovers:?}");
+}
+
+#[test]
+fn sigkill_twenty_times_in_a_ten_thousand_run_sweep_loses_and_doubles_nothing() {
+    // 10,000 runs of a few epochs: the per-run cost is the store's, as at a million runs.
+    let body = "[train]\nepochs = 3\neval_every = 3\nhidden_size = 2\n[grid]\n\
+                learning_rate = [0.01, 0.02]\nseed = { start = 0, count = 5000 }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "many", body);
+    let whole = dir.path().join("whole");
+    run_ok(&exp, &whole, &["--quiet"]);
+    let out = dir.path().join("killed");
+    let mut saved = 0;
+    for k in 0..20u64 {
+        let mut child = spawn(&exp, &out, &[]);
+        // Moments spread over the sweep, some a few microseconds after a record.
+        wait_for_records(&mut child, &out, (k as usize + 1) * 450);
+        std::thread::sleep(Duration::from_micros((k * 7919) % 2000));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let now = records(&out).len();
+        // Nothing the killed process appended is lost (kill -9 loses no written byte).
+        assert!(now >= saved, "kill {k}: {saved} records before, {now} after");
+        assert!(now < 10_000, "kill {k} came after the sweep finished");
+        saved = now;
+    }
+    let o = run_ok(&exp, &out, &["--quiet"]);
+    assert_contains(&stderr(&o), &format!("{saved} already saved"));
+    assert_same_tables(&whole, &out);
+    assert_eq!(records(&out).len(), 10_000);
+    // A log per process that saved something, not a file per run.
+    let logs = log_files(&out).len();
+    assert!((2..=21).contains(&logs), "{logs} logs");
 }
 
 fn interrupt(child: &Child) {
@@ -288,6 +321,10 @@ fn a_full_disk_loses_nothing_already_saved() {
     );
     let leftovers = temporaries(&out);
     assert!(leftovers.is_empty(), "temporaries left: {leftovers:?}");
+    // The directory as the full disk left it, torn log tail and all, resumed elsewhere.
+    let resumed = dir.path().join("resumed");
+    let copied = Std::new("cp").arg("-a").arg(&out).arg(&resumed).status().unwrap();
+    assert!(copied.success());
     drop(disk);
     // What was saved is whole: each record equals the same run's on a roomy disk.
     let roomy = dir.path().join("roomy");
@@ -296,6 +333,10 @@ fn a_full_disk_loses_nothing_already_saved() {
     for (name, record) in &saved {
         assert_eq!(Some(record), all.get(name), "{name}");
     }
+    // Resumed, it trains only what is missing, and its tables are the roomy disk's.
+    let o = run_ok(&exp, &resumed, &["--no-weights"]);
+    assert_contains(&stderr(&o), &format!("{} already saved", saved.len()));
+    assert_same_tables(&roomy, &resumed);
 }
 
 #[test]
