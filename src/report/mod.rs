@@ -27,9 +27,19 @@ use crate::tables::rows::TableWriter;
 /// tables, as its recorded experiment's `[report]` table with `flags` over it says; returns
 /// the files written, the report last.
 pub fn write_report(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
+    Ok(write_report_naming(dir, flags)?.0)
+}
+
+/// [`write_report`], also returning the run ids of the configurations the report names
+/// ([`named_runs`]).
+pub(crate) fn write_report_naming(
+    dir: &ResultsDir,
+    flags: &Options,
+) -> Result<(Vec<PathBuf>, Vec<String>)> {
     let options = Options::recorded(dir.root())?.overlay(flags);
     let sweep = Sweep::load(dir.root())?;
     let outline = Outline::new(&sweep, &options)?;
+    let named = named_runs(&sweep, &outline);
     let configs: Vec<_> = sweep.configs.iter().map(|c| &c.summary).collect();
     let comparisons = compare::within(&configs);
     let mut table = TableWriter::<Comparison>::create(&dir.path(COMPARISONS))?;
@@ -56,7 +66,19 @@ pub fn write_report(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
     let path = dir.path(REPORT);
     atomic::write(&path, markdown::report(&page).as_bytes())?;
     files.push(path);
-    Ok(files)
+    Ok((files, named))
+}
+
+/// The runs of the configurations the report names, those whose every seed it draws (every
+/// configuration of a small grid; else the best, the article's and those asked for), in
+/// that order, each configuration's in seed order.
+pub(crate) fn named_runs(sweep: &Sweep, outline: &Outline) -> Vec<String> {
+    outline
+        .curves
+        .iter()
+        .flat_map(|&c| &sweep.configs[c].runs)
+        .map(|&r| sweep.runs[r].run_id.clone())
+        .collect()
 }
 
 /// Rebuilds a results directory's tables from its records (when it has them; otherwise the

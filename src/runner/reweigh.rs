@@ -47,6 +47,43 @@ pub(crate) fn repair(
             b.why
         );
     }
+    rewrite_all(&pool, &bad, data, store, options)
+}
+
+/// Writes the weights of the recorded runs of `runs` that have no weights file, each
+/// trained again from its seed and checked against its record: the weights a large sweep
+/// keeps for the configurations its report names.
+pub(crate) fn fill(
+    runs: &[RunSpec],
+    data: &Dataset,
+    store: &RecordStore,
+    options: &RunnerOptions,
+) -> Result<Outcome> {
+    let pool = worker_pool(options.jobs)?;
+    let shapes = Some((data.vocab.as_slice(), data.classes.as_slice()));
+    let mut missing = Vec::new();
+    for spec in runs {
+        if let Err(BadWeights::Missing) =
+            store.load_weights_of(&spec.id, spec.settings.hidden(), shapes)
+        {
+            missing.push(Unusable {
+                spec: spec.clone(),
+                record: store.load(&spec.id)?,
+                why: "missing".into(),
+            });
+        }
+    }
+    rewrite_all(&pool, &missing, data, store, options)
+}
+
+/// Trains each run of `bad` again and writes its weights ([`rewrite`]), in parallel.
+fn rewrite_all(
+    pool: &rayon::ThreadPool,
+    bad: &[Unusable],
+    data: &Dataset,
+    store: &RecordStore,
+    options: &RunnerOptions,
+) -> Result<Outcome> {
     let trained = AtomicUsize::new(0);
     let dropped = AtomicUsize::new(0);
     let failed = Mutex::new(Vec::new());
@@ -143,12 +180,13 @@ fn rewrite(
             run: Some(id.clone()),
         },
     )?;
-    let moved = moved.map_or(String::new(), |to| {
-        format!("moved it to {}, ", to.display())
-    });
-    note!(
-        "sweep: {}: {moved}wrote the weights of run {id}, re-trained bit for bit as recorded",
-        path.display()
-    );
+    if let Some(to) = moved {
+        note!(
+            "sweep: {}: moved it to {}, wrote the weights of run {id}, re-trained bit for bit \
+             as recorded",
+            path.display(),
+            to.display()
+        );
+    }
     Ok(true)
 }

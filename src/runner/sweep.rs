@@ -101,13 +101,18 @@ pub(crate) fn run(p: &Prepared, options: &SweepOptions) -> Result<Finished> {
             );
             None
         }
-        None => Some(write_tables(p, &dir)?),
+        None => Some(write_tables(p, &dir, options)?),
     };
     Ok(Finished { outcome, written })
 }
 
-/// After a whole sweep: the tables, then the figures and report.
-fn write_tables(p: &Prepared, dir: &ResultsDir) -> Result<(Written, Vec<PathBuf>)> {
+/// After a whole sweep: the tables, then the figures and report, then the weights of the
+/// runs the report names where the sweep is too large to keep every run's.
+fn write_tables(
+    p: &Prepared,
+    dir: &ResultsDir,
+    options: &SweepOptions,
+) -> Result<(Written, Vec<PathBuf>)> {
     let unused = dir.unused_records(&p.runs)?.len();
     if unused > 0 {
         note!(
@@ -118,8 +123,51 @@ fn write_tables(p: &Prepared, dir: &ResultsDir) -> Result<(Written, Vec<PathBuf>
         );
     }
     let written = tables::write(dir, &p.exp, &p.runs)?;
-    let drawn = report::write_report(dir, &report::Options::default())?;
+    let (drawn, named) = report::write_report_naming(dir, &report::Options::default())?;
+    if options.save_weights && !keeps_weights(p, options) {
+        keep_named_weights(p, dir, options, &named)?;
+    }
     Ok((written, drawn))
+}
+
+/// Writes the weights of the first [`WEIGHTS_KEPT_UP_TO`] of the runs the report names (its
+/// best configurations, the article's, those asked for), re-trained from their seeds.
+fn keep_named_weights(
+    p: &Prepared,
+    dir: &ResultsDir,
+    options: &SweepOptions,
+    named: &[String],
+) -> Result<()> {
+    let saved = dir.records().ids()?;
+    let wanted: std::collections::HashSet<&str> = named
+        .iter()
+        .filter(|id| saved.contains(*id))
+        .take(WEIGHTS_KEPT_UP_TO)
+        .map(String::as_str)
+        .collect();
+    let runs: Vec<_> = p
+        .runs
+        .iter()
+        .filter(|r| wanted.contains(r.id.as_str()))
+        .cloned()
+        .collect();
+    let runner = RunnerOptions {
+        save_weights: true,
+        ..runner_options(p, options)
+    };
+    let outcome = super::reweigh::fill(&runs, &p.data, dir.records(), &runner)?;
+    if outcome.trained > 0 {
+        note!(
+            "sweep: kept the weights of {} run(s) of the configurations the report names (a \
+             sweep of more than {WEIGHTS_KEPT_UP_TO} runs keeps no others; `predict` and \
+             `trace` re-train any run)",
+            outcome.trained
+        );
+    }
+    match outcome.failed.into_iter().next() {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// Unless weights are off, rewrites the weights files of the recorded runs of the sweep (or

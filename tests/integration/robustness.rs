@@ -7,8 +7,8 @@ use std::process::{Child, Command as Std, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    assert_contains, assert_same_tables, bin, experiment, read, record_value, refused, run,
-    log_files, run_ids, run_ok, skip_or_fail, stderr, store, sweep_on, train_file,
+    assert_contains, assert_same_tables, bin, experiment, log_files, read, record_value, refused,
+    run, run_ids, run_ok, skip_or_fail, stderr, store, sweep_on, train_file,
 };
 
 fn spawn(exp: &Path, out: &Path, extra: &[&str]) -> Child {
@@ -110,7 +110,10 @@ fn sigkill_twenty_times_in_a_ten_thousand_run_sweep_loses_and_doubles_nothing() 
         child.wait().unwrap();
         let now = records(&out).len();
         // Nothing the killed process appended is lost (kill -9 loses no written byte).
-        assert!(now >= saved, "kill {k}: {saved} records before, {now} after");
+        assert!(
+            now >= saved,
+            "kill {k}: {saved} records before, {now} after"
+        );
         assert!(now < 10_000, "kill {k} came after the sweep finished");
         saved = now;
     }
@@ -323,7 +326,12 @@ fn a_full_disk_loses_nothing_already_saved() {
     assert!(leftovers.is_empty(), "temporaries left: {leftovers:?}");
     // The directory as the full disk left it, torn log tail and all, resumed elsewhere.
     let resumed = dir.path().join("resumed");
-    let copied = Std::new("cp").arg("-a").arg(&out).arg(&resumed).status().unwrap();
+    let copied = Std::new("cp")
+        .arg("-a")
+        .arg(&out)
+        .arg(&resumed)
+        .status()
+        .unwrap();
     assert!(copied.success());
     drop(disk);
     // What was saved is whole: each record equals the same run's on a roomy disk.

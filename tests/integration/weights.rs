@@ -346,3 +346,43 @@ fn rerun_names_a_weights_file_that_is_another_runs() {
     let o = sweep_on("rerun", &out, &[&ids[0]]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn a_large_sweep_keeps_the_weights_of_the_configurations_its_report_names_only() {
+    // 13 configurations x 80 seeds = 1,040 runs, past the 1,000 whose weights are all kept:
+    // the report names the best three (a grid of more than 12 draws those), 240 runs.
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(
+        dir.path(),
+        "large",
+        "[train]\nepochs = 4\neval_every = 2\nhidden_size = 2\n[grid]\nlearning_rate = [0.01, \
+         0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.11, 0.12, 0.13]\n\
+         seed = { start = 0, count = 80 }\n",
+    );
+    let out = dir.path().join("out");
+    let o = run_ok(&exp, &out, &[]);
+    assert_contains(
+        &stderr(&o),
+        "kept the weights of 240 run(s) of the configurations the report names",
+    );
+    let kept: Vec<String> = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_suffix(".safetensors").map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(kept.len(), 240);
+    // A run without its weights file predicts all the same, re-trained, and says so.
+    let bare = run_ids(&out)
+        .into_iter()
+        .find(|id| !kept.contains(id))
+        .unwrap();
+    let o = predict(&out, &bare, &PHRASES);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_contains(&stderr(&o), "re-training the run from its seed (4 epochs)");
+    // Resuming trains nothing and writes no more weights.
+    let o = run_ok(&exp, &out, &[]);
+    assert_contains(&stderr(&o), "training 0 on");
+    assert!(!stderr(&o).contains("kept the weights"), "{}", stderr(&o));
+}
