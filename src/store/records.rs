@@ -615,4 +615,73 @@ mod tests {
         // Nothing to move: another process got there first.
         assert_eq!(store.set_aside_weights(a).unwrap(), None);
     }
+
+    /// A sound record (its id its settings') of a 5-epoch run, as far as `epochs`.
+    fn run(status: Status, epochs: u32) -> RunRecord {
+        use crate::train::{EpochMetrics, Eval};
+        let settings = SettingsParams {
+            hidden_size: 3,
+            epochs: 5,
+            eval_every: 5,
+            ..Default::default()
+        };
+        let id = crate::train::run_id(&settings.clone().check().unwrap(), 0, "");
+        let eval = Eval {
+            loss: 0.5,
+            accuracy: 0.5,
+        };
+        let metrics = (1..=epochs)
+            .map(|epoch| EpochMetrics {
+                epoch,
+                train: eval,
+                test: (epoch == 5).then_some(eval),
+            })
+            .collect();
+        RunRecord {
+            status,
+            metrics,
+            settings,
+            ..record(&id, 3)
+        }
+    }
+
+    #[test]
+    fn two_records_of_one_run_count_once_the_further_trained_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = RecordStore::open(tmp.path()).unwrap();
+        let pruned = run(Status::Pruned { epoch: 2 }, 2);
+        let whole = run(Status::Ok, 5);
+        let id = whole.run_id.clone();
+        store.save(&pruned).unwrap();
+        store.save(&whole).unwrap();
+        // A second writer (a resumed shard) saved the stopped one again, later.
+        let other = RecordStore::at(tmp.path());
+        other.save(&pruned).unwrap();
+        drop(other);
+        let reader = RecordStore::at(tmp.path());
+        assert_eq!(reader.ids().unwrap().len(), 1);
+        assert_eq!(reader.load(&id).unwrap(), whole);
+    }
+
+    #[test]
+    fn a_live_writers_tail_is_left_alone_and_a_dead_ones_set_aside() {
+        let tmp = tempfile::tempdir().unwrap();
+        let writer = RecordStore::open(tmp.path()).unwrap();
+        let whole = run(Status::Ok, 5);
+        writer.save(&whole).unwrap();
+        let log = writer.own_log().unwrap();
+        // Half a frame at the end of the live log: being written, as far as anyone knows.
+        let frame = super::log::frame(b"\x02 half of it");
+        super::log::append_raw(&log, &frame[..9]);
+        let reader = RecordStore::at(tmp.path());
+        assert!(reader.set_aside_damaged().unwrap().is_empty());
+        assert_eq!(reader.ids().unwrap().len(), 1);
+        // Its writer gone, the tail is torn: copied aside, the log rewritten without it.
+        drop(writer);
+        let damaged = reader.set_aside_damaged().unwrap();
+        assert_eq!(damaged.len(), 1, "{damaged:?}");
+        assert_eq!(std::fs::read(&damaged[0].to).unwrap(), &frame[..9]);
+        assert_eq!(reader.load(&whole.run_id).unwrap(), whole);
+        assert!(reader.set_aside_damaged().unwrap().is_empty());
+    }
 }
