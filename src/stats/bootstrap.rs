@@ -19,6 +19,11 @@
 //! of a sample with +inf may be +inf: bounds are then f64::INFINITY (an open interval; the
 //! caller prints "never").
 //!
+//! Samples of more than [`exact::EXACT_ABOVE`] finite values (a sweep of thousands of
+//! seeds) do not resample: the median's interval comes from its exact bootstrap
+//! distribution, and a difference of medians from their exact bootstrap variances
+//! ([`super::exact_bootstrap`]).
+//!
 //! Cost: O(B) memory for the statistics plus O(n) scratch reused across resamples. The
 //! median of a resample is found without sorting it, by counting how often each of the
 //! presorted values was drawn and reading the middle off the running count without branches;
@@ -30,6 +35,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
 
+use super::exact_bootstrap as exact;
 use super::values::{difference, midpoint, order, paired_differences, select};
 use super::{Interval, valid_level};
 
@@ -40,6 +46,13 @@ pub const DEFAULT_RESAMPLES: usize = 2000;
 /// NaN, `resamples` is 0, or the level is not in (0, 1).
 pub fn bootstrap_median(sample: &[f64], resamples: usize, level: f64) -> Option<Interval> {
     check(&[sample], resamples, level)?;
+    if let Some(sorted) = large(sample) {
+        return Some(exact::median_interval(
+            &sorted,
+            super::median(sample)?,
+            level,
+        ));
+    }
     let mut draws = Draws::new(sample);
     let mut rng = seeded(ONE_SAMPLE, &[&draws.sorted]);
     let stats = (0..resamples).map(|_| draws.median(&mut rng)).collect();
@@ -67,6 +80,12 @@ pub fn bootstrap_median_difference(
     level: f64,
 ) -> Option<Interval> {
     check(&[x, y], resamples, level)?;
+    let estimate = difference(super::median(x)?, super::median(y)?);
+    if x.len().max(y.len()) > exact::EXACT_ABOVE
+        && let (Some(sx), Some(sy)) = (finite_sorted(x), finite_sorted(y))
+    {
+        return Some(exact::median_difference_interval(&sx, &sy, estimate, level));
+    }
     let (mut draws_x, mut draws_y) = (Draws::new(x), Draws::new(y));
     let mut rng = seeded(TWO_SAMPLES, &[&draws_x.sorted, &draws_y.sorted]);
     let stats = (0..resamples)
@@ -75,7 +94,6 @@ pub fn bootstrap_median_difference(
             difference(mx, draws_y.median(&mut rng))
         })
         .collect();
-    let estimate = difference(super::median(x)?, super::median(y)?);
     Some(percentile_interval(estimate, stats, level))
 }
 
@@ -111,6 +129,26 @@ where
         })
         .collect();
     Some(percentile_interval(estimate, stats, level))
+}
+
+/// A sample of more than [`exact::EXACT_ABOVE`] finite values, sorted: its median's interval
+/// is computed exactly instead of resampled ([`exact`]).
+fn large(sample: &[f64]) -> Option<Vec<f64>> {
+    if sample.len() > exact::EXACT_ABOVE {
+        finite_sorted(sample)
+    } else {
+        None
+    }
+}
+
+/// `sample` sorted, if every value is finite.
+fn finite_sorted(sample: &[f64]) -> Option<Vec<f64>> {
+    if !sample.iter().all(|x| x.is_finite()) {
+        return None;
+    }
+    let mut sorted = sample.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    Some(sorted)
 }
 
 /// `Some(())` when every sample is non-empty and NaN-free, and the resample count and level

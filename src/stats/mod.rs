@@ -18,6 +18,7 @@
 mod bootstrap;
 pub(crate) mod density;
 pub(crate) mod descriptive;
+mod exact_bootstrap;
 mod fisher;
 mod hodges_lehmann;
 mod holm;
@@ -28,6 +29,7 @@ mod rank;
 mod rank_sum;
 mod shares;
 mod signed_rank;
+mod sorted_rows;
 mod values;
 mod wilson;
 
