@@ -131,14 +131,15 @@ where
     Some(percentile_interval(estimate, stats, level))
 }
 
-/// A sample of more than [`exact::EXACT_ABOVE`] finite values, sorted: its median's interval
-/// is computed exactly instead of resampled ([`exact`]).
+/// A sample of more than [`exact::EXACT_ABOVE`] values, sorted: its median's interval is
+/// computed exactly instead of resampled ([`exact`]; order statistics only, so an infinite
+/// value, "never", is fine).
 fn large(sample: &[f64]) -> Option<Vec<f64>> {
-    if sample.len() > exact::EXACT_ABOVE {
-        finite_sorted(sample)
-    } else {
-        None
-    }
+    (sample.len() > exact::EXACT_ABOVE).then(|| {
+        let mut sorted = sample.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        sorted
+    })
 }
 
 /// `sample` sorted, if every value is finite.

@@ -48,7 +48,7 @@ fn quantile_rank(n: usize, k: usize, p: f64) -> usize {
     lo
 }
 
-/// The percentile interval of the median of the sorted, finite `sorted` at `level`.
+/// The percentile interval of the median of the sorted, NaN-free `sorted` at `level`.
 pub(crate) fn median_interval(sorted: &[f64], estimate: f64, level: f64) -> Interval {
     let n = sorted.len();
     let tail = (1.0 - level) / 2.0;
