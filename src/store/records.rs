@@ -133,11 +133,6 @@ impl RecordStore {
         Ok(ids)
     }
 
-    /// How many runs have a record (what [`RecordStore::ids`] would count).
-    pub fn count(&self) -> Result<usize> {
-        Ok(self.ids()?.len())
-    }
-
     /// Reads one record.
     pub fn load(&self, run_id: &str) -> Result<RunRecord> {
         let mut index = self.index();
@@ -215,21 +210,6 @@ impl RecordStore {
     /// The log this process appends to, once it saved a record.
     fn own_log(&self) -> Option<PathBuf> {
         self.writer().as_ref().map(|w| w.log.path().to_path_buf())
-    }
-
-    /// How many files and bytes the records take (logs and older per-run files).
-    pub fn footprint(&self) -> Result<(usize, u64)> {
-        let mut files = 0;
-        let mut bytes = 0;
-        for path in index::log_paths(&self.dir)? {
-            files += 1;
-            bytes += std::fs::metadata(&path).map_or(0, |m| m.len());
-        }
-        for id in self.json_ids()? {
-            files += 1;
-            bytes += std::fs::metadata(self.json_path(&id)).map_or(0, |m| m.len());
-        }
-        Ok((files, bytes))
     }
 
     pub fn weights_path(&self, run_id: &str) -> PathBuf {

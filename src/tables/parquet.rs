@@ -287,7 +287,7 @@ mod tests {
                     loss: 1.0 / e,
                     accuracy: (e % 7.0) / 7.0,
                 },
-                test: test.then(|| Eval {
+                test: test.then_some(Eval {
                     loss: 0.1 + e,
                     accuracy: 0.5,
                 }),
