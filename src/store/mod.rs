@@ -8,7 +8,7 @@
 //!   experiment.toml   the experiment as resolved, with the data fingerprint (which runs)
 //!   runs/<id>.json    one record per finished run, the source of truth
 //!   runs.csv curves.csv summary.csv timings.csv    rebuilt from the records
-//!   report.md plots/  drawn from the tables (crate::report)
+//!   report.md report.html plots/  drawn from the tables (crate::report)
 //! ```
 
 pub(crate) mod atomic;
@@ -21,7 +21,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 pub use atomic::Sharing;
-pub use lock::Lock;
+pub use lock::{Held, Lock, held};
 pub use merge::merge;
 pub use record::{DataRef, RecordStore, RunRecord};
 
@@ -38,6 +38,8 @@ pub const SUMMARY: &str = "summary.csv";
 pub const TIMINGS: &str = "timings.csv";
 pub const COMPARISONS: &str = "comparisons.csv";
 pub const REPORT: &str = "report.md";
+/// The same report as one self-contained, interactive page.
+pub const REPORT_HTML: &str = "report.html";
 /// Folders it writes into, besides its root and `runs/`.
 pub const PLOTS: &str = "plots";
 pub const SLURM: &str = "slurm";
