@@ -16,6 +16,8 @@
   const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b',
     '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
   const MUTED = '#b0b0b0';
+  // The heatmaps' metrics, as plot/heatmap.rs orders them.
+  const HEAT_METRICS = ['test_acc_1', 'final_test_acc', 'first_epoch_train_acc_1', 'final_train_loss'];
   // At most this many configurations get a line of their own in the overview curves.
   const MAX_LINES = 40;
   const charts = {};
@@ -84,12 +86,13 @@
     const [a, b] = f.pair;
     const xs = DATA.settings[a].values.map(String);
     const ys = DATA.settings[b].values.map(String);
-    const panels = DATA.metrics.slice(0, 4);
+    // The PNG's panels, in its order.
+    const panels = HEAT_METRICS.map((n) => DATA.metrics.find((m) => m.name === n)).filter((m) => m);
     const width = 100 / panels.length;
     const option = { tooltip: { trigger: 'item', confine: true }, grid: [], xAxis: [], yAxis: [],
       visualMap: [], series: [], title: [] };
     panels.forEach((m, p) => {
-      const cells = heatCells(a, b, p, xs, ys);
+      const cells = heatCells(a, b, DATA.metrics.indexOf(m), xs, ys);
       const values = cells.map((c) => c.value[2]).filter((v) => v !== null);
       const lo = values.length ? Math.min(...values) : 0;
       const hi = values.length ? Math.max(...values) : 1;
@@ -149,8 +152,9 @@
     const series = shown.map((i) => {
       const c = DATA.configs[i];
       const name = DATA.color === null ? c.label : settingText(DATA.color, c.values[DATA.color]);
-      return { type: 'line', name: DATA.configs.length <= 12 ? c.label : name, showSymbol: false,
-        symbolSize: 4, sampling: 'lttb', color: colorOf(i), lineStyle: { width: 1.5 },
+      // Small symbols: a point to hover at every epoch kept.
+      return { type: 'line', name: DATA.configs.length <= 12 ? c.label : name, showSymbol: true,
+        symbol: 'circle', symbolSize: 3, color: colorOf(i), lineStyle: { width: 1.5 },
         emphasis: { focus: 'series' }, config: i,
         data: c.bands[ci].map((r) => ({ value: [r[0], Math.max(r[2], 1e-6)], band: r })) };
     });
@@ -205,7 +209,8 @@
     const series = runs.map(([seed, diverged, flat]) => {
       const data = [];
       for (let p = 0; p + 1 < flat.length; p += 2) data.push([flat[p], flat[p + 1]]);
-      return { type: 'line', name: 'seed ' + seed + (diverged ? ' (diverged)' : ''), showSymbol: false,
+      return { type: 'line', name: 'seed ' + seed + (diverged ? ' (diverged)' : ''), showSymbol: true,
+        symbol: 'circle', symbolSize: 2,
         lineStyle: { width: 1 }, data: data, emphasis: { focus: 'series' } };
     });
     chart.setOption({
