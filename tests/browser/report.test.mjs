@@ -191,6 +191,10 @@ async function checkReport(name) {
   for (const span of await page.locator('span.figure').all()) await span.scrollIntoViewIfNeeded();
   await page.waitForFunction(() => [...document.querySelectorAll('span.figure')].every((s) => s.dataset.ready));
   await page.screenshot({ path: join(SHOTS, `${name}-full.png`), fullPage: true });
+  for (const section of await page.locator('section.part').all()) {
+    const part = await section.getAttribute('data-part');
+    await section.screenshot({ path: join(SHOTS, `${name}-section-${part}.png`) });
+  }
   assert.deepEqual(problems, [], `${name}: console errors or failed requests`);
   await page.close();
   return { ready, configs };

@@ -81,8 +81,33 @@
     span.dataset.ready = '1';
   }
 
-  // Two settings against each other: one panel per metric, darker is better.
+  // Two settings against each other: one panel per metric, darker is better. Where a third
+  // setting is swept, tabs choose one of its values (as the PNG's panels) or pool them.
   function heatmap(chart, f) {
+    const [a, b] = f.pair;
+    const k = DATA.settings.findIndex((s, i) => i !== a && i !== b && s.values.length <= 10);
+    if (k < 0) { drawHeatmap(chart, f, null); return; }
+    const tabs = document.createElement('div');
+    tabs.className = 'panel-tabs';
+    const choices = DATA.settings[k].values.map((v) => [settingText(k, v), (c) => String(c.values[k]) === String(v)]);
+    choices.push(['pooled', null]);
+    choices.forEach(([text, keep], n) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = text;
+      button.addEventListener('click', () => {
+        tabs.querySelectorAll('button').forEach((x) => x.classList.remove('on'));
+        button.classList.add('on');
+        drawHeatmap(chart, f, keep);
+      });
+      if (n === 0) button.classList.add('on');
+      tabs.appendChild(button);
+    });
+    chart.getDom().before(tabs);
+    drawHeatmap(chart, f, choices[0][1]);
+  }
+
+  function drawHeatmap(chart, f, keep) {
     const [a, b] = f.pair;
     const xs = DATA.settings[a].values.map(String);
     const ys = DATA.settings[b].values.map(String);
@@ -92,7 +117,7 @@
     const option = { tooltip: { trigger: 'item', confine: true }, grid: [], xAxis: [], yAxis: [],
       visualMap: [], series: [], title: [] };
     panels.forEach((m, p) => {
-      const cells = heatCells(a, b, DATA.metrics.indexOf(m), xs, ys);
+      const cells = heatCells(a, b, DATA.metrics.indexOf(m), xs, ys, keep);
       const values = cells.map((c) => c.value[2]).filter((v) => v !== null);
       const lo = values.length ? Math.min(...values) : 0;
       const hi = values.length ? Math.max(...values) : 1;
@@ -108,13 +133,14 @@
         label: { show: xs.length * ys.length <= 64, fontSize: 10, formatter: (d) => num(d.value[2], 3) },
         tooltip: { formatter: (d) => heatTooltip(d, a, b, m) } });
     });
-    chart.setOption(option);
+    chart.setOption(option, true);
   }
 
-  // The configurations of each cell, pooled: the median of their figures.
-  function heatCells(a, b, m, xs, ys) {
+  // The configurations of each cell (those `keep` keeps), pooled: the median of their figures.
+  function heatCells(a, b, m, xs, ys, keep) {
     const groups = {};
     DATA.configs.forEach((c, i) => {
+      if (keep && !keep(c)) return;
       const key = String(c.values[a]) + '\u0000' + String(c.values[b]);
       (groups[key] = groups[key] || []).push(i);
     });
@@ -214,13 +240,13 @@
         lineStyle: { width: 1 }, data: data, emphasis: { focus: 'series' } };
     });
     chart.setOption({
-      title: { text: 'every seed: train loss', textStyle: { fontSize: 13 } },
+      title: { text: 'every seed: train loss (log)', left: 0, textStyle: { fontSize: 13 } },
       tooltip: { trigger: 'item', confine: true, formatter: (d) => esc(d.seriesName) + '<br>epoch ' +
         d.value[0] + ': train loss <b>' + num(d.value[1]) + '</b>' },
-      legend: { type: 'scroll', top: 22 },
-      grid: { top: 60, left: 60, right: 20, bottom: 40 },
+      legend: { type: 'scroll', top: 24 },
+      grid: { top: 64, left: 60, right: 20, bottom: 40 },
       xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 25, min: 'dataMin' },
-      yAxis: { type: 'log', name: 'train loss' },
+      yAxis: { type: 'log' },
       series: series,
     }, true);
   }
@@ -405,12 +431,12 @@
       showSymbol: c.bands[curveIndex(name)].length < 30, color: PALETTE[s],
       data: c.bands[curveIndex(name)].map((r) => ({ value: [r[0], r[2]], band: r })) }));
     chart.setOption({
-      title: { text: 'accuracy: median over seeds', textStyle: { fontSize: 13 } },
+      title: { text: 'accuracy: median over seeds', left: 0, textStyle: { fontSize: 13 } },
       tooltip: { trigger: 'item', confine: true, formatter: (d) => esc(d.seriesName) + ', epoch ' +
         d.data.band[0] + ': <b>' + num(d.data.band[2]) + '</b> [' + num(d.data.band[1]) + ', ' +
         num(d.data.band[3]) + '] (25-75%), ' + d.data.band[4] + ' seed(s)' },
-      legend: { top: 22 },
-      grid: { top: 60, left: 50, right: 20, bottom: 40 },
+      legend: { top: 24 },
+      grid: { top: 64, left: 50, right: 20, bottom: 40 },
       xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 25, min: 'dataMin' },
       yAxis: { type: 'value', min: 0, max: 1 },
       series: series,
@@ -431,19 +457,25 @@
       '</tr></thead><tbody>' + rows.join('') + '</tbody>';
   }
 
+  // Its comparisons: the differences found listed, the others folded away.
   function comparisonsOf(label) {
     const list = DATA.comparisons.filter((x) => x.a === label || x.b === label);
-    list.sort((x, y) => (y.significant - x.significant) || ((x.adjusted || 1) - (y.adjusted || 1)));
-    const shown = list.slice(0, 100).map((x) => {
+    list.sort((x, y) => (x.adjusted === null ? 1 : x.adjusted) - (y.adjusted === null ? 1 : y.adjusted));
+    const item = (x) => {
       const other = x.a === label ? x.b : x.a;
       const numbers = x.effect ? 'B - A = ' + num(x.effect[0]) + ' [' + num(x.effect[1]) + ', ' +
         num(x.effect[2]) + '], adjusted p ' + num(x.adjusted, 2) : 'no test';
-      return '<li>' + (x.significant ? '<b>difference</b> ' : '') + esc(x.metric) + ' against <code>' +
-        esc(other) + '</code>' + (x.setting ? ' (' + esc(x.setting) + ')' : '') + ': ' +
-        esc(x.sentence || numbers) + '</li>';
-    });
-    if (list.length > 100) shown.push('<li>... and ' + (list.length - 100) + ' more in comparisons.csv</li>');
-    $('detail-comparisons').innerHTML = shown.length ? shown.join('') :
+      return '<li>' + esc(x.metric) + ' against <code>' + esc(other) + '</code>' +
+        (x.setting ? ' (' + esc(x.setting) + ')' : '') + ': ' + esc(x.sentence || numbers) + '</li>';
+    };
+    const found = list.filter((x) => x.significant);
+    const rest = list.filter((x) => !x.significant);
+    let html = '<li><b>Differences found (' + found.length + ')</b><ul>' +
+      (found.length ? found.map(item).join('') : '<li>none</li>') + '</ul></li>';
+    html += '<li><details><summary>No detectable difference (' + rest.length + ')</summary><ul>' +
+      rest.slice(0, 200).map(item).join('') + (rest.length > 200 ? '<li>... and ' + (rest.length - 200) +
+      ' more in comparisons.csv</li>' : '') + '</ul></details></li>';
+    $('detail-comparisons').innerHTML = list.length ? html :
       '<li>none: no other configuration differs from it in exactly one setting</li>';
   }
 
@@ -451,7 +483,7 @@
   function toc() {
     const nav = $('toc');
     const links = [];
-    document.querySelectorAll('main h2').forEach((h, i) => {
+    document.querySelectorAll('main section.part h2').forEach((h, i) => {
       if (!h.id) h.id = 'h-' + i + '-' + h.textContent.toLowerCase().replace(/[^a-z0-9]+/g, '-');
       links.push('<a href="#' + h.id + '">' + esc(h.textContent) + '</a>');
     });

@@ -204,7 +204,10 @@ fn setting(sweep: &Sweep, key: Key) -> Setting {
 fn json_value(value: &Value) -> Json {
     match value {
         Value::Integer(n) => Json::from(*n),
-        Value::Float(x) => serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number),
+        // `inf` (no clipping) as the labels print it: JSON has no infinity.
+        Value::Float(x) => {
+            serde_json::Number::from_f64(*x).map_or(Json::String(value.to_string()), Json::Number)
+        }
         Value::Gradient(_) => Json::String(value.to_string()),
     }
 }
