@@ -210,7 +210,9 @@
     const k = f.axis;
     const values = DATA.settings[k].values.map(String);
     const panels = ['final_test_acc', 'first_epoch_train_acc_1'].map(metricIndex).filter((m) => m >= 0);
-    const option = { tooltip: { trigger: 'item', confine: true }, grid: [], xAxis: [], yAxis: [], series: [] };
+    const option = { tooltip: { trigger: 'item', confine: true }, grid: [], xAxis: [], yAxis: [], series: [],
+      title: { text: 'one point per configuration, its median over seeds (the PNG has every run); click one for its seeds',
+        right: 0, textStyle: { fontSize: 11, fontWeight: 'normal', color: '#666' } } };
     const h = 100 / panels.length;
     panels.forEach((m, p) => {
       option.grid.push({ left: 70, right: 20, top: (p * h + 6) + '%', height: (h - 14) + '%' });
@@ -531,11 +533,13 @@
       '</td><td>' + b.runs + '</td><td>' + num(b.final_test_acc) + '</td><td>' + num(b.final_train_loss) +
       '</td></tr>').join('') + '</tbody>';
     const chart = charts.live || init($('live-chart'), 'live');
-    chart.setOption({ tooltip: { trigger: 'item', confine: true, formatter: (d) => esc(d.seriesName) +
+    // Redrawn whole every poll: no animation, which would restart each time.
+    chart.setOption({ animation: false,
+      tooltip: { trigger: 'item', confine: true, formatter: (d) => esc(d.seriesName) +
       '<br>epoch ' + d.value[0] + ': <b>' + num(d.value[1]) + '</b>' },
       legend: { type: 'scroll', top: 0 }, grid: { top: 30, left: 55, right: 15, bottom: 35 },
       xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 22 },
-      yAxis: { type: 'log', name: 'train loss' },
+      yAxis: { type: 'log' },
       series: s.best.map((b, i) => ({ type: 'line', name: b.label, showSymbol: false, color: PALETTE[i % 10],
         data: b.curve })) }, true);
     if (live.was === 'running' && s.state !== 'running' && DATA === null && s.report) location.reload();
