@@ -423,7 +423,7 @@
     seedsOf(charts['detail-seeds'] || init($('detail-seeds'), 'detail-seeds'), i);
     accuracy(charts['detail-acc'] || init($('detail-acc'), 'detail-acc'), i);
     epochTable(c);
-    comparisonsOf(c.label);
+    comparisonsOf(i);
     box.scrollIntoView({ block: 'nearest' });
   }
 
@@ -460,25 +460,30 @@
   }
 
   // Its comparisons: the differences found listed, the others folded away.
-  function comparisonsOf(label) {
-    const list = DATA.comparisons.filter((x) => x.a === label || x.b === label);
+  function comparisonsOf(i) {
+    const list = DATA.comparisons.filter((x) => x.a === i || x.b === i);
     list.sort((x, y) => (x.adjusted === null ? 1 : x.adjusted) - (y.adjusted === null ? 1 : y.adjusted));
     const item = (x) => {
-      const other = x.a === label ? x.b : x.a;
-      const numbers = x.effect ? 'B - A = ' + num(x.effect[0]) + ' [' + num(x.effect[1]) + ', ' +
-        num(x.effect[2]) + '], adjusted p ' + num(x.adjusted, 2) : 'no test';
-      return '<li>' + esc(x.metric) + ' against <code>' + esc(other) + '</code>' +
+      const other = DATA.configs[x.a === i ? x.b : x.a];
+      const numbers = (x.effect ? 'B - A = ' + num(x.effect[0]) + ' [' + num(x.effect[1]) + ', ' +
+        num(x.effect[2]) + '], adjusted p ' + num(x.adjusted, 2) : 'no test') +
+        ' (A: ' + DATA.configs[x.a].label + ')';
+      return '<li>' + esc(x.metric) + ' against <code>' + esc(other ? other.label : '?') + '</code>' +
         (x.setting ? ' (' + esc(x.setting) + ')' : '') + ': ' + esc(x.sentence || numbers) + '</li>';
     };
     const found = list.filter((x) => x.significant);
     const rest = list.filter((x) => !x.significant);
     let html = '<li><b>Differences found (' + found.length + ')</b><ul>' +
       (found.length ? found.map(item).join('') : '<li>none</li>') + '</ul></li>';
-    html += '<li><details><summary>No detectable difference (' + rest.length + ')</summary><ul>' +
-      rest.slice(0, 200).map(item).join('') + (rest.length > 200 ? '<li>... and ' + (rest.length - 200) +
-      ' more in comparisons.csv</li>' : '') + '</ul></details></li>';
-    $('detail-comparisons').innerHTML = list.length ? html :
-      '<li>none: no other configuration differs from it in exactly one setting</li>';
+    if (DATA.comparisons_total > DATA.comparisons.length) {
+      html += '<li>The report has ' + DATA.comparisons_total + ' comparisons; this page carries only ' +
+        'the differences found: every comparison is in comparisons.csv.</li>';
+    } else {
+      html += '<li><details><summary>No detectable difference (' + rest.length + ')</summary><ul>' +
+        rest.slice(0, 200).map(item).join('') + (rest.length > 200 ? '<li>... and ' + (rest.length - 200) +
+        ' more in comparisons.csv</li>' : '') + '</ul></details></li>';
+    }
+    $('detail-comparisons').innerHTML = html;
   }
 
   // ---- the table of contents and the lazy figures -------------------------------------

@@ -22,7 +22,8 @@ use crate::tables::read::{Band, Config};
 use crate::tables::schema::Curve;
 use crate::train::Status;
 
-/// Up to this many comparisons carry their sentence; beyond, only their numbers.
+/// Up to this many comparisons are all carried, each with its sentence; beyond, only the
+/// differences found, with their numbers (`comparisons.csv` has every one).
 const SENTENCES: usize = 5000;
 
 /// The report's data.
@@ -38,6 +39,8 @@ pub(crate) struct Data {
     pub curves: Vec<&'static str>,
     pub configs: Vec<ConfigData>,
     pub comparisons: Vec<ComparisonData>,
+    /// How many comparisons the report has (more than `comparisons` holds past [`SENTENCES`]).
+    pub comparisons_total: usize,
     pub halving: Option<HalvingData>,
     pub figures: Vec<FigureData>,
     /// Epochs a thinned curve keeps at most.
@@ -87,15 +90,16 @@ pub(crate) type SeedCurves = Vec<(u64, bool, Vec<f64>)>;
 
 #[derive(Serialize)]
 pub(crate) struct ComparisonData {
-    pub a: String,
-    pub b: String,
+    /// The two configurations (indices into `configs`); effects are B - A.
+    pub a: Option<usize>,
+    pub b: Option<usize>,
     pub setting: Option<String>,
     pub metric: &'static str,
     /// B - A with its interval.
     pub effect: Option<[f64; 3]>,
     pub adjusted: Option<f64>,
     pub significant: bool,
-    /// `verdict::sentence`, for up to [`SENTENCES`] comparisons.
+    /// `verdict::sentence`, up to [`SENTENCES`] comparisons.
     pub sentence: Option<String>,
 }
 
@@ -163,7 +167,8 @@ pub(crate) fn data(page: &Page<'_>) -> Data {
         metrics: metrics.iter().map(|&m| metric_info(m)).collect(),
         curves: Curve::ALL.map(Curve::name).to_vec(),
         configs,
-        comparisons: comparisons(page.comparisons),
+        comparisons: comparisons(sweep, page.comparisons),
+        comparisons_total: page.comparisons.len(),
         halving: page.halving.map(|h| halving(sweep, &h.halving)),
         figures: page.drawn.iter().map(|d| figure(sweep, d)).collect(),
         points,
@@ -322,12 +327,19 @@ pub(crate) fn seed_curves(sweep: &Sweep, points: usize) -> Vec<SeedCurves> {
         .collect()
 }
 
-fn comparisons(list: &[Comparison]) -> Vec<ComparisonData> {
-    let with_sentences = list.len() <= SENTENCES;
+fn comparisons(sweep: &Sweep, list: &[Comparison]) -> Vec<ComparisonData> {
+    let all = list.len() <= SENTENCES;
+    let index: std::collections::HashMap<&str, usize> = sweep
+        .configs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.label.as_str(), i))
+        .collect();
     list.iter()
+        .filter(|c| all || c.significant())
         .map(|c| ComparisonData {
-            a: c.a.clone(),
-            b: c.b.clone(),
+            a: index.get(c.a.as_str()).copied(),
+            b: index.get(c.b.as_str()).copied(),
             setting: c.setting.clone(),
             metric: c.metric.name(),
             effect: c
@@ -336,7 +348,7 @@ fn comparisons(list: &[Comparison]) -> Vec<ComparisonData> {
                 .filter(|e| e.iter().all(|x| x.is_finite())),
             adjusted: c.test.map(|t| round4(t.adjusted)),
             significant: c.significant(),
-            sentence: with_sentences.then(|| verdict::sentence(c)),
+            sentence: all.then(|| verdict::sentence(c)),
         })
         .collect()
 }
