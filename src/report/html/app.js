@@ -33,6 +33,8 @@
     if (a !== 0 && (a < 1e-3 || a >= 1e6)) return x.toExponential((digits || 4) - 1);
     return String(Number(x.toPrecision(digits || 4)));
   };
+  // A setting's value as labels print it: numbers to four significant digits.
+  const valueText = (v) => (typeof v === 'number' ? num(v, 4) : String(v));
   const fixed3 = (x) => (x === null || x === undefined ? '-' : x.toFixed(3));
 
   function init(el, name) {
@@ -46,7 +48,7 @@
   const metricIndex = (name) => DATA.metrics.findIndex((m) => m.name === name);
   const curveIndex = (name) => DATA.curves.indexOf(name);
   const isLoss = (name) => name.indexOf('loss') >= 0;
-  const settingText = (k, v) => DATA.settings[k].short + '=' + v;
+  const settingText = (k, v) => DATA.settings[k].short + '=' + valueText(v);
   function colorOf(i) {
     if (DATA.color === null) return PALETTE[0];
     const s = DATA.settings[DATA.color];
@@ -109,8 +111,8 @@
 
   function drawHeatmap(chart, f, keep) {
     const [a, b] = f.pair;
-    const xs = DATA.settings[a].values.map(String);
-    const ys = DATA.settings[b].values.map(String);
+    const xs = DATA.settings[a].values.map(valueText);
+    const ys = DATA.settings[b].values.map(valueText);
     // The PNG's panels, in its order.
     const panels = HEAT_METRICS.map((n) => DATA.metrics.find((m) => m.name === n)).filter((m) => m);
     const width = 100 / panels.length;
@@ -141,7 +143,7 @@
     const groups = {};
     DATA.configs.forEach((c, i) => {
       if (keep && !keep(c)) return;
-      const key = String(c.values[a]) + '\u0000' + String(c.values[b]);
+      const key = valueText(c.values[a]) + '\u0000' + valueText(c.values[b]);
       (groups[key] = groups[key] || []).push(i);
     });
     const cells = [];
@@ -208,7 +210,7 @@
   // Final metrics against one setting, a point per configuration.
   function effect(chart, f) {
     const k = f.axis;
-    const values = DATA.settings[k].values.map(String);
+    const values = DATA.settings[k].values.map(valueText);
     const panels = ['final_test_acc', 'first_epoch_train_acc_1'].map(metricIndex).filter((m) => m >= 0);
     const option = { tooltip: { trigger: 'item', confine: true }, grid: [], xAxis: [], yAxis: [], series: [],
       title: { text: 'one point per configuration, its median over seeds (the PNG has every run); click one for its seeds',
@@ -221,7 +223,7 @@
         nameTextStyle: { align: 'left' } });
       option.series.push({ type: 'scatter', xAxisIndex: p, yAxisIndex: p, symbolSize: 8,
         itemStyle: { opacity: 0.65 },
-        data: DATA.configs.map((c, i) => ({ value: [String(c.values[k]), c.figures[m][0]], config: i,
+        data: DATA.configs.map((c, i) => ({ value: [valueText(c.values[k]), c.figures[m][0]], config: i,
           itemStyle: { color: colorOf(i) } })).filter((d) => d.value[1] !== null),
         tooltip: { formatter: (d) => esc(DATA.configs[d.data.config].label) + '<br>' +
           esc(DATA.metrics[m].title) + ': <b>' + esc(figureText(d.data.config, m)) + '</b><br>' +
@@ -283,7 +285,7 @@
     const cols = [{ key: 'rank', title: 'rank', get: (c) => c.rank, show: (c) => c.rank },
       { key: 'label', title: 'configuration', get: (c) => c.label, show: (c) => esc(c.label) }];
     DATA.settings.forEach((s, k) => cols.push({ key: 's' + k, title: s.short,
-      get: (c) => c.values[k], show: (c) => esc(c.values[k]) }));
+      get: (c) => c.values[k], show: (c) => esc(valueText(c.values[k])) }));
     cols.push({ key: 'seeds', title: 'seeds', get: (c) => c.seeds, show: (c) => c.seeds });
     cols.push({ key: 'diverged', title: 'diverged', get: (c) => c.diverged, show: (c) => c.diverged });
     DATA.metrics.forEach((m, j) => cols.push({ key: 'm' + j, title: m.title,
@@ -298,7 +300,7 @@
       if (eq > 0) {
         const name = t.slice(0, eq), value = t.slice(eq + 1);
         const k = DATA.settings.findIndex((s) => s.short.toLowerCase() === name || s.name === name);
-        if (k >= 0) return String(c.values[k]).toLowerCase() === value;
+        if (k >= 0) return [String(c.values[k]), valueText(c.values[k])].some((v) => v.toLowerCase() === value);
       }
       return label.indexOf(t) >= 0;
     });
@@ -361,12 +363,12 @@
     if (!el) return;
     const chart = init(el, 'parallel');
     const dims = DATA.settings.map((s, k) => ({ dim: k, name: s.short, type: 'category',
-      data: s.values.map(String) }));
+      data: s.values.map(valueText) }));
     const metrics = DATA.metrics.slice(0, 4);
     metrics.forEach((m, j) => dims.push({ dim: dims.length, name: m.title.replace(', median', ''),
       type: 'value', scale: true, j: j }));
     const rankDim = DATA.settings.length + Math.min(DATA.rank_by, metrics.length - 1);
-    const data = DATA.configs.map((c) => c.values.map(String).concat(metrics.map((_, j) => {
+    const data = DATA.configs.map((c) => c.values.map(valueText).concat(metrics.map((_, j) => {
       const v = c.figures[j][0];
       return v === null ? '-' : v;
     })));
