@@ -9,8 +9,8 @@ is the cost.
 
 For each: `sweep run` into a fresh directory (which also writes the tables and the report),
 then `sweep report` on it again, each timed, with the peak resident memory of that process
-(from wait4). "store" is the records (`runs/`); "per run-epoch" is the store's bytes over
-the run-epochs trained.
+(from wait4). The store is the record logs (`runs/*.log`); "per run-epoch" is their bytes
+over the run-epochs trained. The weights files are those the report names (at most 1000).
 
 usage: python3 benches/store_scale.py [--only 20k,100k,1m] [--jobs N] [--keep DIR]
 Builds `sweep` in release mode first; needs only the Python standard library.
@@ -78,16 +78,22 @@ def bench(name, work, jobs):
                                   eval_every=max(epochs // 10, 1), seeds=seeds))
     out = os.path.join(work, f"out-{name}")
     shutil.rmtree(out, ignore_errors=True)
-    wall, rss = timed([SWEEP, "run", exp, "--out", out, "--jobs", str(jobs), "--quiet"])
+    wall, rss = timed([SWEEP, "run", exp, "--out", out, "--jobs", str(jobs), "--quiet", "--yes"])
     files, disk, apparent = footprint(out)
-    s_files, s_disk, s_apparent = footprint(os.path.join(out, "runs"))
+    logs = [os.path.join(out, "runs", n) for n in os.listdir(os.path.join(out, "runs"))
+            if n.endswith(".log")]
+    s_files, s_apparent = len(logs), sum(os.path.getsize(p) for p in logs)
+    s_disk = sum(os.stat(p).st_blocks * 512 for p in logs)
+    w_files, w_disk, _ = footprint(os.path.join(out, "runs"))
+    w_files, w_disk = w_files - s_files, w_disk - s_disk
     report, report_rss = timed([SWEEP, "report", out])
     run_epochs = runs * epochs
     tables = {f: os.path.getsize(os.path.join(out, f))
               for f in ("runs.csv", "curves.parquet", "curves.csv", "summary.csv")
               if os.path.exists(os.path.join(out, f))}
-    print(f"| {runs:,} runs x {epochs} epochs | {wall:.0f} s | {files} ({s_files} in runs/) "
-          f"| {mb(disk)} (store {mb(s_disk)}) | {s_apparent / run_epochs:.1f} B "
+    print(f"| {runs:,} runs x {epochs} epochs | {wall:.0f} s | {files} ({s_files} logs, "
+          f"{w_files} weights) | {mb(disk)} (logs {mb(s_disk)}, weights {mb(w_disk)}) "
+          f"| {s_apparent / run_epochs:.1f} B "
           f"| {rss:.0f} MB | {report:.1f} s ({report_rss:.0f} MB) |", flush=True)
     print("    tables: " + ", ".join(f"{k} {mb(v)}" for k, v in tables.items()), flush=True)
     return out
@@ -102,7 +108,7 @@ def main():
     subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
     work = args.keep or tempfile.mkdtemp(prefix="sweep-store-")
     os.makedirs(work, exist_ok=True)
-    print("| sweep | wall (run) | files | on disk | store bytes per run-epoch | peak memory (run) "
+    print("| sweep | wall (run) | files | on disk | log bytes per run-epoch | peak memory (run) "
           "| `sweep report` (peak memory) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     try:

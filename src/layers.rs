@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The modules bottom up, as `lib.rs` lists them.
-const LAYERS: [&str; 21] = [
+const LAYERS: [&str; 22] = [
     "error",
     "number",
     "data",
@@ -26,6 +26,7 @@ const LAYERS: [&str; 21] = [
     "compare",
     "report",
     "runner",
+    "serve",
     "cli",
 ];
 

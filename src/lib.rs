@@ -23,6 +23,8 @@
 //! - [`report`]: the figures and `report.md` a user reads;
 //! - [`runner`]: runs trained in parallel and recorded, re-trained and traced, and a whole
 //!   sweep from lock to report ([`runner::sweep`]);
+//! - [`serve`]: a results directory served read-only over HTTP, its report live while a
+//!   sweep runs;
 //! - [`cli`]: the command line on top, which only turns arguments into options, calls and
 //!   prints.
 
@@ -49,6 +51,7 @@ pub(crate) mod plan;
 pub mod report;
 pub(crate) mod runner;
 pub(crate) mod search;
+pub mod serve;
 pub mod settings;
 pub mod simd;
 pub mod stats;

@@ -10,6 +10,7 @@ mod predict;
 mod report;
 mod rerun;
 mod run;
+mod serve;
 mod slurm;
 mod trace;
 mod train;
@@ -74,6 +75,24 @@ pub enum Command {
     /// Write what another implementation needs to replay a recorded run exactly: initial
     /// weights, every epoch's shuffle, the encoded data (benches/replay.py reads it).
     Trace(TraceArgs),
+    /// Serve a results directory read-only over HTTP: its report.html, updated live while a
+    /// sweep writes into the directory (progress, ETA, best so far), and its files.
+    Serve(ServeArgs),
+}
+
+/// Flags of `sweep serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// A results directory (the sweep may still be running, or not yet started).
+    #[arg(value_name = "RESULTS")]
+    pub results: PathBuf,
+    /// The TCP port to listen on (0: any free port; the URL printed says which).
+    #[arg(long, default_value_t = crate::serve::DEFAULT_PORT)]
+    pub port: u16,
+    /// The address to listen on; another than 127.0.0.1 lets other machines read the
+    /// directory.
+    #[arg(long, value_name = "ADDR", default_value_t = crate::serve::DEFAULT_BIND)]
+    pub bind: std::net::IpAddr,
 }
 
 /// Flags of `sweep compare`.
@@ -464,6 +483,7 @@ pub fn execute(cli: Cli) -> Result<()> {
         Command::Train(args) => train::execute(&args),
         Command::Trace(args) => trace::execute(&args),
         Command::Compare(args) => compare::execute(&args),
+        Command::Serve(args) => serve::execute(&args),
     }
 }
 

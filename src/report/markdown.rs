@@ -36,31 +36,68 @@ const BEST_ROWS: usize = 5;
 /// The full table is cut to the best this many rows beyond this size.
 const TABLE_ROWS: usize = 20;
 
+/// Which part of the report a section is, so that the HTML renderer can set its
+/// interactive views beside the same text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// The title, description and run count.
+    Head,
+    Best,
+    Halving,
+    Overview,
+    Effects,
+    Differences,
+    Article,
+    Curves,
+    All,
+}
+
+/// One section of the report: its part and its Markdown.
+#[derive(Debug, Clone)]
+pub(crate) struct Section {
+    pub part: Part,
+    pub markdown: String,
+}
+
 /// The report's text: the answer first (the best configurations), then the overview
 /// figures, the effect of each setting, the article's table, single configurations' curves
 /// and only then every configuration.
 pub(crate) fn report(page: &Page<'_>) -> String {
-    let mut md = format!("# Sweep report: {}\n\n", page.name);
+    sections(page).into_iter().map(|s| s.markdown).collect()
+}
+
+/// The report's sections in order, empty ones left out: the one outline `report.md` and
+/// `report.html` are both rendered from.
+pub(crate) fn sections(page: &Page<'_>) -> Vec<Section> {
+    let mut head = format!("# Sweep report: {}\n\n", page.name);
     if !page.description.is_empty() {
-        md += &format!("{}\n\n", page.description);
+        head += &format!("{}\n\n", page.description);
     }
-    md += &format!(
+    head += &format!(
         "{} The resolved experiment is in [`experiment.toml`](experiment.toml); every number \
          below comes from [`runs.csv`](runs.csv), [`curves.csv`](curves.csv) and \
          [`summary.csv`](summary.csv).\n\n",
         run_count(page.sweep)
     );
-    md += &best_section(page);
-    if let Some(state) = page.halving {
-        md += &super::halving::section(state, &figures(page.drawn, FigureKind::Halving));
-    }
-    md += &overview_section(page);
-    md += &effects_section(page);
-    md += &differences::section(page.comparisons);
-    md += &article_section(page.sweep);
-    md += &curves_section(page);
-    md += &all_section(page);
-    md
+    let halving = page
+        .halving
+        .map(|state| super::halving::section(state, &figures(page.drawn, FigureKind::Halving)));
+    let parts = [
+        (Part::Head, head),
+        (Part::Best, best_section(page)),
+        (Part::Halving, halving.unwrap_or_default()),
+        (Part::Overview, overview_section(page)),
+        (Part::Effects, effects_section(page)),
+        (Part::Differences, differences::section(page.comparisons)),
+        (Part::Article, article_section(page.sweep)),
+        (Part::Curves, curves_section(page)),
+        (Part::All, all_section(page)),
+    ];
+    parts
+        .into_iter()
+        .filter(|(_, markdown)| !markdown.is_empty())
+        .map(|(part, markdown)| Section { part, markdown })
+        .collect()
 }
 
 /// Figures of one kind, each under its name.
@@ -267,7 +304,7 @@ fn markdown(table: &Table) -> String {
 }
 
 /// The metrics of the summary table, in its column order.
-const SUMMARY_METRICS: [Metric; 4] = [
+pub(crate) const SUMMARY_METRICS: [Metric; 4] = [
     Metric::FinalTrainLoss,
     Metric::FinalTestAcc,
     Metric::TestAcc1,
@@ -308,7 +345,7 @@ fn summary_table(sweep: &Sweep, rows: &[usize], ranked: bool) -> Table {
 }
 
 /// A summary column's title: what its cells show of the metric.
-fn column_title(metric: Metric) -> String {
+pub(crate) fn column_title(metric: Metric) -> String {
     match metric.kind() {
         Measure::Continuous => format!("{}, median", metric.label()),
         Measure::Share { .. } => format!("seeds at {}", metric.label()),
@@ -318,7 +355,7 @@ fn column_title(metric: Metric) -> String {
 
 /// A configuration's figure of `metric` with its 95% interval: `0.975 [0.950, 1.000]`,
 /// `24/48 = 50% [36%, 64%]`, `529.5 [498, 560]`, `≥ 870`.
-fn summary_cell(s: &ConfigSummary, metric: Metric) -> String {
+pub(crate) fn summary_cell(s: &ConfigSummary, metric: Metric) -> String {
     let figure = s
         .interval(metric)
         .map_or("-".into(), |i| metric.format_interval(&i));

@@ -9,6 +9,7 @@ pub(crate) mod differences;
 pub(crate) mod epoch_tables;
 pub(crate) mod export;
 pub(crate) mod halving;
+pub(crate) mod html;
 pub(crate) mod markdown;
 pub(crate) mod outline;
 pub mod plot;
@@ -19,13 +20,13 @@ pub use outline::{Options, Outline};
 
 use crate::compare::{self, Comparison};
 use crate::error::Result;
-use crate::store::{COMPARISONS, PLOTS, REPORT, ResultsDir, atomic};
+use crate::store::{COMPARISONS, PLOTS, REPORT, REPORT_HTML, ResultsDir, atomic};
 use crate::tables::Sweep;
 use crate::tables::rows::TableWriter;
 
-/// Writes `comparisons.csv`, draws `plots/` and writes `report.md` from the directory's
-/// tables, as its recorded experiment's `[report]` table with `flags` over it says; returns
-/// the files written, the report last.
+/// Writes `comparisons.csv`, draws `plots/` and writes `report.md` and `report.html` from
+/// the directory's tables, as its recorded experiment's `[report]` table with `flags` over
+/// it says; returns the files written, the reports last.
 pub fn write_report(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
     Ok(write_report_naming(dir, flags)?.0)
 }
@@ -65,6 +66,9 @@ pub(crate) fn write_report_naming(
     };
     let path = dir.path(REPORT);
     atomic::write(&path, markdown::report(&page).as_bytes())?;
+    files.push(path);
+    let path = dir.path(REPORT_HTML);
+    atomic::write(&path, html::report(&page)?.as_bytes())?;
     files.push(path);
     Ok((files, named))
 }

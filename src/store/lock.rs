@@ -142,6 +142,30 @@ impl Drop for Lock {
 /// The pid of the lock's live owner, if the file names one. A new owner writes its pid just
 /// after locking, so an empty file, or one still naming the dead owner it replaces, is read
 /// again a few times.
+/// Whether a sweep holds a results directory's lock, as a reader sees it without taking it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// No lock file: no sweep (a Slurm shard takes none).
+    No,
+    /// A lock file whose owner runs.
+    By(u32),
+    /// A lock file whose owner is gone (killed before it could remove it).
+    Left,
+}
+
+/// Who holds the lock of the results directory `out`, read from its lock file (never
+/// locking it: a reader must not make a starting sweep think the directory is in use).
+pub fn held(out: &Path) -> Held {
+    let path = out.join(LOCK_FILE);
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Held::No;
+    }
+    match owner(&path) {
+        Some(pid) => Held::By(pid),
+        None => Held::Left,
+    }
+}
+
 fn owner(path: &Path) -> Option<u32> {
     for _ in 0..5 {
         let text = safe::read_own(path).unwrap_or_default();

@@ -8,9 +8,9 @@
 //!   experiment.toml   the experiment as resolved, with the data fingerprint (which runs)
 //!   runs/*.log        the records of the finished runs, one log per writer: the source
 //!                     of truth (runs/<id>.json in directories of older sweeps)
-//!   runs/<id>.safetensors  a run's final weights, where kept (see [`weights_kept`])
+//!   runs/<id>.safetensors  a run's final weights, where kept (see [`WEIGHTS_KEPT_UP_TO`])
 //!   runs.csv curves.parquet curves.csv summary.csv timings.csv    rebuilt from the records
-//!   report.md plots/  drawn from the tables (crate::report)
+//!   report.md report.html plots/  drawn from the tables (crate::report)
 //! ```
 
 pub(crate) mod atomic;
@@ -27,7 +27,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 pub use atomic::Sharing;
-pub use lock::Lock;
+pub use lock::{Held, Lock, held};
 pub use merge::merge;
 pub use record::{DataRef, RunRecord};
 pub use records::{BadWeights, Damaged, RecordStore};
@@ -46,6 +46,8 @@ pub const SUMMARY: &str = "summary.csv";
 pub const TIMINGS: &str = "timings.csv";
 pub const COMPARISONS: &str = "comparisons.csv";
 pub const REPORT: &str = "report.md";
+/// The same report as one self-contained, interactive page.
+pub const REPORT_HTML: &str = "report.html";
 /// Folders it writes into, besides its root and `runs/`.
 pub const PLOTS: &str = "plots";
 pub const SLURM: &str = "slurm";

@@ -139,10 +139,26 @@ pub enum FigureKind {
     Halving,
 }
 
+/// What one figure is of, beyond its kind: the HTML report draws the same figure from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shows {
+    /// Two settings against each other (a heatmap).
+    Pair(Key, Key),
+    /// One curve over epochs (bands).
+    Curve(Curve),
+    /// One setting along x (an effect figure).
+    Axis(Key),
+    /// One configuration (an index into the sweep's).
+    Config(usize),
+    /// The whole search (halving).
+    Search,
+}
+
 /// A figure written.
 #[derive(Debug, Clone)]
 pub struct Drawn {
     pub kind: FigureKind,
+    pub shows: Shows,
     /// The file name, under `plots/`.
     pub name: String,
     pub path: PathBuf,
@@ -201,6 +217,7 @@ impl<'a> Context<'a> {
 /// A figure to draw: its kind, its file name's stem, its caption and how to draw it.
 struct Job<'a> {
     kind: FigureKind,
+    shows: Shows,
     name: String,
     caption: String,
     draw: Box<dyn Fn() -> Figure + Send + Sync + 'a>,
@@ -208,12 +225,13 @@ struct Job<'a> {
 
 impl<'a> Job<'a> {
     fn new(
-        kind: FigureKind,
+        (kind, shows): (FigureKind, Shows),
         name: String,
         draw: impl Fn() -> Figure + Send + Sync + 'a,
     ) -> Job<'a> {
         Job {
             kind,
+            shows,
             name,
             caption: String::new(),
             draw: Box::new(draw),
@@ -248,6 +266,7 @@ pub fn draw_all(sweep: &Sweep, outline: &Outline, dir: &Path) -> Result<Vec<Draw
         atomic::write(&path, &bytes)?;
         drawn.push(Drawn {
             kind: job.kind,
+            shows: job.shows,
             name,
             path,
             caption: job.caption,
@@ -261,34 +280,44 @@ pub fn draw_all(sweep: &Sweep, outline: &Outline, dir: &Path) -> Result<Vec<Draw
 fn jobs<'a>(ctx: &'a Context<'a>) -> Vec<Job<'a>> {
     let mut jobs: Vec<Job<'a>> = Vec::new();
     if let Some(h) = &ctx.outline.halving {
-        jobs.push(Job::new(FigureKind::Halving, "halving".into(), move || {
-            halving::draw(ctx, h)
-        }));
+        jobs.push(Job::new(
+            (FigureKind::Halving, Shows::Search),
+            "halving".into(),
+            move || halving::draw(ctx, h),
+        ));
     }
     for (a, b) in heatmap::pairs(ctx) {
         let name = format!("heatmap-{}-{}", file_safe(a.name()), file_safe(b.name()));
-        let mut job = Job::new(FigureKind::Heatmap, name, move || heatmap::draw(ctx, a, b));
+        let mut job = Job::new((FigureKind::Heatmap, Shows::Pair(a, b)), name, move || {
+            heatmap::draw(ctx, a, b)
+        });
         job.caption = heatmap::caption(ctx, a, b);
         jobs.push(job);
     }
     for curve in bands::CURVES {
         let name = bands::file_name(curve);
-        jobs.push(Job::new(FigureKind::Bands, name, move || {
-            bands::draw(ctx, curve)
-        }));
+        jobs.push(Job::new(
+            (FigureKind::Bands, Shows::Curve(curve)),
+            name,
+            move || bands::draw(ctx, curve),
+        ));
     }
     for &axis in &ctx.sweep.varying {
         let name = format!("final-vs-{}", file_safe(axis.name()));
-        let mut job = Job::new(FigureKind::Effect, name, move || final_vs::draw(ctx, axis));
+        let mut job = Job::new((FigureKind::Effect, Shows::Axis(axis)), name, move || {
+            final_vs::draw(ctx, axis)
+        });
         job.caption = final_vs::caption(ctx, axis);
         jobs.push(job);
     }
     for &i in &ctx.outline.curves {
         let config: &Config = &ctx.sweep.configs[i];
         let name = format!("curves-{}", file_safe(&config.label));
-        jobs.push(Job::new(FigureKind::Curves, name, move || {
-            every_seed::draw(ctx, config)
-        }));
+        jobs.push(Job::new(
+            (FigureKind::Curves, Shows::Config(i)),
+            name,
+            move || every_seed::draw(ctx, config),
+        ));
     }
     jobs
 }
