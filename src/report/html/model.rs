@@ -304,7 +304,12 @@ fn evals(c: &Config) -> Vec<Vec<Option<f64>>> {
         .collect()
 }
 
-/// Every seed's train-loss curve of every configuration, thinned, in configuration order.
+/// A configuration's detail draws the curves of its first this many seeds (in grid order):
+/// more are one blur, and 50,000 seeds of 20 configurations would be a page of 100 MB.
+pub(crate) const MAX_SEED_CURVES: usize = 100;
+
+/// Every seed's train-loss curve of every configuration (its first [`MAX_SEED_CURVES`]),
+/// thinned, in configuration order.
 pub(crate) fn seed_curves(sweep: &Sweep, points: usize) -> Vec<SeedCurves> {
     sweep
         .configs
@@ -312,6 +317,7 @@ pub(crate) fn seed_curves(sweep: &Sweep, points: usize) -> Vec<SeedCurves> {
         .map(|c| {
             c.runs
                 .iter()
+                .take(MAX_SEED_CURVES)
                 .map(|&r| {
                     let loss = &sweep.curves[r].train_loss;
                     let epochs: Vec<(usize, &f64)> = loss.iter().enumerate().collect();
