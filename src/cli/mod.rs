@@ -187,6 +187,7 @@ impl ReportArgs {
             configs: self.configs.clone(),
             rank_by: self.rank_by,
             halving: None,
+            race: None,
         }
     }
 }

@@ -29,6 +29,8 @@ pub(crate) struct Page<'a> {
     pub drawn: &'a [Drawn],
     /// Where a successive halving search stands, for one.
     pub halving: Option<&'a super::halving::State>,
+    /// A race over seeds, for one: the report leads with its decision.
+    pub race: Option<&'a super::race::State>,
 }
 
 /// The best configurations shown at the top.
@@ -50,6 +52,9 @@ pub(crate) fn report(page: &Page<'_>) -> String {
          [`summary.csv`](summary.csv).\n\n",
         run_count(page.sweep)
     );
+    if let Some(state) = page.race {
+        md += &super::race::section(state, page.sweep, &figures(page.drawn, FigureKind::Race));
+    }
     md += &best_section(page);
     if let Some(state) = page.halving {
         md += &super::halving::section(state, &figures(page.drawn, FigureKind::Halving));

@@ -12,6 +12,7 @@ pub(crate) mod halving;
 pub(crate) mod markdown;
 pub(crate) mod outline;
 pub mod plot;
+pub(crate) mod race;
 
 use std::path::PathBuf;
 
@@ -44,8 +45,13 @@ pub fn write_report(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
         Some(h) => Some(halving::state(dir, &sweep, h)?),
         None => None,
     };
+    let race = match &outline.race {
+        Some(r) => Some(race_state(dir, r)?),
+        None => None,
+    };
     let page = markdown::Page {
         halving: halving.as_ref(),
+        race: race.as_ref(),
         sweep: &sweep,
         name: &name,
         description: &description,
@@ -57,6 +63,17 @@ pub fn write_report(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
     atomic::write(&path, markdown::report(&page).as_bytes())?;
     files.push(path);
     Ok(files)
+}
+
+/// Where the race of `dir`'s recorded experiment stands (its seeds, epochs and `race.csv`).
+fn race_state(dir: &ResultsDir, r: &crate::search::race::Race) -> Result<race::State> {
+    let exp = crate::experiment::Experiment::load(&dir.path(crate::store::EXPERIMENT))?;
+    let seeds = &exp.axis(crate::settings::Key::Seed).values;
+    let epochs = match exp.axis(crate::settings::Key::Epochs).values[..] {
+        [crate::settings::Value::Integer(e)] => e,
+        _ => 0,
+    };
+    race::state(dir.root(), r, seeds, epochs)
 }
 
 /// Rebuilds a results directory's tables from its records (when it has them; otherwise the

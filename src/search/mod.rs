@@ -20,6 +20,8 @@
 pub(crate) mod halving;
 pub(crate) mod parse;
 pub(crate) mod race;
+#[cfg(test)]
+mod race_error;
 pub(crate) mod race_parse;
 pub(crate) mod space;
 pub(crate) mod stages;

@@ -16,6 +16,7 @@ mod common;
 mod compare;
 mod corners;
 mod docs;
+mod race;
 mod records;
 mod report;
 mod robustness;

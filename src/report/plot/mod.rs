@@ -13,6 +13,7 @@ mod frame;
 mod halving;
 mod heatmap;
 pub(crate) mod layout;
+mod race;
 pub(crate) mod scale;
 
 use std::collections::HashSet;
@@ -137,6 +138,8 @@ pub enum FigureKind {
     Curves,
     /// A successive halving search, rung by rung: `halving.png`.
     Halving,
+    /// A race over seeds, look by look: `race.png`.
+    Race,
 }
 
 /// A figure written.
@@ -263,6 +266,11 @@ fn jobs<'a>(ctx: &'a Context<'a>) -> Vec<Job<'a>> {
     if let Some(h) = &ctx.outline.halving {
         jobs.push(Job::new(FigureKind::Halving, "halving".into(), move || {
             halving::draw(ctx, h)
+        }));
+    }
+    if let Some(r) = &ctx.outline.race {
+        jobs.push(Job::new(FigureKind::Race, "race".into(), move || {
+            race::draw(ctx, r)
         }));
     }
     for (a, b) in heatmap::pairs(ctx) {
