@@ -85,7 +85,11 @@ fn decision(s: &State) -> String {
             tied.iter()
                 .filter_map(|r| r.detectable)
                 .reduce(f64::max)
-                .map_or("(not computable)".into(), |d| m.format(d)),
+                .map_or(
+                "no size up to the largest possible (too few seeds for that power at its level)"
+                    .into(),
+                |d| m.format(d)
+            ),
             m.label(),
             s.race
                 .tolerance

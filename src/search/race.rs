@@ -56,6 +56,8 @@ pub struct Race {
     /// The `fresh` seeds after the budget's: held out of the selection, trained by the
     /// survivors only, once the race is decided.
     pub fresh: usize,
+    /// How many survivors, best first, run the fresh seeds (`None`: every one).
+    pub reevaluate: Option<usize>,
 }
 
 impl Race {
@@ -73,6 +75,9 @@ impl Race {
         );
         if let Some(t) = self.tolerance {
             out += &format!("tolerance = {}\n", crate::number::fmt_f64(t));
+        }
+        if let Some(k) = self.reevaluate {
+            out += &format!("reevaluate = {k}\n");
         }
         out
     }
@@ -199,6 +204,29 @@ impl Course {
     pub(crate) fn winner(&self) -> Option<usize> {
         self.end?;
         self.looks.last().map(|l| l.leader)
+    }
+
+    /// The survivors that run the fresh seeds: the best `top` by their estimate at the last
+    /// look (the winner first; equal ones in the experiment's order), or every one.
+    pub(crate) fn reevaluated(&self, top: Option<usize>) -> Vec<usize> {
+        let Some(last) = self.looks.last().filter(|_| self.end.is_some()) else {
+            return Vec::new();
+        };
+        let estimate = |c: usize| match last.versus.iter().find(|v| v.config == c) {
+            Some(v) => v.estimate,
+            None => last.leader_estimate,
+        };
+        let mut chosen = self.alive.clone();
+        chosen.sort_by(|&a, &b| {
+            let lead = |c: usize| c != last.leader;
+            lead(a)
+                .cmp(&lead(b))
+                .then(estimate(a).total_cmp(&estimate(b)))
+                .then(a.cmp(&b))
+        });
+        chosen.truncate(top.unwrap_or(usize::MAX));
+        chosen.sort_unstable();
+        chosen
     }
 
     /// Seeds configuration `c` ran in the selection (those of the look that eliminated it,
@@ -528,8 +556,9 @@ pub(crate) fn progress(
         })
     };
     let mut fresh = vec![Vec::new(); configs.len()];
+    let reevaluated = course.reevaluated(race.reevaluate);
     if course.end.is_some() {
-        for &c in &course.alive {
+        for &c in &reevaluated {
             for run in &configs[c][budget..(budget + race.fresh).min(seeds)] {
                 fresh[c].extend(finished(run)?);
             }
@@ -538,7 +567,7 @@ pub(crate) fn progress(
     let next = match course.waiting {
         Some((k, from, to)) => Some(stage_of(k, &course.alive, from, to)?),
         None if race.fresh > 0 => {
-            let stage = stage_of(looks, &course.alive, budget, budget + race.fresh)?;
+            let stage = stage_of(looks, &reevaluated, budget, budget + race.fresh)?;
             (!stage.runs.is_empty()).then_some(stage)
         }
         None => None,
@@ -558,7 +587,7 @@ pub(crate) fn asked(race: &Race, seeds: usize, runs: &[RunSpec], p: &Progress) -
     let seeds = seeds.max(1);
     let budget = race.budget;
     let waiting_to = p.course.waiting.map(|(_, _, to)| to);
-    let alive: BTreeSet<usize> = p.course.alive.iter().copied().collect();
+    let fresh_ones: BTreeSet<usize> = p.course.reevaluated(race.reevaluate).into_iter().collect();
     (0..runs.len())
         .map(|i| {
             let (c, s) = (i / seeds, i % seeds);
@@ -568,7 +597,7 @@ pub(crate) fn asked(race: &Race, seeds: usize, runs: &[RunSpec], p: &Progress) -
                 (None, None) => p.course.seeds_of(c),
             };
             let fresh = (budget..budget + race.fresh).contains(&s);
-            s < selection.min(budget) || (fresh && p.course.end.is_some() && alive.contains(&c))
+            s < selection.min(budget) || (fresh && fresh_ones.contains(&c))
         })
         .collect()
 }
@@ -586,6 +615,7 @@ mod tests {
             alpha: 0.05,
             tolerance: None,
             fresh: 0,
+            reevaluate: None,
         }
     }
 

@@ -115,6 +115,7 @@ fn race_toml() -> Race {
         alpha: 0.05,
         tolerance: Some(0.3),
         fresh: 8,
+        reevaluate: Some(4),
     }
 }
 

@@ -11,7 +11,7 @@ use crate::error::{Error, Location, Result};
 use crate::metric::Metric;
 use crate::number::fmt_f64;
 
-const RACE_KEYS: [&str; 7] = [
+const RACE_KEYS: [&str; 8] = [
     "metric",
     "first",
     "block",
@@ -19,6 +19,7 @@ const RACE_KEYS: [&str; 7] = [
     "alpha",
     "tolerance",
     "fresh",
+    "reevaluate",
 ];
 
 /// The metrics a race can rank by: every metric with one value per run.
@@ -34,6 +35,7 @@ pub(crate) struct RaceSpec {
     alpha: Option<(f64, usize)>,
     tolerance: Option<(f64, usize)>,
     fresh: Option<u64>,
+    reevaluate: Option<u64>,
     at: usize,
     /// The `--set` that started the table, where the file has none: what its messages name.
     origin: Option<String>,
@@ -49,6 +51,7 @@ impl RaceSpec {
             alpha: None,
             tolerance: None,
             fresh: None,
+            reevaluate: None,
             at,
             origin,
         }
@@ -108,6 +111,7 @@ pub(crate) fn race_key(
         "block" => spec.block = Some(doc.integer(&key, v, 1, 1_000_000)?),
         "budget" => spec.budget = Some((doc.integer(&key, v, 1, 1_000_000)?, at)),
         "fresh" => spec.fresh = Some(doc.integer(&key, v, 0, 1_000_000)?),
+        "reevaluate" => spec.reevaluate = Some(doc.integer(&key, v, 1, 1_000_000)?),
         "alpha" => {
             let a = doc.float(&key, v)?;
             if !(a > 0.0 && a <= 0.5) {
@@ -185,6 +189,7 @@ pub(crate) fn check_race(doc: &Doc<'_>, r: RaceSpec, seeds: usize, configs: usiz
         alpha: r.alpha.map_or(0.05, |(a, _)| a),
         tolerance,
         fresh,
+        reevaluate: r.reevaluate.map(|k| k as usize),
     })
 }
 

@@ -77,21 +77,20 @@ pub(crate) fn race_standing(
             )
         })
         .collect();
-    let asked = race::asked(r, seeds, runs, &p)
-        .iter()
-        .filter(|&&a| a)
-        .count();
+    let configs = runs.len() / seeds.max(1);
+    let selection: usize = (0..configs).map(|c| p.course.seeds_of(c)).sum();
+    let fresh: usize = p.fresh.iter().map(Vec::len).sum();
     Ok(Standing {
         next: p.next,
         stages: p.stages,
         said,
         done: format!(
-            "sweep: race: {} configuration(s) left of {}, {asked} runs in all, {:.0}% of the \
-             {} of every configuration on every seed of the budget",
+            "sweep: race: {} configuration(s) left of {configs}; {selection} runs on the \
+             selection seeds ({:.0}% of every configuration on the budget of {} seeds) and \
+             {fresh} on fresh seeds",
             p.course.alive.len(),
-            runs.len() / seeds.max(1),
-            100.0 * asked as f64 / (runs.len() / seeds.max(1) * r.budget).max(1) as f64,
-            runs.len() / seeds.max(1) * r.budget
+            100.0 * selection as f64 / (configs * r.budget).max(1) as f64,
+            r.budget
         ),
     })
 }

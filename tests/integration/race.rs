@@ -133,7 +133,7 @@ fn a_race_decides_the_same_with_any_jobs_after_kill_9_and_in_shards_block_by_blo
     }
 }
 
-/// A race body with `race` as its `[search.race]` lines (after `[search.race]`, line 7).
+/// A race body with `race` as its `[search.race]` lines (from line 8: `[data]` takes 1-3).
 fn with_race(race: &str) -> String {
     format!(
         "[grid]\nlearning_rate = [0.01, 0.02]\nseed = {{ start = 0, count = 8 }}\n\
@@ -147,40 +147,40 @@ fn bad_races_are_refused_naming_file_line_key_and_what_is_allowed() {
     let cases: [(String, &str); 9] = [
         (
             with_race("tolerance = \"2 points\"\n"),
-            ":9: key `search.race.tolerance`: expected a number, found the string",
+            ":8: key `search.race.tolerance`: expected a number, found the string",
         ),
         (
             with_race("tolerance = -0.1\n"),
-            ":9: key `search.race.tolerance`: -0.1 is not allowed for `test_acc_1`: a difference above 0 and at most 1",
+            ":8: key `search.race.tolerance`: -0.1 is not allowed for `test_acc_1`: a difference above 0 and at most 1",
         ),
         (
             with_race("metric = \"final_test_loss\"\ntolerance = 0\n"),
-            ":10: key `search.race.tolerance`: 0 is not allowed for `final_test_loss`: a difference above 0 in the metric's unit",
+            ":9: key `search.race.tolerance`: 0 is not allowed for `final_test_loss`: a difference above 0 in the metric's unit",
         ),
         (
             with_race("first = 0\n"),
-            ":9: key `search.race.first`: 0 is not allowed",
+            ":8: key `search.race.first`: 0 is not allowed",
         ),
         (
             with_race("block = 0\n"),
-            ":9: key `search.race.block`: 0 is not allowed",
+            ":8: key `search.race.block`: 0 is not allowed",
         ),
         (
             with_race("first = 6\nbudget = 4\n"),
-            ":10: key `search.race.budget`: a budget of 4 seed(s) is below the first block (6)",
+            ":9: key `search.race.budget`: a budget of 4 seed(s) is below the first block (6)",
         ),
         (
             with_race("metric = \"train_loss\"\n"),
-            ":9: key `search.race.metric`: `train_loss` is not a metric a race can rank by",
+            ":8: key `search.race.metric`: `train_loss` is not a metric a race can rank by",
         ),
         (
             "[grid]\nlearning_rate = [0.01]\nseed = { start = 0, count = 8 }\n[search.race]\nfirst = 4\n"
                 .to_owned(),
-            ":8: key `search.race`: a race needs at least 2 configurations to compare; this experiment has 1",
+            ":7: key `search.race`: a race needs at least 2 configurations to compare; this experiment has 1",
         ),
         (
             with_race("fresh = 6\n"),
-            "key `search.race.budget`: a budget of 2 seed(s) is below the first block (4)",
+            "key `search.race.first`: a budget of 2 seed(s) is below the first block (4)",
         ),
     ];
     for (body, want) in cases {
