@@ -50,7 +50,7 @@ pub(crate) fn report(page: &Page<'_>) -> String {
         "{} The resolved experiment is in [`experiment.toml`](experiment.toml); every number \
          below comes from [`runs.csv`](runs.csv), [`curves.csv`](curves.csv) and \
          [`summary.csv`](summary.csv).\n\n",
-        run_count(page.sweep)
+        run_count(page.sweep, page.race.is_some())
     );
     if let Some(state) = page.race {
         md += &super::race::section(state, page.sweep, &figures(page.drawn, FigureKind::Race));
@@ -248,11 +248,18 @@ fn all_section(page: &Page<'_>) -> String {
 /// How many runs the tables hold, and of what grid: `96 runs: 2 configuration(s) x 48
 /// seed(s).`, or for a partial sweep (shards still running, runs not trained yet) how many
 /// of the grid's are missing.
-fn run_count(sweep: &Sweep) -> String {
+fn run_count(sweep: &Sweep, raced: bool) -> String {
     let seeds: std::collections::BTreeSet<u64> = sweep.runs.iter().map(|r| r.seed).collect();
     let (runs, configs) = (sweep.runs.len(), sweep.configs.len());
     let grid = configs * seeds.len();
-    if runs == grid {
+    if raced {
+        // A race never runs most combinations: by design, not for want of training.
+        format!(
+            "{runs} runs of {configs} configuration(s) over {} seed(s): the race ran each \
+             configuration on the seeds it needed (`race.csv`).",
+            seeds.len()
+        )
+    } else if runs == grid {
         format!(
             "{runs} runs: {configs} configuration(s) x {} seed(s).",
             seeds.len()

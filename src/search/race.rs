@@ -602,6 +602,48 @@ pub(crate) fn asked(race: &Race, seeds: usize, runs: &[RunSpec], p: &Progress) -
         .collect()
 }
 
+/// Races simulated for [`expected_runs`], from a fixed seed so a plan prints the same.
+const PLAN_TRIALS: usize = 200;
+
+/// The selection runs a race over `configs` configurations takes on average under a stated
+/// prior (nothing is known before it trains): each configuration's true share uniform on
+/// [0, 1] (a share metric), or its true median normal with the seeds' spread (a
+/// measurement), seeds independent; [`PLAN_TRIALS`] simulated races.
+pub(crate) fn expected_runs(race: &Race, configs: usize) -> f64 {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(19);
+    let mut total = 0usize;
+    let gaussian = |rng: &mut rand_chacha::ChaCha8Rng| {
+        crate::stats::normal::quantile(rng.random_range(1e-12..1.0))
+    };
+    for _ in 0..PLAN_TRIALS {
+        let truth: Vec<f64> = (0..configs)
+            .map(|_| match race.is_share() {
+                true => rng.random_range(0.0..1.0),
+                false => gaussian(&mut rng),
+            })
+            .collect();
+        let all: Vec<Vec<f64>> = truth
+            .iter()
+            .map(|&t| {
+                (0..race.budget)
+                    .map(|_| match race.is_share() {
+                        true => -f64::from(rng.random_range(0.0..1.0) < t),
+                        false => t + gaussian(&mut rng),
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut scores = |alive: &[usize], n: usize| -> Result<Option<Vec<Vec<f64>>>> {
+            Ok(Some(alive.iter().map(|&c| all[c][..n].to_vec()).collect()))
+        };
+        if let Ok(c) = course(race, configs, race.budget, &mut scores) {
+            total += (0..configs).map(|i| c.seeds_of(i)).sum::<usize>();
+        }
+    }
+    total as f64 / PLAN_TRIALS as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -195,3 +195,42 @@ fn bad_races_are_refused_naming_file_line_key_and_what_is_allowed() {
         "a race and successive halving cannot share a search",
     );
 }
+
+#[test]
+fn sweep_slurm_writes_one_array_per_block_of_a_race_and_one_for_the_fresh_seeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "race", RACE);
+    let out = dir.path().join("out");
+    let o = common::sweep()
+        .arg("slurm")
+        .arg(&exp)
+        .arg("--out")
+        .arg(&out)
+        .args(["--tasks", "2"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Looks at 4, 8 and 12 seeds, then the fresh seeds: stages 0 to 3, each a --stage.
+    for k in 0..4 {
+        let script = read(&out.join(format!("slurm/stage{k}.sbatch")));
+        assert_contains(&script, &format!("--shard auto --stage {k} "));
+    }
+    assert!(!out.join("slurm/stage4.sbatch").exists());
+    assert_contains(&stderr(&o), "24 runs in 2 array task(s)");
+}
+
+#[test]
+fn sweep_plan_shows_the_worst_best_and_expected_cost_of_a_race() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path(), "race", RACE);
+    let o = common::sweep_on("plan", &exp, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = format!("{}{}", common::stdout(&o), stderr(&o));
+    // 6 configurations: worst 6 x 12 + 6 x 4 fresh, best 6 x 4 + 4.
+    assert_contains(
+        &text,
+        "race: by final_train_loss over blocks of seeds [4, 8, 12] (alpha 0.05): worst case 96 \
+         runs (5760 run-epochs: every configuration on all 12 seeds of the budget, and 24 on \
+         fresh seeds), best case 28; expected about",
+    );
+}
