@@ -31,6 +31,8 @@ pub(crate) struct Page<'a> {
     pub halving: Option<&'a super::halving::State>,
     /// A race over seeds, for one: the report leads with its decision.
     pub race: Option<&'a super::race::State>,
+    /// The variance shares of a grid, or why there are none; `None` when nothing varies.
+    pub shares: Option<&'a Result<Vec<crate::tables::schema::ShareRow>, String>>,
 }
 
 /// The best configurations shown at the top.
@@ -54,6 +56,11 @@ pub(crate) fn report(page: &Page<'_>) -> String {
     );
     if let Some(state) = page.race {
         md += &super::race::section(state, page.sweep, &figures(page.drawn, FigureKind::Race));
+        // A race's report leads with its decision and what each setting explains.
+        let first = Some(state.race.first);
+        md += &page
+            .shares
+            .map_or(String::new(), |s| super::shares::section(s, first));
     }
     md += &best_section(page);
     if let Some(state) = page.halving {
@@ -61,6 +68,9 @@ pub(crate) fn report(page: &Page<'_>) -> String {
     }
     md += &overview_section(page);
     md += &effects_section(page);
+    if let (Some(shares), None) = (page.shares, page.race) {
+        md += &super::shares::section(shares, None);
+    }
     md += &differences::section(page.comparisons);
     md += &article_section(page.sweep);
     md += &curves_section(page);

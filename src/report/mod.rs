@@ -13,6 +13,7 @@ pub(crate) mod markdown;
 pub(crate) mod outline;
 pub mod plot;
 pub(crate) mod race;
+pub(crate) mod shares;
 
 use std::path::PathBuf;
 
@@ -23,6 +24,7 @@ use crate::error::Result;
 use crate::store::{COMPARISONS, PLOTS, REPORT, ResultsDir, atomic};
 use crate::tables::Sweep;
 use crate::tables::rows::TableWriter;
+use crate::tables::schema::{SHARES, ShareRow};
 
 /// Writes `comparisons.csv`, draws `plots/` and writes `report.md` from the directory's
 /// tables, as its recorded experiment's `[report]` table with `flags` over it says; returns
@@ -38,6 +40,22 @@ pub fn write_report(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
         table.write(c)?;
     }
     let mut files = vec![table.commit()?];
+    let race = match &outline.race {
+        Some(r) => Some(race_state(dir, r)?),
+        None => None,
+    };
+    // A race's first block is the one part every configuration ran.
+    let first_block = race
+        .as_ref()
+        .map(|s| s.selection[..s.race.first.min(s.selection.len())].to_vec());
+    let shares = shares::rows(&sweep, !is_drawn(dir)?, first_block.as_deref());
+    if let Some(Ok(rows)) = &shares {
+        let mut table = TableWriter::<ShareRow>::create(&dir.path(SHARES))?;
+        for r in rows {
+            table.write(r)?;
+        }
+        files.push(table.commit()?);
+    }
     let drawn = plot::draw_all(&sweep, &outline, &dir.path(PLOTS))?;
     files.extend(drawn.iter().map(|d| d.path.clone()));
     let (name, description) = markdown::experiment_info(dir.root());
@@ -45,13 +63,10 @@ pub fn write_report(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
         Some(h) => Some(halving::state(dir, &sweep, h)?),
         None => None,
     };
-    let race = match &outline.race {
-        Some(r) => Some(race_state(dir, r)?),
-        None => None,
-    };
     let page = markdown::Page {
         halving: halving.as_ref(),
         race: race.as_ref(),
+        shares: shares.as_ref(),
         sweep: &sweep,
         name: &name,
         description: &description,
@@ -63,6 +78,15 @@ pub fn write_report(dir: &ResultsDir, flags: &Options) -> Result<Vec<PathBuf>> {
     atomic::write(&path, markdown::report(&page).as_bytes())?;
     files.push(path);
     Ok(files)
+}
+
+/// Whether `dir`'s recorded experiment draws its configurations (no experiment: a grid).
+fn is_drawn(dir: &ResultsDir) -> Result<bool> {
+    let path = dir.path(crate::store::EXPERIMENT);
+    if !path.exists() {
+        return Ok(false);
+    }
+    Ok(crate::experiment::Experiment::load(&path)?.is_search())
 }
 
 /// Where the race of `dir`'s recorded experiment stands (its seeds, epochs and `race.csv`).

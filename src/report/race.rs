@@ -2,8 +2,9 @@
 //! (the winner, the set that cannot be told apart from it and the difference the race could
 //! detect), what it spent against a uniform design of the same power, the figure of the
 //! race, and the fresh-seed check of the survivors (each one's metric on the selection seeds
-//! and on seeds that took no part in it; the winner's optimism with its interval). From
-//! `race.csv` and `runs.csv` only, so rebuilding it gives the same bytes.
+//! and on seeds that took no part in it; the winner's optimism with its interval); the
+//! variance shares follow in their own section, over the first block. From `race.csv` and
+//! `runs.csv` only, so rebuilding it gives the same bytes.
 
 use std::path::Path;
 
@@ -76,24 +77,26 @@ fn decision(s: &State) -> String {
         fmt(w.estimate),
         w.seeds
     );
-    md += &match tied.len() {
-        0 => "Every other configuration was found worse.\n\n".to_owned(),
-        n => format!(
+    let detectable = tied.iter().filter_map(|r| r.detectable).reduce(f64::max);
+    let tolerance = s
+        .race
+        .tolerance
+        .map_or(String::new(), |t| format!(" (tolerance {})", m.format(t)));
+    md += &match (tied.len(), detectable) {
+        (0, _) => "Every other configuration was found worse.\n\n".to_owned(),
+        (n, Some(d)) => format!(
             "{n} other configuration(s) cannot be told apart from it (the tied set); the race \
              could have found a difference of {} in {} from the winner 80% of the time at its \
-             last look{}:\n\n",
-            tied.iter()
-                .filter_map(|r| r.detectable)
-                .reduce(f64::max)
-                .map_or(
-                "no size up to the largest possible (too few seeds for that power at its level)"
-                    .into(),
-                |d| m.format(d)
-            ),
-            m.label(),
-            s.race
-                .tolerance
-                .map_or(String::new(), |t| format!(" (tolerance {})", m.format(t)))
+             last look{tolerance}:\n\n",
+            m.format(d),
+            m.label()
+        ),
+        (n, None) => format!(
+            "{n} other configuration(s) cannot be told apart from it (the tied set): at its \
+             last look the race could not have found even the largest possible difference in \
+             {} 80% of the time at its level{tolerance}; a larger budget of seeds would \
+             shrink the set:\n\n",
+            m.label()
         ),
     };
     if !tied.is_empty() {

@@ -339,6 +339,55 @@ impl ReadRow for RaceRow {
     }
 }
 
+/// The variance shares of a grid's metrics: one row per metric and term.
+pub const SHARES: &str = "shares.csv";
+
+/// One row of `shares.csv`: the share of a metric's variance over the runs that one term
+/// (a setting, a pair of settings, the higher-order rest, or the seed noise) explains.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShareRow {
+    pub metric: Metric,
+    /// A setting's name, `a x b` for a pair, `higher-order`, or `seed noise`.
+    pub term: String,
+    pub share: f64,
+    /// The 95% bootstrap interval over seeds.
+    pub low: f64,
+    pub high: f64,
+    /// The share a term with no effect gets on average (its degrees of freedom times the
+    /// seed noise's mean square, over the total); empty for the seed noise itself.
+    pub noise_level: Option<f64>,
+    /// Whether the interval reaches down to `noise_level`: within the noise.
+    pub within_noise: bool,
+}
+
+impl Row for ShareRow {
+    fn header() -> Vec<String> {
+        [
+            "metric",
+            "term",
+            "share",
+            "low",
+            "high",
+            "noise_level",
+            "within_noise",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.metric.name().into(),
+            self.term.clone(),
+            fmt_f64(self.share),
+            fmt_f64(self.low),
+            fmt_f64(self.high),
+            cell(self.noise_level),
+            if self.within_noise { "yes" } else { "no" }.into(),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
