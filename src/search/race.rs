@@ -15,8 +15,8 @@
 //! nothing spent at the first looks) would not. The looks are joined by a union bound (their
 //! correlation is not used, so that part is conservative). The leader is chosen from the
 //! data, which no such bound covers: the probability of eliminating the best is measured by
-//! simulation instead (`race_error` in `tests/integration/race.rs`, with a fast version
-//! always run), on resampled real runs and on synthetic ones with known differences.
+//! simulation instead (`race_error.rs`: an ignored full version, a fast one always run), on
+//! resampled real runs and on synthetic ones with known differences.
 //!
 //! The race ends when one configuration is left; when every difference left could have been
 //! found 80% of the time if it were as large as the race's `tolerance` (the minimal
@@ -550,7 +550,12 @@ pub(crate) fn progress(
         }
         Ok(Stage {
             index,
-            until: runs.first().map_or(0, |r| r.settings.epoch_count()),
+            // Every run to its own last epoch (a race may sweep `epochs`).
+            until: runs
+                .iter()
+                .map(|r| r.settings.epoch_count())
+                .max()
+                .unwrap_or(0),
             runs: missing,
             all,
         })

@@ -234,3 +234,41 @@ fn sweep_plan_shows_the_worst_best_and_expected_cost_of_a_race() {
          fresh seeds), best case 28; expected about",
     );
 }
+
+#[test]
+fn a_finished_sweep_reevaluates_its_best_on_fresh_seeds_by_racing_it_on_its_own_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let grid = "[train]\nhidden_size = 16\nepochs = 60\neval_every = 20\n\
+        [grid]\nlearning_rate = [0.005, 0.05, 0.1]\ngradient = [\"article\", \"exact\"]\n\
+        seed = { start = 0, count = 4 }\n";
+    let exp = experiment(dir.path(), "grid", grid);
+    let out = dir.path().join("out");
+    run_ok(&exp, &out, &[]);
+    // The same sweep raced on its 4 seeds, 2 fresh ones for its best 2: only those train.
+    let o = run_ok(
+        &exp,
+        &out,
+        &[
+            "--set",
+            "grid.seed={ start = 0, count = 6 }",
+            "--set",
+            "search.race.metric=\"final_train_loss\"",
+            "--set",
+            "search.race.first=4",
+            "--set",
+            "search.race.fresh=2",
+            "--set",
+            "search.race.reevaluate=2",
+        ],
+    );
+    assert_contains(&stderr(&o), "trained 4 run(s)");
+    let rows = race_rows(&out);
+    let fresh: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["fresh_seeds"] == "2")
+        .map(|r| r["place"].as_str())
+        .collect();
+    assert_eq!(fresh.len(), 2);
+    assert!(fresh.contains(&"winner"), "{rows:?}");
+    assert_contains(&read(&out.join("report.md")), "The winner's optimism");
+}
