@@ -99,19 +99,7 @@ fn decision(s: &State) -> String {
             m.label()
         ),
     };
-    if !tied.is_empty() {
-        md += "| configuration | seeds | estimate | Holm p vs winner |\n|---|---:|---:|---:|\n";
-        for r in &tied {
-            md += &format!(
-                "| `{}` | {} | {} | {} |\n",
-                r.config,
-                r.seeds,
-                fmt(r.estimate),
-                r.p_holm.map_or("-".into(), crate::number::short_float)
-            );
-        }
-        md += "\n";
-    }
+    md += &tied_table(&tied, m);
     md += &format!(
         "Procedure: after each block of seeds, every configuration still in was compared with \
          the leader, paired by seed ({}), one-sided, Holm-adjusted within the look; the \
@@ -130,6 +118,27 @@ fn decision(s: &State) -> String {
             .count()
     );
     md
+}
+
+/// The tied set's table (nothing when it is empty).
+fn tied_table(tied: &[&RaceRow], m: Metric) -> String {
+    if tied.is_empty() {
+        return String::new();
+    }
+    let fmt = |x: Option<f64>| x.map_or("-".into(), |x| m.format(x));
+    let mut md = String::from(
+        "| configuration | seeds | estimate | Holm p vs winner |\n|---|---:|---:|---:|\n",
+    );
+    for r in tied {
+        md += &format!(
+            "| `{}` | {} | {} | {} |\n",
+            r.config,
+            r.seeds,
+            fmt(r.estimate),
+            r.p_holm.map_or("-".into(), crate::number::short_float)
+        );
+    }
+    md + "\n"
 }
 
 /// Runs and run-epochs spent against every configuration on the seeds the survivors ran

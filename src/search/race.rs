@@ -237,6 +237,9 @@ impl Course {
     }
 }
 
+/// Each alive configuration's scores on seeds 0..n, or `None` when some are missing.
+pub(crate) type Scores<'a> = dyn FnMut(&[usize], usize) -> Result<Option<Vec<Vec<f64>>>> + 'a;
+
 /// Runs the race over `configs` configurations with a budget of `budget` seeds;
 /// `scores(alive, n)` gives each alive configuration's scores on seeds 0..n, or `None`
 /// when some are not available yet (the race then waits at that look).
@@ -244,7 +247,7 @@ pub(crate) fn course(
     race: &Race,
     configs: usize,
     budget: usize,
-    scores: &mut dyn FnMut(&[usize], usize) -> Result<Option<Vec<Vec<f64>>>>,
+    scores: &mut Scores<'_>,
 ) -> Result<Course> {
     let looks = race.looks(budget);
     let levels = race.levels(budget);
@@ -498,6 +501,66 @@ pub(crate) fn entries(race: &Race, p: &Progress) -> Vec<Entry> {
         .collect()
 }
 
+/// A sweep's runs by configuration, read from its saved records as the race scores them.
+struct Records<'a> {
+    race: &'a Race,
+    configs: Vec<&'a [RunSpec]>,
+    ids: BTreeSet<String>,
+    saved: &'a dyn Saved,
+    /// Every run to its own last epoch (a race may sweep `epochs`).
+    until: u32,
+}
+
+impl Records<'_> {
+    /// The score of `run`, `None` without a finished record.
+    fn finished(&self, run: &RunSpec) -> Result<Option<f64>> {
+        if !self.ids.contains(&run.id) {
+            return Ok(None);
+        }
+        let r = self.saved.saved_run(&run.id)?;
+        if r.status.pruned() {
+            return Ok(None);
+        }
+        Ok(Some(self.race.score(&RunSummary::of(&r.metrics, r.status))))
+    }
+
+    /// The `alive` configurations' scores on their first `n` seeds, `None` if one is missing.
+    fn scores(&self, alive: &[usize], n: usize) -> Result<Option<Vec<Vec<f64>>>> {
+        let mut all = Vec::new();
+        for &c in alive {
+            let mut row = Vec::new();
+            for run in &self.configs[c][..n] {
+                match self.finished(run)? {
+                    Some(s) => row.push(s),
+                    None => return Ok(None),
+                }
+            }
+            all.push(row);
+        }
+        Ok(Some(all))
+    }
+
+    /// Stage `index`: the runs of `alive` on seeds `from..to`, those missing to train.
+    fn stage(&self, index: usize, alive: &[usize], from: usize, to: usize) -> Result<Stage> {
+        let all: Vec<RunSpec> = alive
+            .iter()
+            .flat_map(|&c| self.configs[c][from..to].iter().cloned())
+            .collect();
+        let mut missing = Vec::new();
+        for run in &all {
+            if self.finished(run)?.is_none() {
+                missing.push(run.clone());
+            }
+        }
+        Ok(Stage {
+            index,
+            until: self.until,
+            runs: missing,
+            all,
+        })
+    }
+}
+
 /// The state of the race over `runs` (configuration order, `seeds` each, seed innermost)
 /// from the runs `saved`.
 pub(crate) fn progress(
@@ -507,72 +570,33 @@ pub(crate) fn progress(
     saved: &dyn Saved,
 ) -> Result<Progress> {
     let seeds = seeds.max(1);
-    let configs: Vec<&[RunSpec]> = runs.chunks(seeds).collect();
     let budget = race.budget;
-    let ids = saved.saved_ids()?;
-    let finished = |run: &RunSpec| -> Result<Option<f64>> {
-        if !ids.contains(&run.id) {
-            return Ok(None);
-        }
-        let r = saved.saved_run(&run.id)?;
-        if r.status.pruned() {
-            return Ok(None);
-        }
-        Ok(Some(race.score(&RunSummary::of(&r.metrics, r.status))))
-    };
-    let mut scores = |alive: &[usize], n: usize| -> Result<Option<Vec<Vec<f64>>>> {
-        let mut all = Vec::new();
-        for &c in alive {
-            let mut row = Vec::new();
-            for run in &configs[c][..n] {
-                match finished(run)? {
-                    Some(s) => row.push(s),
-                    None => return Ok(None),
-                }
-            }
-            all.push(row);
-        }
-        Ok(Some(all))
-    };
-    let course = course(race, configs.len(), budget, &mut scores)?;
-    let looks = race.looks(budget).len();
-    let stages = looks + usize::from(race.fresh > 0);
-    let stage_of = |index: usize, alive: &[usize], from: usize, to: usize| -> Result<Stage> {
-        let all: Vec<RunSpec> = alive
+    let records = Records {
+        race,
+        configs: runs.chunks(seeds).collect(),
+        ids: saved.saved_ids()?,
+        saved,
+        until: runs
             .iter()
-            .flat_map(|&c| configs[c][from..to].iter().cloned())
-            .collect();
-        let mut missing = Vec::new();
-        for run in &all {
-            if finished(run)?.is_none() {
-                missing.push(run.clone());
-            }
-        }
-        Ok(Stage {
-            index,
-            // Every run to its own last epoch (a race may sweep `epochs`).
-            until: runs
-                .iter()
-                .map(|r| r.settings.epoch_count())
-                .max()
-                .unwrap_or(0),
-            runs: missing,
-            all,
-        })
+            .map(|r| r.settings.epoch_count())
+            .max()
+            .unwrap_or(0),
     };
-    let mut fresh = vec![Vec::new(); configs.len()];
+    let configs = records.configs.len();
+    let course = course(race, configs, budget, &mut |a, n| records.scores(a, n))?;
+    let looks = race.looks(budget).len();
+    let mut fresh = vec![Vec::new(); configs];
     let reevaluated = course.reevaluated(race.reevaluate);
-    if course.end.is_some() {
-        for &c in &reevaluated {
-            for run in &configs[c][budget..(budget + race.fresh).min(seeds)] {
-                fresh[c].extend(finished(run)?);
-            }
+    let fresh_seeds = budget..(budget + race.fresh).min(seeds);
+    for &c in reevaluated.iter().filter(|_| course.end.is_some()) {
+        for run in &records.configs[c][fresh_seeds.clone()] {
+            fresh[c].extend(records.finished(run)?);
         }
     }
     let next = match course.waiting {
-        Some((k, from, to)) => Some(stage_of(k, &course.alive, from, to)?),
+        Some((k, from, to)) => Some(records.stage(k, &course.alive, from, to)?),
         None if race.fresh > 0 => {
-            let stage = stage_of(looks, &reevaluated, budget, budget + race.fresh)?;
+            let stage = records.stage(looks, &reevaluated, budget, budget + race.fresh)?;
             (!stage.runs.is_empty()).then_some(stage)
         }
         None => None,
@@ -580,7 +604,7 @@ pub(crate) fn progress(
     Ok(Progress {
         course,
         next,
-        stages,
+        stages: looks + usize::from(race.fresh > 0),
         fresh,
     })
 }

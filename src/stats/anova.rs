@@ -76,22 +76,7 @@ pub fn variance_shares(y: &[Vec<f64>], levels: &[Vec<usize>], counts: &[usize]) 
             df: counts[f] - 1,
         });
     }
-    for f in 0..counts.len() {
-        for g in f + 1..counts.len() {
-            let pair = marginal(&cell, levels, &[f, g], counts);
-            let ss = (0..full)
-                .map(|c| {
-                    let (a, b) = (levels[c][f], levels[c][g]);
-                    n * (pair[a * counts[g] + b] - mains[f][a] - mains[g][b] + grand).powi(2)
-                })
-                .sum();
-            terms.push(Term {
-                factors: vec![f, g],
-                sum_sq: ss,
-                df: (counts[f] - 1) * (counts[g] - 1),
-            });
-        }
-    }
+    terms.extend(pair_terms(&cell, levels, counts, &mains, grand, n));
     let between = total - within;
     let explained: f64 = terms.iter().map(|t| t.sum_sq).sum();
     let df_explained: usize = terms.iter().map(|t| t.df).sum();
@@ -109,6 +94,35 @@ pub fn variance_shares(y: &[Vec<f64>], levels: &[Vec<usize>], counts: &[usize]) 
         terms,
         total,
     })
+}
+
+/// Each pair of factors' interaction: the two-way cell means less both main effects.
+fn pair_terms(
+    cell: &[f64],
+    levels: &[Vec<usize>],
+    counts: &[usize],
+    mains: &[Vec<f64>],
+    grand: f64,
+    n: f64,
+) -> Vec<Term> {
+    let mut terms = Vec::new();
+    for f in 0..counts.len() {
+        for g in f + 1..counts.len() {
+            let pair = marginal(cell, levels, &[f, g], counts);
+            let ss = (0..cell.len())
+                .map(|c| {
+                    let (a, b) = (levels[c][f], levels[c][g]);
+                    n * (pair[a * counts[g] + b] - mains[f][a] - mains[g][b] + grand).powi(2)
+                })
+                .sum();
+            terms.push(Term {
+                factors: vec![f, g],
+                sum_sq: ss,
+                df: (counts[f] - 1) * (counts[g] - 1),
+            });
+        }
+    }
+    terms
 }
 
 /// The mean of the cell means at each combination of `factors`' levels (row-major).
