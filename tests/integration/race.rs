@@ -272,3 +272,23 @@ fn a_finished_sweep_reevaluates_its_best_on_fresh_seeds_by_racing_it_on_its_own_
     assert!(fresh.contains(&"winner"), "{rows:?}");
     assert_contains(&read(&out.join("report.md")), "The winner's optimism");
 }
+
+#[test]
+fn a_drawn_search_races_too_and_its_report_says_why_it_has_no_variance_shares() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "[train]\nhidden_size = 12\nepochs = 40\neval_every = 20\n\
+        [grid]\nlearning_rate = { log = [0.002, 0.2] }\nclip = { log = [0.5, 4.0] }\n\
+        seed = { start = 0, count = 8 }\n\
+        [search]\nmethod = \"sobol\"\nsamples = 6\nseed = 2\n\
+        [search.race]\nmetric = \"final_train_loss\"\nfirst = 4\nblock = 2\n";
+    let exp = experiment(dir.path(), "drawn", body);
+    let out = dir.path().join("out");
+    run_ok(&exp, &out, &[]);
+    let rows = race_rows(&out);
+    assert_eq!(rows.len(), 6);
+    assert_eq!(rows.iter().filter(|r| r["place"] == "winner").count(), 1);
+    let report = read(&out.join("report.md"));
+    assert_contains(&report, "## Race over seeds");
+    assert_contains(&report, "Not computed: a drawn search has no full grid");
+    assert!(!out.join("shares.csv").exists());
+}
