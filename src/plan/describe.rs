@@ -169,11 +169,13 @@ fn estimate<'a>(p: &Prepared, todo: impl Iterator<Item = &'a RunSpec>) -> String
             halving::planned_epochs(p.exp.search.halving.as_ref(), p.exp.seed_count(), &p.runs);
         total *= trained as f64 / full.max(1) as f64;
     }
-    // A race trains, at worst, its budget's seeds and the fresh ones re-evaluated.
+    // A race trains, at worst, its budget's seeds and the fresh ones re-evaluated: the
+    // estimate is of that worst case.
     if let Some(r) = &p.exp.search.race {
         let configs = p.exp.config_count() as usize;
         let worst = configs * r.budget + r.reevaluate.unwrap_or(configs).min(configs) * r.fresh;
         total *= worst as f64 / p.runs.len().max(1) as f64;
+        count = count.min(worst);
     }
     let jobs = p.jobs.min(count.max(1));
     let how = if scaled {
