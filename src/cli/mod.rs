@@ -219,6 +219,7 @@ impl ReportArgs {
             configs: self.configs.clone(),
             rank_by: self.rank_by,
             halving: None,
+            race: None,
         }
     }
 }
@@ -316,8 +317,9 @@ pub struct RunArgs {
     /// refusing.
     #[arg(long)]
     pub wait: bool,
-    /// With --shard, on a halving search: train only this stage (0 for the first rung; the
-    /// number of rungs for the last epoch). `sweep slurm` passes it.
+    /// With --shard, on a halving search or a race: train only this stage (halving: 0 for the
+    /// first rung, the number of rungs for the last epoch; a race: 0 for the first block of
+    /// seeds, one per block after it, then the fresh seeds). `sweep slurm` passes it.
     #[arg(long, value_name = "K", requires = "shard")]
     pub stage: Option<usize>,
 }

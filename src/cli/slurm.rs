@@ -41,9 +41,10 @@ pub(super) fn execute(args: &SlurmArgs) -> Result<()> {
     }
     let max_array = max_array_size();
     let mut arrays = Vec::new();
-    // One array for a sweep; one per stage, in order, for a halving search.
+    // One array for a sweep; one per stage, in order, for a halving search or a race.
+    let is_staged = p.exp.search.halving.is_some() || p.exp.search.race.is_some();
     for (stage, runs) in stage_runs(&p).into_iter().enumerate() {
-        let staged = p.exp.search.halving.is_some().then_some(stage);
+        let staged = is_staged.then_some(stage);
         let wanted = args.tasks.unwrap_or(runs.min(1000) as u32) as usize;
         // Array indices run 0..tasks-1 and must stay below MaxArraySize.
         let tasks = wanted.min(runs).min(max_array.unwrap_or(usize::MAX)).max(1);
@@ -69,12 +70,27 @@ pub(super) fn execute(args: &SlurmArgs) -> Result<()> {
 }
 
 /// How many runs each array trains: every run for a sweep; for a halving search, each
-/// stage's (the configurations its rungs keep, on every seed).
+/// stage's (the configurations its rungs keep, on every seed); for a race, each block's at
+/// most (no configuration eliminated), then the fresh seeds of the survivors re-evaluated.
 fn stage_runs(p: &crate::plan::Prepared) -> Vec<usize> {
+    let seeds = p.exp.axis(crate::settings::Key::Seed).values.len();
+    if let Some(race) = &p.exp.search.race {
+        let configs = p.runs.len() / seeds.max(1);
+        let looks = race.looks(race.budget);
+        let mut runs: Vec<usize> = std::iter::once(0)
+            .chain(looks.iter().copied())
+            .collect::<Vec<_>>()
+            .windows(2)
+            .map(|w| configs * (w[1] - w[0]))
+            .collect();
+        if race.fresh > 0 {
+            runs.push(race.reevaluate.unwrap_or(configs).min(configs) * race.fresh);
+        }
+        return runs;
+    }
     let Some(halving) = &p.exp.search.halving else {
         return vec![p.runs.len()];
     };
-    let seeds = p.exp.axis(crate::settings::Key::Seed).values.len();
     let mut alive = p.runs.len() / seeds.max(1);
     let mut runs = vec![alive * seeds];
     for k in 0..halving.rungs.len() {

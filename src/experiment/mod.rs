@@ -392,7 +392,7 @@ impl Experiment {
     /// The `[search]` table as resolved (nothing for a grid).
     fn search_toml(&self) -> String {
         let s = &self.search;
-        if s.method == Method::Grid && s.halving.is_none() {
+        if s.method == Method::Grid && s.halving.is_none() && s.race.is_none() {
             return String::new();
         }
         let mut out = format!("\n[search]\nmethod = {}\n", quote(s.method.name()));
@@ -409,6 +409,9 @@ impl Experiment {
                 crate::search::Keep::Counts(k) => format!("keep = {k:?}\n"),
                 crate::search::Keep::Factor(f) => format!("reduction_factor = {f}\n"),
             };
+        }
+        if let Some(r) = &s.race {
+            out += &r.toml();
         }
         out
     }

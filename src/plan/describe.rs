@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use super::Prepared;
 use crate::data::Dataset;
-use crate::search::halving;
+use crate::search::{halving, race};
 use crate::settings::{Key, SettingsParams, Value};
 use crate::store::RecordStore;
 use crate::train;
@@ -93,7 +93,36 @@ fn search(p: &Prepared) -> String {
             100.0 * trained as f64 / full.max(1) as f64
         );
     }
+    if let Some(r) = &exp.search.race {
+        s += &race_cost(r, exp.config_count() as usize, p);
+    }
     s
+}
+
+/// A race's cost: the worst case (no configuration ever eliminated), the best (one left
+/// after the first block) and the expected under the prior [`race::expected_runs`] states.
+fn race_cost(r: &race::Race, configs: usize, p: &Prepared) -> String {
+    let epochs = p.runs.first().map_or(0, |run| run.settings.epochs);
+    let fresh_most = r.reevaluate.unwrap_or(configs).min(configs) * r.fresh;
+    let worst = configs * r.budget + fresh_most;
+    let best = configs * r.first + r.fresh;
+    let expected = race::expected_runs(r, configs);
+    format!(
+        "race: by {} over blocks of seeds {:?} (alpha {}): worst case {worst} runs ({} \
+         run-epochs: every configuration on all {} seeds of the budget{}), best case {best}; \
+         expected about {:.0} runs on the selection (each configuration's true value drawn \
+         from a flat prior, 200 simulated races) and at most {fresh_most} on fresh seeds\n",
+        r.metric.name(),
+        r.looks(r.budget),
+        r.alpha,
+        worst as u64 * epochs,
+        r.budget,
+        match fresh_most {
+            0 => String::new(),
+            n => format!(", and {n} on fresh seeds"),
+        },
+        expected,
+    )
 }
 
 fn list(values: &[Value]) -> String {
@@ -139,6 +168,14 @@ fn estimate<'a>(p: &Prepared, todo: impl Iterator<Item = &'a RunSpec>) -> String
         let (trained, full) =
             halving::planned_epochs(p.exp.search.halving.as_ref(), p.exp.seed_count(), &p.runs);
         total *= trained as f64 / full.max(1) as f64;
+    }
+    // A race trains, at worst, its budget's seeds and the fresh ones re-evaluated: the
+    // estimate is of that worst case.
+    if let Some(r) = &p.exp.search.race {
+        let configs = p.exp.config_count() as usize;
+        let worst = configs * r.budget + r.reevaluate.unwrap_or(configs).min(configs) * r.fresh;
+        total *= worst as f64 / p.runs.len().max(1) as f64;
+        count = count.min(worst);
     }
     let jobs = p.jobs.min(count.max(1));
     let how = if scaled {

@@ -29,6 +29,10 @@ pub(crate) struct Page<'a> {
     pub drawn: &'a [Drawn],
     /// Where a successive halving search stands, for one.
     pub halving: Option<&'a super::halving::State>,
+    /// A race over seeds, for one: the report leads with its decision.
+    pub race: Option<&'a super::race::State>,
+    /// The variance shares of a grid, or why there are none; `None` when nothing varies.
+    pub shares: Option<&'a Result<Vec<crate::tables::schema::ShareRow>, String>>,
 }
 
 /// The best configurations shown at the top.
@@ -42,6 +46,10 @@ const TABLE_ROWS: usize = 20;
 pub(crate) enum Part {
     /// The title, description and run count.
     Head,
+    /// A race's decision.
+    Race,
+    /// What each setting explains against the seed noise.
+    Shares,
     Best,
     Halving,
     Overview,
@@ -77,17 +85,34 @@ pub(crate) fn sections(page: &Page<'_>) -> Vec<Section> {
         "{} The resolved experiment is in [`experiment.toml`](experiment.toml); every number \
          below comes from [`runs.csv`](runs.csv), [`curves.csv`](curves.csv) and \
          [`summary.csv`](summary.csv).\n\n",
-        run_count(page.sweep)
+        run_count(page.sweep, page.race.is_some())
     );
     let halving = page
         .halving
         .map(|state| super::halving::section(state, &figures(page.drawn, FigureKind::Halving)));
+    // A race's report leads with its decision and what each setting explains.
+    let (race, race_shares) = match page.race {
+        Some(state) => (
+            super::race::section(state, page.sweep, &figures(page.drawn, FigureKind::Race)),
+            page.shares.map_or(String::new(), |s| {
+                super::shares::section(s, Some(state.race.first))
+            }),
+        ),
+        None => (String::new(), String::new()),
+    };
+    let shares = match (page.shares, page.race) {
+        (Some(shares), None) => super::shares::section(shares, None),
+        _ => String::new(),
+    };
     let parts = [
         (Part::Head, head),
+        (Part::Race, race),
+        (Part::Shares, race_shares),
         (Part::Best, best_section(page)),
         (Part::Halving, halving.unwrap_or_default()),
         (Part::Overview, overview_section(page)),
         (Part::Effects, effects_section(page)),
+        (Part::Shares, shares),
         (Part::Differences, differences::section(page.comparisons)),
         (Part::Article, article_section(page.sweep)),
         (Part::Curves, curves_section(page)),
@@ -280,11 +305,18 @@ fn all_section(page: &Page<'_>) -> String {
 /// How many runs the tables hold, and of what grid: `96 runs: 2 configuration(s) x 48
 /// seed(s).`, or for a partial sweep (shards still running, runs not trained yet) how many
 /// of the grid's are missing.
-fn run_count(sweep: &Sweep) -> String {
+fn run_count(sweep: &Sweep, raced: bool) -> String {
     let seeds: std::collections::BTreeSet<u64> = sweep.runs.iter().map(|r| r.seed).collect();
     let (runs, configs) = (sweep.runs.len(), sweep.configs.len());
     let grid = configs * seeds.len();
-    if runs == grid {
+    if raced {
+        // A race never runs most combinations: by design, not for want of training.
+        format!(
+            "{runs} runs of {configs} configuration(s) over {} seed(s): the race ran each \
+             configuration on the seeds it needed (`race.csv`).",
+            seeds.len()
+        )
+    } else if runs == grid {
         format!(
             "{runs} runs: {configs} configuration(s) x {} seed(s).",
             seeds.len()

@@ -13,6 +13,8 @@ pub(crate) mod html;
 pub(crate) mod markdown;
 pub(crate) mod outline;
 pub mod plot;
+pub(crate) mod race;
+pub(crate) mod shares;
 
 use std::path::PathBuf;
 
@@ -23,6 +25,7 @@ use crate::error::Result;
 use crate::store::{COMPARISONS, PLOTS, REPORT, REPORT_HTML, ResultsDir, atomic};
 use crate::tables::Sweep;
 use crate::tables::rows::TableWriter;
+use crate::tables::schema::{SHARES, ShareRow};
 
 /// Writes `comparisons.csv`, draws `plots/` and writes `report.md` and `report.html` from
 /// the directory's tables, as its recorded experiment's `[report]` table with `flags` over
@@ -48,6 +51,22 @@ pub(crate) fn write_report_naming(
         table.write(c)?;
     }
     let mut files = vec![table.commit()?];
+    let race = match &outline.race {
+        Some(r) => Some(race_state(dir, r)?),
+        None => None,
+    };
+    // A race's first block is the one part every configuration ran.
+    let first_block = race
+        .as_ref()
+        .map(|s| s.selection[..s.race.first.min(s.selection.len())].to_vec());
+    let shares = shares::rows(&sweep, !is_drawn(dir)?, first_block.as_deref());
+    if let Some(Ok(rows)) = &shares {
+        let mut table = TableWriter::<ShareRow>::create(&dir.path(SHARES))?;
+        for r in rows {
+            table.write(r)?;
+        }
+        files.push(table.commit()?);
+    }
     let drawn = plot::draw_all(&sweep, &outline, &dir.path(PLOTS))?;
     files.extend(drawn.iter().map(|d| d.path.clone()));
     let (name, description) = markdown::experiment_info(dir.root());
@@ -57,6 +76,8 @@ pub(crate) fn write_report_naming(
     };
     let page = markdown::Page {
         halving: halving.as_ref(),
+        race: race.as_ref(),
+        shares: shares.as_ref(),
         sweep: &sweep,
         name: &name,
         description: &description,
@@ -83,6 +104,26 @@ pub(crate) fn named_runs(sweep: &Sweep, outline: &Outline) -> Vec<String> {
         .flat_map(|&c| &sweep.configs[c].runs)
         .map(|&r| sweep.runs[r].run_id.clone())
         .collect()
+}
+
+/// Whether `dir`'s recorded experiment draws its configurations (no experiment: a grid).
+fn is_drawn(dir: &ResultsDir) -> Result<bool> {
+    let path = dir.path(crate::store::EXPERIMENT);
+    if !path.exists() {
+        return Ok(false);
+    }
+    Ok(crate::experiment::Experiment::load(&path)?.is_search())
+}
+
+/// Where the race of `dir`'s recorded experiment stands (its seeds, epochs and `race.csv`).
+fn race_state(dir: &ResultsDir, r: &crate::search::race::Race) -> Result<race::State> {
+    let exp = crate::experiment::Experiment::load(&dir.path(crate::store::EXPERIMENT))?;
+    let seeds = &exp.axis(crate::settings::Key::Seed).values;
+    let epochs = match exp.axis(crate::settings::Key::Epochs).values[..] {
+        [crate::settings::Value::Integer(e)] => e,
+        _ => 0,
+    };
+    race::state(dir.root(), r, seeds, epochs)
 }
 
 /// Rebuilds a results directory's tables from its records (when it has them; otherwise the

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::experiment::{Experiment, ReportKeys};
 use crate::metric::{Metric, summarised_named};
 use crate::search::Halving;
+use crate::search::race::Race;
 use crate::settings::Key;
 use crate::store::EXPERIMENT;
 use crate::tables::Sweep;
@@ -26,7 +27,7 @@ pub(crate) const BEST_CURVES: usize = 3;
 /// What the user may choose about a report: the experiment's `[report]` table, with
 /// `sweep report`'s flags laid over it ([`Options::overlay`]); `sweep run` uses the table.
 /// Empty or `None` fields follow the report's own rules.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Options {
     /// Settings that split the figures into panels: columns, then rows (at most two).
     pub facet: Vec<Key>,
@@ -40,6 +41,8 @@ pub struct Options {
     /// The successive halving schedule of the recorded experiment, if it has one (not a
     /// user's choice: where the report comes from).
     pub halving: Option<Halving>,
+    /// The race over seeds of the recorded experiment, if it has one.
+    pub race: Option<Race>,
 }
 
 impl Options {
@@ -58,6 +61,7 @@ impl Options {
             configs: keys.configs.clone(),
             rank_by,
             halving: None,
+            race: None,
         })
     }
 
@@ -72,6 +76,10 @@ impl Options {
         options.halving = exp.search.halving.clone();
         if let Some(h) = &options.halving {
             options.rank_by = options.rank_by.or(Some(Metric::final_of(h.metric)));
+        }
+        options.race = exp.search.race.clone();
+        if let Some(r) = options.race.as_ref().filter(|r| r.metric.info().summarised) {
+            options.rank_by = options.rank_by.or(Some(r.metric));
         }
         Ok(options)
     }
@@ -114,6 +122,8 @@ pub struct Outline {
     pub article: Option<usize>,
     /// The successive halving schedule, for a search that used one.
     pub halving: Option<Halving>,
+    /// The race over seeds, for an experiment that raced.
+    pub race: Option<Race>,
 }
 
 impl Outline {
@@ -156,6 +166,7 @@ impl Outline {
             curves,
             article,
             halving: options.halving.clone(),
+            race: options.race.clone(),
         })
     }
 }

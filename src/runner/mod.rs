@@ -22,7 +22,7 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::experiment::Experiment;
 use crate::model::Rnn;
-use crate::search::stages::{ShardStage, train_stages};
+use crate::search::stages::{ShardStage, Standing, halving_standing, race_standing, train_stages};
 use crate::store::record::RECORD_FORMAT;
 use crate::store::{DataRef, RecordStore, ResultsDir, RunRecord};
 use crate::train;
@@ -103,9 +103,9 @@ pub(crate) fn to_train(
     Ok(ToTrain { runs: todo, of })
 }
 
-/// Trains the successive halving search of `exp` stage by stage ([`crate::search::stages`]),
-/// or, for a shard, its share of stage `stage` only.
-pub(crate) fn train_halving(
+/// Trains the successive halving search or the race of `exp` stage by stage
+/// ([`crate::search::stages`]), or, for a shard, its share of stage `stage` only.
+pub(crate) fn train_staged(
     exp: &Experiment,
     runs: &[RunSpec],
     data: &Dataset,
@@ -113,9 +113,19 @@ pub(crate) fn train_halving(
     options: &RunnerOptions,
     shard: Option<(Shard, usize)>,
 ) -> Result<Outcome> {
-    let Some(halving) = &exp.search.halving else {
-        return train_all(runs, data, store, options);
-    };
+    let seeds = exp.seed_count();
+    let (what, standing): (&str, Box<dyn Fn() -> Result<Standing>>) =
+        match (&exp.search.halving, &exp.search.race) {
+            (Some(h), _) => (
+                "halving search",
+                Box::new(move || halving_standing(h, seeds, runs, store)),
+            ),
+            (None, Some(r)) => (
+                "race",
+                Box::new(move || race_standing(r, seeds, runs, store)),
+            ),
+            (None, None) => return train_all(runs, data, store, options),
+        };
     let mut total = Outcome::default();
     let select = |all: &[RunSpec]| shard.map_or_else(Vec::new, |(s, _)| s.select(all));
     let staged = shard.map(|(_, stage)| ShardStage {
@@ -132,7 +142,7 @@ pub(crate) fn train_halving(
         total.add(outcome);
         Ok(go_on)
     };
-    train_stages(halving, exp.seed_count(), runs, store, staged, &mut train)?;
+    train_stages(what, &*standing, staged, &mut train)?;
     Ok(total)
 }
 

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::shard::Shard;
-use super::{INTERRUPTED, Outcome, RunnerOptions, to_train, train_all, train_halving};
+use super::{INTERRUPTED, Outcome, RunnerOptions, to_train, train_all, train_staged};
 use crate::error::{Error, Result};
 use crate::plan::{Prepared, duration};
 use crate::report;
@@ -204,29 +204,29 @@ fn keeps_weights(p: &Prepared, options: &SweepOptions) -> bool {
 /// halving search stage by stage.
 fn train(p: &Prepared, dir: &ResultsDir, options: &SweepOptions) -> Result<Outcome> {
     let runner = runner_options(p, options);
-    if p.exp.search.halving.is_some() {
+    let staged_search = match (&p.exp.search.halving, &p.exp.search.race) {
+        (Some(_), _) => Some("successive halving"),
+        (None, Some(_)) => Some("a race over seeds"),
+        (None, None) => None,
+    };
+    if let Some(method) = staged_search {
         let staged = match (options.shard, options.stage) {
             (None, _) => None,
             (Some(s), Some(stage)) => Some((s, stage)),
             (Some(_), None) => {
-                return Err(Error::Usage(
-                    "the shards of a halving search train one stage at a time: add --stage K \
+                return Err(Error::Usage(format!(
+                    "the shards of {method} train one stage at a time: add --stage K \
                      (`sweep slurm` writes one array per stage)"
-                        .into(),
-                ));
+                )));
             }
         };
-        note!(
-            "sweep: {}: {} runs, successive halving",
-            p.exp.name,
-            p.runs.len()
-        );
-        return train_halving(&p.exp, &p.runs, &p.data, dir.records(), &runner, staged);
+        note!("sweep: {}: {} runs, {method}", p.exp.name, p.runs.len());
+        return train_staged(&p.exp, &p.runs, &p.data, dir.records(), &runner, staged);
     }
     if options.stage.is_some() {
         return Err(Error::Usage(
-            "--stage applies to successive halving searches only; this experiment has no \
-             [search.halving]"
+            "--stage applies to successive halving searches and races only; this experiment \
+             has no [search.halving] or [search.race]"
                 .into(),
         ));
     }

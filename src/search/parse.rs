@@ -1,6 +1,6 @@
 //! Reading search experiments: an axis's distribution in `[grid]` (`{ log = [1e-3, 1.0] }`,
 //! `{ uniform = [0.5, 5.0] }`, `{ int = [8, 128] }`, `{ log_int = [8, 128] }`) and the
-//! `[search]` table with its `[search.halving]`, checked by the same rules as the rest of
+//! `[search]` table with its `[search.halving]` and `[search.race]`, checked by the same rules as the rest of
 //! the file: every error names the file, the line, the key, the value and what is allowed.
 
 use toml::Spanned;
@@ -14,7 +14,7 @@ use crate::number::fmt_f64;
 use crate::settings::{Key, Kind, SettingsParams, Value};
 use crate::train::Curve;
 
-pub(crate) const SEARCH_KEYS: [&str; 4] = ["method", "samples", "seed", "halving"];
+pub(crate) const SEARCH_KEYS: [&str; 5] = ["method", "samples", "seed", "halving", "race"];
 const HALVING_KEYS: [&str; 5] = ["metric", "rungs", "min_epochs", "reduction_factor", "keep"];
 
 /// `[search]` as written, before it is checked against the axes.
@@ -22,6 +22,7 @@ const HALVING_KEYS: [&str; 5] = ["metric", "rungs", "min_epochs", "reduction_fac
 pub(crate) struct SearchSpec {
     search: Search,
     halving: Option<HalvingSpec>,
+    race: Option<super::race_parse::RaceSpec>,
     /// The keys given that only a drawn search uses (`samples`, `seed`).
     draw_keys: Vec<&'static str>,
 }
@@ -46,6 +47,14 @@ impl SearchSpec {
             origin: Some(origin),
             ..HalvingSpec::at(0)
         })
+    }
+}
+
+impl SearchSpec {
+    /// Its `[search.race]`, made empty if there was none (by the override `origin`).
+    pub(crate) fn race_mut(&mut self, origin: String) -> &mut super::race_parse::RaceSpec {
+        self.race
+            .get_or_insert_with(|| super::race_parse::RaceSpec::new(0, Some(origin)))
     }
 }
 
@@ -239,6 +248,14 @@ pub(crate) fn search_key(
                 halving_key(doc, k.get_ref(), v, k.span().start, halving)?;
             }
         }
+        "race" => {
+            let race = spec
+                .race
+                .get_or_insert_with(|| super::race_parse::RaceSpec::new(at, None));
+            for (k, v) in doc.table(&key, v)?.iter() {
+                super::race_parse::race_key(doc, k.get_ref(), v, k.span().start, race)?;
+            }
+        }
         _ => return Err(doc.unknown(&key, at, &SEARCH_KEYS)),
     }
     Ok(())
@@ -340,16 +357,29 @@ pub(crate) fn check_search(
             check_sobol(doc, &search, axes, at)?;
         }
     }
+    let configs = match search.method {
+        Method::Grid => axes
+            .iter()
+            .filter(|a| a.key != Key::Seed)
+            .map(|a| a.values.len())
+            .fold(1usize, usize::saturating_mul),
+        Method::Random | Method::Sobol => search.samples,
+    };
+    if let (Some(_), Some(r)) = (&spec.halving, &spec.race) {
+        return Err(r.error(
+            doc,
+            "search.race",
+            "a race and successive halving cannot share a search: halving ranks every \
+             configuration on all its seeds at each rung, the race stops configurations after \
+             blocks of seeds; give one of `[search.halving]` and `[search.race]`",
+        ));
+    }
     if let Some(h) = spec.halving {
-        let configs = match search.method {
-            Method::Grid => axes
-                .iter()
-                .filter(|a| a.key != Key::Seed)
-                .map(|a| a.values.len())
-                .fold(1usize, usize::saturating_mul),
-            Method::Random | Method::Sobol => search.samples,
-        };
         search.halving = Some(check_halving(doc, h, axes, configs)?);
+    }
+    if let Some(r) = spec.race {
+        let seeds = axes[Key::Seed.index()].values.len();
+        search.race = Some(super::race_parse::check_race(doc, r, seeds, configs)?);
     }
     Ok(search)
 }

@@ -113,6 +113,7 @@ pub struct Search {
     /// Seed of the draws (not of the training runs).
     pub seed: u64,
     pub halving: Option<super::halving::Halving>,
+    pub race: Option<super::race::Race>,
 }
 
 impl Default for Search {
@@ -122,6 +123,7 @@ impl Default for Search {
             samples: 0,
             seed: 0,
             halving: None,
+            race: None,
         }
     }
 }
@@ -218,6 +220,7 @@ mod tests {
             samples,
             seed: 7,
             halving: None,
+            race: None,
         }
     }
 

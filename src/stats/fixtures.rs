@@ -223,3 +223,52 @@ fn hodges_lehmann_paired_matches_r() {
 fn hodges_lehmann_shift_matches_r() {
     check_hodges_lehmann("hl_shift", hodges_lehmann_shift);
 }
+
+/// statsmodels' sums of squares of balanced factorial designs (tests/fixtures/anova.json,
+/// made by tests/fixtures/make_anova_fixtures.py), term by term, to 1e-9 relative.
+#[test]
+fn variance_shares_match_statsmodels_anova_lm() {
+    let all: Value =
+        serde_json::from_str(include_str!("../../tests/fixtures/anova.json")).expect("parses");
+    let list = all["variance_shares"].as_array().expect("cases");
+    assert!(list.len() >= 3);
+    for case in list {
+        let counts: Vec<usize> = nums(&case["counts"]).iter().map(|&c| c as usize).collect();
+        let levels: Vec<Vec<usize>> = case["levels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| nums(l).iter().map(|&x| x as usize).collect())
+            .collect();
+        let y: Vec<Vec<f64>> = case["y"].as_array().unwrap().iter().map(nums).collect();
+        let s = variance_shares(&y, &levels, &counts).expect("a full grid");
+        let name = |factors: &[usize]| -> String {
+            let parts: Vec<String> = factors
+                .iter()
+                .map(|&f| format!("C({})", ["a", "b", "c"][f]))
+                .collect();
+            parts.join(":")
+        };
+        let sums = &case["sum_sq"];
+        for t in &s.terms {
+            assert_rel(
+                case,
+                &name(&t.factors),
+                t.sum_sq,
+                num(&sums[name(&t.factors)]),
+                1e-9,
+            );
+        }
+        assert_rel(
+            case,
+            "Residual",
+            s.noise.sum_sq,
+            num(&sums["Residual"]),
+            1e-9,
+        );
+        if counts.len() == 3 {
+            let three = num(&sums["C(a):C(b):C(c)"]);
+            assert_rel(case, "three-way", s.rest.sum_sq, three, 1e-9);
+        }
+    }
+}

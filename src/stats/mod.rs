@@ -2,7 +2,8 @@
 //! density estimate ([`density`], for the figures), and inferential ones: two-sided rank
 //! tests (Wilcoxon signed-rank, Mann–Whitney U), exact tests on counts (Fisher, McNemar),
 //! intervals for shares (Wilson, Newcombe), Hodges–Lehmann shifts with their rank-based
-//! intervals, Holm's adjustment and a deterministic percentile bootstrap.
+//! intervals, Holm's adjustment, a deterministic percentile bootstrap, and the variance a
+//! full grid's settings explain against the seed noise ([`variance_shares`]).
 //!
 //! Each file names the reference it matches (scipy 1.17, statsmodels 0.15, R 4.2); the
 //! cases in `tests/fixtures/stats.json` (made by `tests/fixtures/make_stats_fixtures.py`)
@@ -15,6 +16,7 @@
 //! tie) and take the arithmetic that follows from that limit: inf - inf is 0, the midpoint of
 //! -inf and +inf is 0 (see [`values`]). NaN is not a value: functions given one return `None`.
 
+mod anova;
 mod bootstrap;
 pub(crate) mod density;
 pub(crate) mod descriptive;
@@ -38,6 +40,7 @@ mod fixtures;
 #[cfg(test)]
 mod properties;
 
+pub use anova::{Shares, Term, share_intervals, variance_shares};
 pub use bootstrap::{
     DEFAULT_RESAMPLES, bootstrap_interval, bootstrap_median, bootstrap_median_difference,
     bootstrap_paired_median,

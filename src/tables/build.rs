@@ -1,6 +1,6 @@
 //! The result tables of a sweep, rebuilt from the per-run records in grid order:
 //! `runs.csv`, `curves.parquet`, `curves.csv` (up to [`CURVES_CSV_MAX_ROWS`] rows, or on
-//! request), `summary.csv` and `timings.csv`.
+//! request), `summary.csv` and `timings.csv`, and a race's `race.csv`.
 //!
 //! All but `timings.csv` depend only on the records' deterministic fields, so they are
 //! byte-identical whatever the number of jobs, the order runs finished in, or how often the
@@ -11,11 +11,11 @@ use std::path::PathBuf;
 use super::configs::group;
 use super::parquet::CurvesParquet;
 use super::rows::TableWriter;
-use super::schema::{CurveRow, RunRow, TimingRow};
+use super::schema::{CurveRow, RACE, RaceRow, RunRow, TimingRow};
 use super::summary::ConfigSummary;
 use crate::error::Result;
 use crate::experiment::Experiment;
-use crate::search::halving;
+use crate::search::{halving, race};
 use crate::store::record::RunRecord;
 use crate::store::{CURVES, CURVES_PARQUET, RUNS, ResultsDir, SUMMARY, TIMINGS};
 use crate::train::RunSpec;
@@ -106,10 +106,18 @@ pub fn write_with(
     let mut tables = Tables::create(dir, csv)?;
     let store = dir.records();
     let stops = halving::stops(exp.search.halving.as_ref(), exp.seed_count(), runs, store)?;
+    let raced = match &exp.search.race {
+        Some(r) => Some((r, race::progress(r, exp.seed_count(), runs, store)?)),
+        None => None,
+    };
+    // A race's tables hold the runs it asked for only, whatever else the directory holds.
+    let asked = raced
+        .as_ref()
+        .map(|(r, p)| race::asked(r, exp.seed_count(), runs, p));
     let available = store.ids()?;
     let mut present = 0;
     for (i, spec) in runs.iter().enumerate() {
-        if !available.contains(&spec.id) {
+        if !available.contains(&spec.id) || asked.as_ref().is_some_and(|a| !a[i]) {
             continue;
         }
         let record = store.load(&spec.id)?;
@@ -130,12 +138,42 @@ pub fn write_with(
         summary.write(c)?;
     }
     files.push(summary.commit()?);
+    if let Some((r, p)) = &raced {
+        files.push(write_race(dir, exp, runs, r, p)?);
+    }
     Ok(Written {
         files,
         present,
         missing: runs.len() - present,
         configs,
     })
+}
+
+/// `race.csv`: one row per configuration of the race `p`.
+fn write_race(
+    dir: &ResultsDir,
+    exp: &Experiment,
+    runs: &[RunSpec],
+    r: &race::Race,
+    p: &race::Progress,
+) -> Result<PathBuf> {
+    let seeds = exp.seed_count().max(1);
+    let mut table = TableWriter::create(&dir.path(RACE))?;
+    for (c, e) in race::entries(r, p).into_iter().enumerate() {
+        table.write(&RaceRow {
+            config: exp.label(&runs[c * seeds].settings),
+            place: e.place,
+            seeds: e.seeds,
+            look: e.look,
+            estimate: e.estimate,
+            p_holm: e.adjusted,
+            level: e.level,
+            detectable: e.detectable,
+            fresh_seeds: e.fresh_seeds,
+            fresh_estimate: e.fresh_estimate,
+        })?;
+    }
+    table.commit()
 }
 
 /// The tables filled run by run.

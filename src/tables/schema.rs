@@ -1,6 +1,7 @@
 //! The rows of every table a sweep writes and reads: `runs.csv` ([`RunRow`]), `curves.csv`
 //! ([`CurveRow`], its per-epoch quantities being [`Curve`]) and `timings.csv`
-//! ([`TimingRow`]); `summary.csv`'s row is [`super::summary::ConfigSummary`]. Each row type
+//! ([`TimingRow`]), a race's `race.csv` ([`RaceRow`]); `summary.csv`'s row is
+//! [`super::summary::ConfigSummary`]. Each row type
 //! writes and reads its own cells ([`super::rows`]), so a column is named in one place.
 //!
 //! Numbers are written exact and short ([`fmt_f64`]); an empty cell is "none".
@@ -9,6 +10,7 @@ use super::rows::{Cells, ReadRow, Row};
 use crate::error::Result;
 use crate::metric::{Metric, RunSummary};
 use crate::number::fmt_f64;
+use crate::search::race::Place;
 use crate::settings::{Key, SettingsParams, Value};
 pub use crate::train::Curve;
 use crate::train::{EpochMetrics, Eval, Status};
@@ -246,6 +248,143 @@ impl Row for TimingRow {
 
     fn cells(&self) -> Vec<String> {
         vec![self.run_id.clone(), format!("{:.3}", self.wall_ms)]
+    }
+}
+
+/// The table of a race over seeds: one row per configuration.
+pub const RACE: &str = "race.csv";
+
+/// One row of `race.csv`: how a configuration fared in a race over seeds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RaceRow {
+    pub config: String,
+    /// winner, tied, eliminated, or in (a race not finished).
+    pub place: Place,
+    /// Seeds it ran in the selection.
+    pub seeds: usize,
+    /// The look (1-based) that eliminated it, or the last it took part in.
+    pub look: usize,
+    /// The ranking metric on its selection seeds (a share of seeds, or the median).
+    pub estimate: Option<f64>,
+    /// Holm-adjusted p-value of its last comparison with the leader, and the look's level.
+    pub p_holm: Option<f64>,
+    pub level: Option<f64>,
+    /// For one left in: the difference from the winner its last look could detect 80% of
+    /// the time.
+    pub detectable: Option<f64>,
+    /// Fresh seeds (no part in the selection) it ran, and the metric on them.
+    pub fresh_seeds: usize,
+    pub fresh_estimate: Option<f64>,
+}
+
+const RACE_COLUMNS: [&str; 10] = [
+    "config",
+    "place",
+    "seeds",
+    "look",
+    "estimate",
+    "p_holm",
+    "level",
+    "detectable",
+    "fresh_seeds",
+    "fresh_estimate",
+];
+
+impl Row for RaceRow {
+    fn header() -> Vec<String> {
+        RACE_COLUMNS.map(String::from).to_vec()
+    }
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.config.clone(),
+            self.place.name().into(),
+            self.seeds.to_string(),
+            self.look.to_string(),
+            cell(self.estimate),
+            cell(self.p_holm),
+            cell(self.level),
+            cell(self.detectable),
+            self.fresh_seeds.to_string(),
+            cell(self.fresh_estimate),
+        ]
+    }
+}
+
+impl ReadRow for RaceRow {
+    fn read(cells: &Cells<'_>) -> Result<RaceRow> {
+        let text = cells.text("place")?;
+        let place = Place::parse(text).ok_or_else(|| {
+            cells.error(
+                "place",
+                format!("`{text}` is not allowed: {}", Place::NAMES.join(", ")),
+            )
+        })?;
+        let count = |c: &str| -> Result<usize> {
+            let n = cells.integer(c)?;
+            cells.required(c, n)
+        };
+        Ok(RaceRow {
+            config: cells.text("config")?.to_owned(),
+            place,
+            seeds: count("seeds")?,
+            look: count("look")?,
+            estimate: cells.number("estimate")?,
+            p_holm: cells.number("p_holm")?,
+            level: cells.number("level")?,
+            detectable: cells.number("detectable")?,
+            fresh_seeds: count("fresh_seeds")?,
+            fresh_estimate: cells.number("fresh_estimate")?,
+        })
+    }
+}
+
+/// The variance shares of a grid's metrics: one row per metric and term.
+pub const SHARES: &str = "shares.csv";
+
+/// One row of `shares.csv`: the share of a metric's variance over the runs that one term
+/// (a setting, a pair of settings, the higher-order rest, or the seed noise) explains.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShareRow {
+    pub metric: Metric,
+    /// A setting's name, `a x b` for a pair, `higher-order`, or `seed noise`.
+    pub term: String,
+    pub share: f64,
+    /// The 95% bootstrap interval over seeds.
+    pub low: f64,
+    pub high: f64,
+    /// The share a term with no effect gets on average (its degrees of freedom times the
+    /// seed noise's mean square, over the total); empty for the seed noise itself.
+    pub noise_level: Option<f64>,
+    /// Whether the interval reaches down to `noise_level`: within the noise.
+    pub within_noise: bool,
+}
+
+impl Row for ShareRow {
+    fn header() -> Vec<String> {
+        [
+            "metric",
+            "term",
+            "share",
+            "low",
+            "high",
+            "noise_level",
+            "within_noise",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.metric.name().into(),
+            self.term.clone(),
+            fmt_f64(self.share),
+            fmt_f64(self.low),
+            fmt_f64(self.high),
+            cell(self.noise_level),
+            if self.within_noise { "yes" } else { "no" }.into(),
+        ]
     }
 }
 

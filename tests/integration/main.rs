@@ -17,6 +17,7 @@ mod compare;
 mod corners;
 mod docs;
 mod html;
+mod race;
 mod records;
 mod report;
 mod robustness;

@@ -168,6 +168,10 @@ pub(super) fn apply_override(path: &Path, o: &Override, draft: &mut Draft) -> Re
                     halving.replace_alternative(key);
                     parse::halving_key(&doc, key, value, 0, halving)?;
                 }
+                Some(("race", key)) => {
+                    let race = spec.race_mut(o.text());
+                    crate::search::race_parse::race_key(&doc, key, value, 0, race)?;
+                }
                 _ => parse::search_key(&doc, rest, value, 0, spec)?,
             }
         }

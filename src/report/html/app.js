@@ -73,6 +73,18 @@
   function drawFigure(span) {
     const f = FIGURES[span.dataset.figure];
     if (!f || span.dataset.ready) return;
+    if (f.kind === 'image') {
+      // No interactive view of this figure (a race's): its PNG, carried in the page.
+      if (f.image) {
+        const img = document.createElement('img');
+        img.src = f.image;
+        img.alt = f.name;
+        img.className = 'figure-image';
+        span.appendChild(img);
+      }
+      span.dataset.ready = '1';
+      return;
+    }
     const el = document.createElement('div');
     el.className = 'chart' + (f.kind === 'heatmap' ? ' heatmap' : '');
     span.appendChild(el);

@@ -93,6 +93,8 @@ fn render(title: &str, sections: &[SectionHtml], data: &str, seeds: &str) -> Res
 fn part_name(part: Part) -> &'static str {
     match part {
         Part::Head => "head",
+        Part::Race => "race",
+        Part::Shares => "shares",
         Part::Best => "best",
         Part::Halving => "halving",
         Part::Overview => "overview",

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use super::super::markdown::{Page, SUMMARY_METRICS, column_title, summary_cell};
-use super::super::plot::{Drawn, LOSS_FLOOR, Shows};
+use super::super::plot::{Drawn, FigureKind, LOSS_FLOOR, Shows};
 use crate::compare::{Comparison, verdict};
 use crate::metric::{Better, Measure, Metric};
 use crate::settings::{Key, Value};
@@ -125,6 +125,9 @@ pub(crate) struct FigureData {
     pub curve: Option<&'static str>,
     pub config: Option<usize>,
     pub caption: String,
+    /// For a figure the page has no interactive view of (a race's), the PNG itself as a
+    /// `data:` URL, so the page stays one file.
+    pub image: Option<String>,
 }
 
 /// The epochs a thinned curve keeps at most, for a grid of `configs` configurations.
@@ -411,7 +414,17 @@ fn figure(sweep: &Sweep, d: &Drawn) -> FigureData {
         curve: None,
         config: None,
         caption: d.caption.clone(),
+        image: None,
     };
+    if d.kind == FigureKind::Race {
+        use base64::Engine;
+        f.kind = "image";
+        f.image = std::fs::read(&d.path).ok().map(|png| {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(png);
+            format!("data:image/png;base64,{encoded}")
+        });
+        return f;
+    }
     match d.shows {
         Shows::Pair(a, b) => {
             f.kind = "heatmap";

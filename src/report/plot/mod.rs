@@ -13,6 +13,7 @@ mod frame;
 mod halving;
 mod heatmap;
 pub(crate) mod layout;
+mod race;
 pub(crate) mod scale;
 
 use std::collections::HashSet;
@@ -137,6 +138,8 @@ pub enum FigureKind {
     Curves,
     /// A successive halving search, rung by rung: `halving.png`.
     Halving,
+    /// A race over seeds, look by look: `race.png`.
+    Race,
 }
 
 /// What one figure is of, beyond its kind: the HTML report draws the same figure from it.
@@ -284,6 +287,13 @@ fn jobs<'a>(ctx: &'a Context<'a>) -> Vec<Job<'a>> {
             (FigureKind::Halving, Shows::Search),
             "halving".into(),
             move || halving::draw(ctx, h),
+        ));
+    }
+    if let Some(r) = &ctx.outline.race {
+        jobs.push(Job::new(
+            (FigureKind::Race, Shows::Search),
+            "race".into(),
+            move || race::draw(ctx, r),
         ));
     }
     for (a, b) in heatmap::pairs(ctx) {
