@@ -31,10 +31,12 @@ pub(super) fn table(args: &TableArgs) -> Result<()> {
                     ))
                 })?;
             let diverged = sweep.runs[run].summary.status.diverged_epoch();
+            // Read whole from the curves table: the sweep keeps only some runs' curves.
+            let curves = crate::tables::read::run_curves(&args.results, id)?;
             if args.format == Format::Text {
                 // The article's own format, exactly, and the line `sweep train` ends a
                 // diverged run with.
-                let mut text = epoch_tables::run_text(&sweep.curves[run]);
+                let mut text = epoch_tables::run_text(&curves);
                 if let Some(epoch) = diverged {
                     text += &diverged_line(epoch);
                 }
@@ -44,7 +46,7 @@ pub(super) fn table(args: &TableArgs) -> Result<()> {
             if let Some(epoch) = diverged {
                 note!("sweep: run {id} diverged in epoch {epoch}: the table stops before it");
             }
-            epoch_tables::run_table(&sweep.curves[run])
+            epoch_tables::run_table(&curves)
         }
         (None, label) => {
             let config = match label {

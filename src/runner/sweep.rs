@@ -123,6 +123,7 @@ fn write_tables(
         );
     }
     let written = tables::write(dir, &p.exp, &p.runs)?;
+    dir.records().forget();
     let (drawn, named) = report::write_report_naming(dir, &report::Options::default())?;
     if options.save_weights && !keeps_weights(p, options) {
         keep_named_weights(p, dir, options, &named)?;

@@ -158,6 +158,12 @@ impl RecordStore {
         }
     }
 
+    /// Lets go of the index (it is read again when next needed): memory a report of a
+    /// million runs wants more.
+    pub fn forget(&self) {
+        *self.index() = Index::default();
+    }
+
     /// Appends `record` to this process's log (creating it on the first record); returns
     /// the log's path. A write that fails leaves the log to be repaired and the next record
     /// starts a new one.

@@ -104,35 +104,33 @@ impl Sweep {
     }
 
     /// Reads `curves.parquet`, or `curves.csv` where there is none (a directory of an older
-    /// sweep): the same rows.
+    /// sweep): the same rows. A configuration's bands are computed as soon as its last run
+    /// is read, and its values dropped, so a sweep whose configurations' runs come together
+    /// (a grid, seeds innermost) holds one configuration's values at a time; per-run curves
+    /// are kept for each configuration's first [`SEED_CURVES_KEPT`] runs.
     fn read_curves(&mut self, dir: &Path) -> Result<()> {
-        // run id -> (run index, configuration index)
-        let mut index: HashMap<String, (usize, usize)> = HashMap::new();
+        // run id -> (run index, configuration index, its curves kept)
+        let mut index: HashMap<String, (usize, usize, bool)> = HashMap::new();
         for (c, cfg) in self.configs.iter().enumerate() {
-            for &r in &cfg.runs {
-                index.insert(self.runs[r].run_id.clone(), (r, c));
+            for (n, &r) in cfg.runs.iter().enumerate() {
+                index.insert(self.runs[r].run_id.clone(), (r, c, n < SEED_CURVES_KEPT));
             }
         }
-        // Per configuration and curve: epoch -> values over seeds.
-        let mut values: Vec<Vec<BTreeMap<u32, Vec<f64>>>> =
-            vec![vec![BTreeMap::new(); Curve::ALL.len()]; self.configs.len()];
+        let sizes: Vec<usize> = self.configs.iter().map(|c| c.runs.len()).collect();
+        let mut bands = Bands::new(&sizes);
+        let curves = &mut self.curves;
         let add = |row: CurveRow| {
-            let Some(&(r, c)) = index.get(&row.run_id) else {
+            let Some(&(r, c, keep)) = index.get(&row.run_id) else {
                 return Ok(());
             };
             let m = row.metrics;
-            for curve in Curve::ALL {
-                if let Some(v) = curve.at(&m) {
-                    values[c][curve as usize]
-                        .entry(m.epoch)
-                        .or_default()
-                        .push(v);
+            bands.add(r, c, &m);
+            if keep {
+                let run = &mut curves[r];
+                run.train_loss.push(m.train.loss);
+                if m.test.is_some() {
+                    run.evals.push(m);
                 }
-            }
-            let run = &mut self.curves[r];
-            run.train_loss.push(m.train.loss);
-            if m.test.is_some() {
-                run.evals.push(m);
             }
             Ok(())
         };
@@ -142,19 +140,111 @@ impl Sweep {
         } else {
             rows::for_each(&dir.join(CURVES), add)?;
         }
-        for (config, per_curve) in self.configs.iter_mut().zip(values) {
-            config.bands = per_curve
-                .into_iter()
-                .map(|by_epoch| {
-                    by_epoch
-                        .into_iter()
-                        .map(|(epoch, v)| band(epoch, v))
-                        .collect()
-                })
-                .collect();
+        for (config, bands) in self.configs.iter_mut().zip(bands.finish()) {
+            config.bands = bands;
         }
         Ok(())
     }
+}
+
+/// Per-run curves are kept for each configuration's first this many runs: the every-seed
+/// figures and `report.html` draw those, and 50,000 seeds' curves of a configuration would
+/// be hundreds of megabytes. `sweep table --run` reads any run's ([`run_curves`]).
+pub(crate) const SEED_CURVES_KEPT: usize = 1000;
+
+/// Per configuration and curve, epoch -> values over seeds, until the configuration's last
+/// run is read; then its bands.
+struct Bands {
+    values: Vec<Vec<BTreeMap<u32, Vec<f64>>>>,
+    done: Vec<Option<Vec<Vec<Band>>>>,
+    /// Runs read of each configuration, and how many it has.
+    seen: Vec<usize>,
+    sizes: Vec<usize>,
+    /// The run whose rows are being read, and its configuration.
+    current: Option<(usize, usize)>,
+}
+
+impl Bands {
+    fn new(sizes: &[usize]) -> Bands {
+        Bands {
+            values: vec![vec![BTreeMap::new(); Curve::ALL.len()]; sizes.len()],
+            done: vec![None; sizes.len()],
+            seen: vec![0; sizes.len()],
+            sizes: sizes.to_vec(),
+            current: None,
+        }
+    }
+
+    fn add(&mut self, r: usize, c: usize, m: &EpochMetrics) {
+        if self.current.map(|(run, _)| run) != Some(r) {
+            if let Some((_, previous)) = self.current {
+                self.close_if_complete(previous);
+            }
+            self.current = Some((r, c));
+            self.seen[c] += 1;
+        }
+        for curve in Curve::ALL {
+            if let Some(v) = curve.at(m) {
+                self.values[c][curve as usize]
+                    .entry(m.epoch)
+                    .or_default()
+                    .push(v);
+            }
+        }
+    }
+
+    /// Computes configuration `c`'s bands once every one of its runs was read (a run's rows
+    /// come together, so a run is read whole once another's start).
+    fn close_if_complete(&mut self, c: usize) {
+        if self.seen[c] >= self.sizes[c] && self.done[c].is_none() {
+            self.done[c] = Some(close(std::mem::take(&mut self.values[c])));
+        }
+    }
+
+    fn finish(mut self) -> Vec<Vec<Vec<Band>>> {
+        (0..self.sizes.len())
+            .map(|c| match self.done[c].take() {
+                Some(bands) => bands,
+                None => close(std::mem::take(&mut self.values[c])),
+            })
+            .collect()
+    }
+}
+
+/// The bands of one configuration's values, per curve and epoch.
+fn close(per_curve: Vec<BTreeMap<u32, Vec<f64>>>) -> Vec<Vec<Band>> {
+    let mut bands: Vec<Vec<Band>> = per_curve
+        .into_iter()
+        .map(|by_epoch| {
+            by_epoch
+                .into_iter()
+                .map(|(epoch, v)| band(epoch, v))
+                .collect()
+        })
+        .collect();
+    bands.resize(Curve::ALL.len(), Vec::new());
+    bands
+}
+
+/// The curves of run `run_id` of the results directory `dir`, read from its curves table.
+pub(crate) fn run_curves(dir: &Path, run_id: &str) -> Result<RunCurves> {
+    let mut run = RunCurves::default();
+    let add = |row: CurveRow| {
+        if row.run_id == run_id {
+            run.train_loss.push(row.metrics.train.loss);
+            if row.metrics.test.is_some() {
+                run.evals.push(row.metrics);
+            }
+        }
+        Ok(())
+    };
+    let parquet = dir.join(CURVES_PARQUET);
+    if parquet.is_file() {
+        super::parquet::for_each(&parquet, add)?;
+    } else {
+        rows::for_each(&dir.join(CURVES), add)?;
+    }
+    Ok(run)
 }
 
 /// The configurations of `runs`, grouped by their settings (not their labels, which print

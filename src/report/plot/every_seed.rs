@@ -36,9 +36,11 @@ fn chart(
     panel: &frame::Panel<'_>,
 ) -> DrawResult {
     let sweep = ctx.sweep;
+    // The runs whose curves the sweep keeps: all, up to SEED_CURVES_KEPT seeds.
     let runs: Vec<_> = config
         .runs
         .iter()
+        .take(crate::tables::read::SEED_CURVES_KEPT)
         .map(|&i| (&sweep.curves[i], sweep.runs[i].summary.status))
         .collect();
     let values = || runs.iter().flat_map(|(c, _)| c.train_loss.iter().copied());
