@@ -124,11 +124,25 @@ fn write_tables(
     }
     let written = tables::write(dir, &p.exp, &p.runs)?;
     dir.records().forget();
+    release_freed_memory();
     let (drawn, named) = report::write_report_naming(dir, &report::Options::default())?;
     if options.save_weights && !keeps_weights(p, options) {
         keep_named_weights(p, dir, options, &named)?;
     }
     Ok((written, drawn))
+}
+
+/// Hands the memory the tables were built in back to the system before the report is
+/// drawn: a million records' index and ids are many small allocations, which glibc keeps
+/// in the process after they are freed (the report of a million runs then peaked 164 MB
+/// higher inside `sweep run` than on its own).
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap memory to the system; it has no
+    // preconditions and touches no live allocation.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Writes the weights of the first [`WEIGHTS_KEPT_UP_TO`] of the runs the report names (its
