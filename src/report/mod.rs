@@ -22,7 +22,9 @@ pub use outline::{Options, Outline};
 
 use crate::compare::{self, Comparison};
 use crate::error::Result;
-use crate::store::{COMPARISONS, PLOTS, REPORT, REPORT_HTML, ResultsDir, atomic};
+use crate::store::{
+    COMPARISONS, NAMED_WEIGHTS_PER_CONFIG, PLOTS, REPORT, REPORT_HTML, ResultsDir, atomic,
+};
 use crate::tables::Sweep;
 use crate::tables::rows::TableWriter;
 use crate::tables::schema::{SHARES, ShareRow};
@@ -94,14 +96,14 @@ pub(crate) fn write_report_naming(
     Ok((files, named))
 }
 
-/// The runs of the configurations the report names, those whose every seed it draws (every
-/// configuration of a small grid; else the best, the article's and those asked for), in
-/// that order, each configuration's in seed order.
+/// The first [`NAMED_WEIGHTS_PER_CONFIG`] runs (in seed order) of each configuration the
+/// report names, those whose every seed it draws (every configuration of a small grid;
+/// else the best, the article's and those asked for), in that order.
 pub(crate) fn named_runs(sweep: &Sweep, outline: &Outline) -> Vec<String> {
     outline
         .curves
         .iter()
-        .flat_map(|&c| &sweep.configs[c].runs)
+        .flat_map(|&c| sweep.configs[c].runs.iter().take(NAMED_WEIGHTS_PER_CONFIG))
         .map(|&r| sweep.runs[r].run_id.clone())
         .collect()
 }

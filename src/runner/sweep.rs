@@ -145,8 +145,8 @@ fn release_freed_memory() {
     }
 }
 
-/// Writes the weights of the first [`WEIGHTS_KEPT_UP_TO`] of the runs the report names (its
-/// best configurations, the article's, those asked for), re-trained from their seeds.
+/// Writes the weights of the runs the report names ([`report::named_runs`]: the first seeds
+/// of its best configurations, the article's, those asked for), re-trained from their seeds.
 fn keep_named_weights(
     p: &Prepared,
     dir: &ResultsDir,
@@ -157,7 +157,6 @@ fn keep_named_weights(
     let wanted: std::collections::HashSet<&str> = named
         .iter()
         .filter(|id| saved.contains(*id))
-        .take(WEIGHTS_KEPT_UP_TO)
         .map(String::as_str)
         .collect();
     let runs: Vec<_> = p

@@ -59,6 +59,11 @@ pub const SLURM: &str = "slurm";
 /// be the file count the logs avoid and 43 GB.
 pub const WEIGHTS_KEPT_UP_TO: usize = 1000;
 
+/// Past [`WEIGHTS_KEPT_UP_TO`] runs, the weights of this many runs (the first seeds) of
+/// each configuration the report names are kept: the runs one would `predict` with, a few
+/// dozen files however many seeds a configuration has.
+pub const NAMED_WEIGHTS_PER_CONFIG: usize = 10;
+
 /// A results directory.
 #[derive(Debug, Clone)]
 pub struct ResultsDir {
