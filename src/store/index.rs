@@ -292,11 +292,7 @@ pub(crate) fn repair(path: &Path, damaged: &Path) -> Result<Vec<SetAside>> {
         let to = keep_aside(damaged, &format!("{name}.{from}"), range)?;
         set_aside.push(SetAside { what, why, to });
     }
-    if keep.iter().any(|p| p.first() == Some(&RUN)) {
-        log::rewrite(path, &keep)?;
-    } else {
-        std::fs::remove_file(path).map_err(|e| Error::io(path, e))?;
-    }
+    replace(path, &keep)?;
     Ok(set_aside)
 }
 
@@ -352,8 +348,14 @@ pub(crate) fn rewrite_without(path: &Path, ids: &std::collections::BTreeSet<Stri
             path.display()
         )));
     }
+    replace(path, &keep)
+}
+
+/// Rewrites the finished log `path` with the frames `keep` only, or removes it when they
+/// hold no run (contexts alone are no record).
+fn replace(path: &Path, keep: &[Vec<u8>]) -> Result<()> {
     if keep.iter().any(|p| p.first() == Some(&RUN)) {
-        log::rewrite(path, &keep)
+        log::rewrite(path, keep)
     } else {
         std::fs::remove_file(path).map_err(|e| Error::io(path, e))
     }

@@ -103,8 +103,7 @@ impl Sweep {
         axis_values(&self.runs, key)
     }
 
-    /// Reads `curves.parquet`, or `curves.csv` where there is none (a directory of an older
-    /// sweep): the same rows. A configuration's bands are computed as soon as its last run
+    /// Reads the curves table ([`for_each_curve`]). A configuration's bands are computed as soon as its last run
     /// is read, and its values dropped, so a sweep whose configurations' runs come together
     /// (a grid, seeds innermost) holds one configuration's values at a time; per-run curves
     /// are kept for each configuration's first [`SEED_CURVES_KEPT`] runs.
@@ -134,12 +133,7 @@ impl Sweep {
             }
             Ok(())
         };
-        let parquet = dir.join(CURVES_PARQUET);
-        if parquet.is_file() {
-            super::parquet::for_each(&parquet, add)?;
-        } else {
-            rows::for_each(&dir.join(CURVES), add)?;
-        }
+        for_each_curve(dir, add)?;
         for (config, bands) in self.configs.iter_mut().zip(bands.finish()) {
             config.bands = bands;
         }
@@ -238,13 +232,19 @@ pub(crate) fn run_curves(dir: &Path, run_id: &str) -> Result<RunCurves> {
         }
         Ok(())
     };
+    for_each_curve(dir, add)?;
+    Ok(run)
+}
+
+/// Calls `f` with every row of the curves table of `dir`: `curves.parquet`, or
+/// `curves.csv` where there is none (a directory of an older sweep); the same rows.
+fn for_each_curve(dir: &Path, f: impl FnMut(CurveRow) -> Result<()>) -> Result<()> {
     let parquet = dir.join(CURVES_PARQUET);
     if parquet.is_file() {
-        super::parquet::for_each(&parquet, add)?;
+        super::parquet::for_each(&parquet, f)
     } else {
-        rows::for_each(&dir.join(CURVES), add)?;
+        rows::for_each(&dir.join(CURVES), f)
     }
-    Ok(run)
 }
 
 /// The configurations of `runs`, grouped by their settings (not their labels, which print

@@ -146,6 +146,10 @@ fn a_conflicting_merge_writes_nothing() {
     assert!(Path::new(&a).join("runs.csv").exists());
 }
 
+/// Four runs of 20 epochs: the sweep the damaged-record tests damage.
+const FOUR_RUNS: &str =
+    "[train]\nepochs = 20\neval_every = 10\n[grid]\nseed = { start = 0, count = 4 }\n";
+
 /// The offsets where the frames of `log` start (after its 8-byte magic).
 fn frames(log: &[u8]) -> Vec<usize> {
     (8..log.len().saturating_sub(4))
@@ -156,11 +160,7 @@ fn frames(log: &[u8]) -> Vec<usize> {
 #[test]
 fn damaged_records_are_set_aside_and_their_runs_trained_again() {
     let dir = tempfile::tempdir().unwrap();
-    let (exp, out) = swept(
-        dir.path(),
-        "d",
-        "[train]\nepochs = 20\neval_every = 10\n[grid]\nseed = { start = 0, count = 4 }\n",
-    );
+    let (exp, out) = swept(dir.path(), "d", FOUR_RUNS);
     let before: Vec<String> = TABLES.iter().map(|t| read(&out.join(t))).collect();
     let logs = log_files(&out);
     assert_eq!(logs.len(), 1, "one writer, one log");
@@ -210,11 +210,7 @@ fn damaged_records_are_set_aside_and_their_runs_trained_again() {
 #[test]
 fn an_older_stores_record_files_are_read_set_aside_when_damaged_and_converted() {
     let dir = tempfile::tempdir().unwrap();
-    let (exp, out) = swept(
-        dir.path(),
-        "d",
-        "[train]\nepochs = 20\neval_every = 10\n[grid]\nseed = { start = 0, count = 4 }\n",
-    );
+    let (exp, out) = swept(dir.path(), "d", FOUR_RUNS);
     let before: Vec<String> = TABLES.iter().map(|t| read(&out.join(t))).collect();
     // The directory as a sweep before the logs left it: one JSON file per run.
     let ids: Vec<String> = store(&out).ids().unwrap().into_iter().collect();
