@@ -226,3 +226,38 @@ pub fn log_files(out: &Path) -> Vec<PathBuf> {
     logs.sort();
     logs
 }
+
+/// Runs `sweep run EXP --out OUT --jobs 2` and kills it (SIGKILL) after 15 ms, then again
+/// after `step` more each time, until one run finishes by itself; fails past `limit`.
+pub fn kill_at_growing_moments(
+    exp: &Path,
+    out: &Path,
+    step: std::time::Duration,
+    limit: std::time::Duration,
+) {
+    let mut wait = std::time::Duration::from_millis(15);
+    let start = std::time::Instant::now();
+    loop {
+        let mut child = std::process::Command::new(bin())
+            .arg("run")
+            .arg(exp)
+            .arg("--out")
+            .arg(out)
+            .args(["--quiet", "--jobs", "2"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(wait);
+        if child.try_wait().unwrap().is_some() {
+            return;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        wait += step;
+        assert!(
+            start.elapsed() < limit,
+            "the sweep never finished within {limit:?}"
+        );
+    }
+}

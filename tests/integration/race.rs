@@ -4,12 +4,11 @@
 //! allowed.
 
 use std::path::Path;
-use std::process::{Command as Std, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::common::{
-    self, TABLES, assert_contains, assert_same_tables, bin, csv_rows, experiment, read, refused,
-    run_ok, stderr,
+    self, TABLES, assert_contains, assert_same_tables, csv_rows, experiment,
+    kill_at_growing_moments, read, refused, run_ok, stderr,
 };
 
 /// 6 configurations (3 learning rates, one that barely moves, x 2 gradients) on up to 12
@@ -85,28 +84,12 @@ fn a_race_decides_the_same_with_any_jobs_after_kill_9_and_in_shards_block_by_blo
     assert_same_race(&one, &two);
     // Killed at growing moments, then run again, until a run finishes by itself.
     let killed = dir.path().join("killed");
-    let mut wait = Duration::from_millis(15);
-    let start = Instant::now();
-    loop {
-        let mut child = Std::new(bin())
-            .arg("run")
-            .arg(&exp)
-            .arg("--out")
-            .arg(&killed)
-            .args(["--quiet", "--jobs", "2"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(wait);
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        child.kill().unwrap();
-        child.wait().unwrap();
-        wait += Duration::from_millis(40);
-        assert!(start.elapsed() < Duration::from_secs(180));
-    }
+    kill_at_growing_moments(
+        &exp,
+        &killed,
+        Duration::from_millis(40),
+        Duration::from_secs(180),
+    );
     run_ok(&exp, &killed, &[]);
     assert_same_race(&one, &killed);
     // Shards, block by block: 3 looks (4, 8, 12 seeds) and the fresh seeds.

@@ -3,12 +3,12 @@
 //! shards), and runs continued past a rung that equal uninterrupted ones.
 
 use std::path::Path;
-use std::process::{Command as Std, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command as Std;
+use std::time::Duration;
 
 use crate::common::{
-    self, TABLES, assert_contains, assert_same_tables, bin, csv_rows, experiment, read, run_ok,
-    stderr,
+    self, TABLES, assert_contains, assert_same_tables, bin, csv_rows, experiment,
+    kill_at_growing_moments, read, run_ok, stderr,
 };
 
 /// A Sobol search of 9 configurations x 3 seeds with two rungs.
@@ -132,28 +132,12 @@ fn halving_decides_the_same_with_any_jobs_and_after_kill_9_at_any_moment() {
     assert_same_tables(&one, &two);
     // Killed at growing moments, then run again, until a run finishes by itself.
     let killed = dir.path().join("killed");
-    let mut wait = Duration::from_millis(15);
-    let start = Instant::now();
-    loop {
-        let mut child = Std::new(bin())
-            .arg("run")
-            .arg(&exp)
-            .arg("--out")
-            .arg(&killed)
-            .args(["--quiet", "--jobs", "2"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(wait);
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        child.kill().unwrap();
-        child.wait().unwrap();
-        wait += Duration::from_millis(25);
-        assert!(start.elapsed() < Duration::from_secs(120));
-    }
+    kill_at_growing_moments(
+        &exp,
+        &killed,
+        Duration::from_millis(25),
+        Duration::from_secs(120),
+    );
     run_ok(&exp, &killed, &[]);
     assert_same_tables(&one, &killed);
 }
